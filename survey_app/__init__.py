@@ -1,0 +1,124 @@
+"""Pingyi (评议): the Flask application factory, the only place where things are wired."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from survey_app.config import Config, ProductionConfig, config_from_environment
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the application: config, extensions, blueprints and CLI commands."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        instance_relative_config=True,
+    )
+    config = config or config_from_environment()
+    app.config.from_object(config)
+    app.config.from_prefixed_env("SURVEY")
+    app.config.update(overrides)
+    _default_database(app)
+    _refuse_unsafe_production(app, config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _default_database(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = Path(app.instance_path) / "pingyi.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+
+def _refuse_unsafe_production(app: Flask, config: type[Config]) -> None:
+    if issubclass(config, ProductionConfig):
+        missing = [key for key in ProductionConfig.REQUIRED if not app.config.get(key)]
+        if missing:
+            raise RuntimeError(f"ProductionConfig needs SURVEY_{', SURVEY_'.join(missing)}")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets readers run beside the writer; busy_timeout makes writers wait, not fail."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _select_locale() -> str:
+    from flask import session
+
+    chosen = session.get("locale")
+    if chosen in ("zh_CN", "en"):
+        return chosen
+    # Chinese first: English only when the browser prefers it over any Chinese.
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en"], default="zh_CN")
+    return "en" if best == "en" else "zh_CN"
+
+
+def _init_extensions(app: Flask) -> None:
+    from survey_app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from survey_app.models import User
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(PACKAGE_DIR / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from survey_app.blueprints import admin, auth, errors, main
+
+    for module in (main, auth, admin, errors):
+        app.register_blueprint(module.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from survey_app import cli
+
+    cli.register(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from survey_app import labels
+
+    app.jinja_env.globals.update(labels=labels)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        return response

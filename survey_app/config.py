@@ -1,0 +1,62 @@
+"""Configuration classes; environment variables prefixed SURVEY_ override them."""
+
+import os
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a form left open through a long meeting must still submit
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # roster workbooks and survey definitions
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+
+
+class DevelopmentConfig(Config):
+    """Local use: an SQLite file in the instance folder and a fixed development key."""
+
+    SECRET_KEY = "dev-only-not-secret"
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """The test suite: CSRF off (one test turns it back on), fast password hashing."""
+
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    RATELIMIT_ENABLED = False
+    PUBLIC_BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start without a real secret key and database URI."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PUBLIC_BASE_URL")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the config class named by SURVEY_ENV (development by default)."""
+    return CONFIGS[os.environ.get("SURVEY_ENV", "development")]

@@ -1,0 +1,41 @@
+"""Display labels of the enums, in Chinese (msgids) and translatable through Babel."""
+
+from flask_babel import lazy_gettext as _l
+
+from survey_app.models.base import (
+    QuestionKind,
+    Role,
+    ScaleKind,
+    SubjectKind,
+    SurveyKind,
+    SurveyStatus,
+)
+
+SURVEY_KIND = {
+    SurveyKind.DEMOCRATIC: _l("民主测评"),
+    SurveyKind.SERVICE_QUALITY: _l("服务质量评议"),
+    SurveyKind.KEY_PROJECT: _l("重点项目评议"),
+    SurveyKind.SPECIAL: _l("专项工作评议"),
+    SurveyKind.PUBLIC: _l("公众评议"),
+    SurveyKind.LEADER: _l("领导评价"),
+}
+SURVEY_STATUS = {
+    SurveyStatus.DRAFT: _l("草稿"),
+    SurveyStatus.PUBLISHED: _l("已发布"),
+    SurveyStatus.CLOSED: _l("已结束"),
+    SurveyStatus.ARCHIVED: _l("已归档"),
+}
+SUBJECT_KIND = {
+    SubjectKind.CADRE: _l("干部"),
+    SubjectKind.UNIT: _l("单位"),
+    SubjectKind.TEAM: _l("领导班子"),
+}
+SCALE_KIND = {ScaleKind.OPTIONS: _l("选项"), ScaleKind.SCORE: _l("0–100 分")}
+QUESTION_KIND = {
+    QuestionKind.SINGLE_CHOICE: _l("单选"),
+    QuestionKind.MULTIPLE_CHOICE: _l("多选"),
+    QuestionKind.SHORT_TEXT: _l("简答"),
+    QuestionKind.LONG_TEXT: _l("详答"),
+    QuestionKind.NUMBER: _l("数字"),
+}
+ROLE = {Role.ADMIN: _l("系统管理员"), Role.ORGANIZER: _l("组织人员"), Role.VIEWER: _l("查看人员")}

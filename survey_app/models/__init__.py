@@ -1,0 +1,31 @@
+"""Every model, imported here so Alembic's autogenerate sees them all."""
+
+from survey_app.models.ballot import AccessCode, Answer, Ballot, CodeBatch, Rating
+from survey_app.models.base import (
+    Base,
+    CodeStatus,
+    QuestionKind,
+    Role,
+    ScaleKind,
+    SubjectKind,
+    SurveyKind,
+    SurveyStatus,
+)
+from survey_app.models.org import Unit
+from survey_app.models.survey import (
+    Dimension,
+    Question,
+    RespondentGroup,
+    ScaleOption,
+    Subject,
+    Survey,
+    group_subjects,
+)
+from survey_app.models.user import AuditEntry, User, user_unit_scopes
+
+__all__ = [
+    "AccessCode", "Answer", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
+    "Dimension", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
+    "ScaleOption", "Subject", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "Unit",
+    "User", "group_subjects", "user_unit_scopes",
+]

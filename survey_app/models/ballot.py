@@ -1,0 +1,97 @@
+"""One-time codes and anonymous ballots.
+
+Anonymity by construction: no column of `ballots`, `ratings` or `answers` refers to a code
+or a person (named surveys store the respondent's name openly), ballot ids are random, and
+times are kept only to the day. See docs/anonymity.md.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_app.models.base import Base, CodeStatus, utcnow
+
+
+class CodeBatch(Base):
+    """A batch of one-time codes issued for one respondent group."""
+
+    __tablename__ = "code_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("respondent_groups.id", ondelete="CASCADE"), index=True)
+    count: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_void: Mapped[bool] = mapped_column(default=False)
+
+
+class AccessCode(Base):
+    """A one-time code (一人一码); only a keyed hash of it is stored."""
+
+    __tablename__ = "access_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("respondent_groups.id", ondelete="CASCADE"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("code_batches.id", ondelete="CASCADE"), index=True)
+    #: HMAC-SHA256 of the code under the server's key: a stolen table votes nothing.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[CodeStatus] = mapped_column(
+        Enum(CodeStatus, native_enum=False, length=10), default=CodeStatus.ISSUED
+    )
+    #: Day of use only, never the time: the order of use must not match ballots.
+    used_on: Mapped[date | None]
+    #: Hash of the idempotency key of the ballot that burned the code: a retry with
+    #: the same key sees the thank-you page. The ballot does not store it.
+    idempotency_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class Ballot(Base):
+    """One submitted answer sheet."""
+
+    __tablename__ = "ballots"
+
+    #: Random (secrets.token_urlsafe), never sequential.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("respondent_groups.id", ondelete="CASCADE"), index=True)
+    submitted_on: Mapped[date]
+    is_open_link: Mapped[bool] = mapped_column(default=False)
+    #: Only for named surveys (领导评价); always NULL on anonymous ones.
+    respondent_name: Mapped[str | None] = mapped_column(String(100))
+    #: Seconds the page was open, when the page knew it (speeder detection).
+    duration_seconds: Mapped[int | None]
+    is_excluded: Mapped[bool] = mapped_column(default=False)
+    excluded_reason: Mapped[str | None] = mapped_column(String(300))
+
+    ratings: Mapped[list["Rating"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Rating(Base):
+    """A subject × dimension rating; score is NULL for 不了解 (never scored)."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score_range"),)
+
+    ballot_id: Mapped[str] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True)
+    dimension_id: Mapped[int] = mapped_column(
+        ForeignKey("dimensions.id", ondelete="CASCADE"), primary_key=True
+    )
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("scale_options.id", ondelete="CASCADE"))
+    score: Mapped[float | None]
+
+
+class Answer(Base):
+    """An answer to an extra question (text, number or chosen options)."""
+
+    __tablename__ = "answers"
+
+    #: Random like the ballot's, so row ids reveal no submission order.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ballot_id: Mapped[str] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    value_text: Mapped[str | None] = mapped_column(Text)
+    value_number: Mapped[float | None]

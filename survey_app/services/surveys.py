@@ -1,0 +1,368 @@
+"""Survey design: settings, structure edits, scale presets and the lifecycle.
+
+A published survey's structure is locked (as LimeSurvey's activation locks it): only
+wording may change, so ballots already cast keep meaning what their respondents saw.
+"""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+
+from survey_app.errors import StructureLocked, ValidationFailed
+from survey_app.extensions import db
+from survey_app.models import (
+    Ballot,
+    Dimension,
+    Question,
+    QuestionKind,
+    RespondentGroup,
+    ScaleKind,
+    ScaleOption,
+    Subject,
+    Survey,
+    SurveyStatus,
+    Unit,
+    User,
+)
+from survey_app.services import audit
+
+#: Scale presets: key → (label, score) pairs, best first. 不了解 is added on request.
+SCALE_PRESETS: dict[str, tuple[tuple[str, float], ...]] = {
+    "competence": (("优秀", 100), ("称职", 80), ("基本称职", 60), ("不称职", 0)),
+    "quality": (("好", 100), ("较好", 80), ("一般", 60), ("差", 0)),
+    "satisfaction3": (("满意", 100), ("基本满意", 60), ("不满意", 0)),
+    "satisfaction5": (
+        ("非常满意", 100), ("满意", 80), ("一般", 60), ("不满意", 40), ("非常不满意", 0),
+    ),
+}
+UNKNOWN_LABEL = "不了解"
+#: Which survey collection holds each kind of item.
+_COLLECTION_OF = {
+    Subject: "subjects",
+    Dimension: "dimensions",
+    ScaleOption: "scale_options",
+    RespondentGroup: "groups",
+    Question: "questions",
+}
+
+#: Fields that are wording only, editable after publication.
+WORDING_FIELDS = {
+    Survey: {"title", "instructions", "closes_at"},
+    Subject: {"name", "position_title"},
+    Dimension: {"name", "description"},
+    ScaleOption: {"label"},
+    RespondentGroup: {"name", "expected_count"},
+    Question: {"prompt"},
+}
+
+
+def _apply(entity: Any, data: Mapping[str, Any], survey: Survey) -> dict[str, Any]:
+    """Set changed attributes; refuse structural changes on a locked survey."""
+    changed = {key: value for key, value in data.items() if getattr(entity, key) != value}
+    if survey.is_structure_locked:
+        structural = set(changed) - WORDING_FIELDS[type(entity)]
+        if structural:
+            raise StructureLocked("问卷已发布，结构已锁定，只能修改文字")
+    for key, value in changed.items():
+        setattr(entity, key, value)
+    return {key: str(value) for key, value in changed.items()}
+
+
+def _require_draft(survey: Survey) -> None:
+    if survey.is_structure_locked:
+        raise StructureLocked("问卷已发布，结构已锁定，只能修改文字")
+
+
+def _next_position(items: Iterable[Any]) -> int:
+    return max((item.position for item in items), default=-1) + 1
+
+
+def scale_options_from_preset(preset: str, with_unknown: bool) -> list[ScaleOption]:
+    """Return new ScaleOption rows for a preset, 不了解 last when asked."""
+    if preset not in SCALE_PRESETS:
+        raise ValidationFailed("未知的评价等级预设")
+    options = [
+        ScaleOption(label=label, score=score, position=index)
+        for index, (label, score) in enumerate(SCALE_PRESETS[preset])
+    ]
+    if with_unknown:
+        options.append(ScaleOption(label=UNKNOWN_LABEL, score=None, is_unknown=True, position=len(options)))
+    return options
+
+
+# ---- survey ---------------------------------------------------------------------------
+
+
+def create_survey(data: Mapping[str, Any], actor: User, *, preset: str = "competence", with_unknown: bool = True) -> Survey:
+    """Create a draft survey with a preset scale (no subjects, dimensions or groups yet)."""
+    survey = Survey(**data, status=SurveyStatus.DRAFT)
+    if survey.scale_kind is ScaleKind.OPTIONS:
+        survey.scale_options = scale_options_from_preset(preset, with_unknown)
+    db.session.add(survey)
+    db.session.flush()
+    audit.record(actor, "survey.create", "survey", survey.id, title=survey.title)
+    return survey
+
+
+def update_survey(survey: Survey, data: Mapping[str, Any], actor: User) -> None:
+    """Change a survey's settings; after publication only its wording."""
+    opens, closes = data.get("opens_at", survey.opens_at), data.get("closes_at", survey.closes_at)
+    if opens and closes and closes <= opens:
+        raise ValidationFailed("结束时间必须晚于开始时间")
+    changed = _apply(survey, data, survey)
+    if changed:
+        audit.record(actor, "survey.update", "survey", survey.id, **changed)
+
+
+def change_status(survey: Survey, action: str, actor: User) -> None:
+    """Run a lifecycle step (publish, close, reopen, archive) after its checks."""
+    if action == "publish":
+        problems = publication_problems(survey)
+        if problems:
+            raise ValidationFailed("问卷还不能发布", problems)
+    survey.transition(action)
+    audit.record(actor, f"survey.{action}", "survey", survey.id, status=survey.status.value)
+
+
+def publication_problems(survey: Survey) -> list[str]:
+    """List what keeps a survey from being published (empty when it is ready)."""
+    problems = []
+    if not survey.subjects:
+        problems.append("至少需要一个评议对象")
+    if not survey.dimensions:
+        problems.append("至少需要一个评价维度")
+    if not survey.groups:
+        problems.append("至少需要一个评议主体")
+    if survey.scale_kind is ScaleKind.OPTIONS and not any(not o.is_unknown for o in survey.scale_options):
+        problems.append("评价等级至少需要一个计分选项")
+    if sum(d.weight for d in survey.dimensions) <= 0 and survey.dimensions:
+        problems.append("评价维度的权重之和必须大于 0")
+    for group in survey.groups:
+        if not group.rates_all_subjects and not group.rated_subjects:
+            problems.append(f"评议主体“{group.name}”没有指定评议对象")
+    return problems
+
+
+def delete_survey(survey: Survey, actor: User) -> None:
+    """Delete a draft survey that has no ballots."""
+    _require_draft(survey)
+    if db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.survey_id == survey.id)):
+        raise ValidationFailed("已有答卷的问卷不能删除")
+    audit.record(actor, "survey.delete", "survey", survey.id, title=survey.title)
+    db.session.delete(survey)
+
+
+# ---- units and subjects ----------------------------------------------------------------
+
+
+def get_or_create_unit(name: str, category: str = "") -> Unit:
+    """Return the unit with this name, creating it (and setting an empty category)."""
+    name = name.strip()
+    unit = db.session.scalar(select(Unit).where(Unit.name == name))
+    if unit is None:
+        unit = Unit(name=name, category=category.strip())
+        db.session.add(unit)
+        db.session.flush()
+    elif category and not unit.category:
+        unit.category = category.strip()
+    return unit
+
+
+def _subject_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    fields = {k: v for k, v in data.items() if k not in ("unit_name", "unit_category")}
+    if data.get("unit_name"):
+        fields["unit_id"] = get_or_create_unit(data["unit_name"], data.get("unit_category", "")).id
+    elif "unit_name" in data:
+        fields["unit_id"] = None
+    return fields
+
+
+def _check_subject_key(survey: Survey, key: str, subject: Subject | None = None) -> None:
+    if any(s.key == key and s is not subject for s in survey.subjects):
+        raise ValidationFailed(f"编号“{key}”已被其他评议对象使用")
+
+
+def add_subject(survey: Survey, data: Mapping[str, Any], actor: User) -> Subject:
+    """Add a subject; `data` may name its unit (created on first use) and category."""
+    _require_draft(survey)
+    _check_subject_key(survey, data["key"])
+    subject = Subject(**_subject_fields(data), position=_next_position(survey.subjects))
+    survey.subjects.append(subject)
+    db.session.flush()
+    audit.record(actor, "subject.add", "survey", survey.id, subject=subject.name)
+    return subject
+
+
+def update_subject(subject: Subject, data: Mapping[str, Any], actor: User) -> None:
+    """Edit a subject; after publication only its name and position title."""
+    if "key" in data:
+        _check_subject_key(subject.survey, data["key"], subject)
+    changed = _apply(subject, _subject_fields(data), subject.survey)
+    if changed:
+        audit.record(actor, "subject.update", "survey", subject.survey_id, subject=subject.name, **changed)
+
+
+# ---- dimensions, scale, groups, questions ----------------------------------------------
+
+
+def add_dimension(survey: Survey, data: Mapping[str, Any], actor: User) -> Dimension:
+    _require_draft(survey)
+    dimension = Dimension(**data, position=_next_position(survey.dimensions))
+    survey.dimensions.append(dimension)
+    db.session.flush()
+    audit.record(actor, "dimension.add", "survey", survey.id, dimension=dimension.name)
+    return dimension
+
+
+def update_dimension(dimension: Dimension, data: Mapping[str, Any], actor: User) -> None:
+    changed = _apply(dimension, data, dimension.survey)
+    if changed:
+        audit.record(actor, "dimension.update", "survey", dimension.survey_id, **changed)
+
+
+def replace_scale(survey: Survey, preset: str, with_unknown: bool, actor: User) -> None:
+    """Replace the scale's options with a preset (drafts only)."""
+    _require_draft(survey)
+    survey.scale_kind = ScaleKind.OPTIONS
+    survey.scale_options = scale_options_from_preset(preset, with_unknown)
+    db.session.flush()
+    audit.record(actor, "scale.replace", "survey", survey.id, preset=preset, unknown=with_unknown)
+
+
+def use_score_scale(survey: Survey, actor: User) -> None:
+    """Switch to a typed 0–100 score instead of labelled options (drafts only)."""
+    _require_draft(survey)
+    survey.scale_kind = ScaleKind.SCORE
+    survey.scale_options = []
+    db.session.flush()
+    audit.record(actor, "scale.replace", "survey", survey.id, preset="score")
+
+
+def add_scale_option(survey: Survey, data: Mapping[str, Any], actor: User) -> ScaleOption:
+    _require_draft(survey)
+    if data.get("is_unknown") and any(o.is_unknown for o in survey.scale_options):
+        raise ValidationFailed("已有“不了解”选项")
+    option = ScaleOption(**data, position=_next_position(survey.scale_options))
+    if option.is_unknown:
+        option.score = None
+    elif option.score is None:
+        raise ValidationFailed("计分选项需要 0–100 的分值", ["score"])
+    survey.scale_options.append(option)
+    db.session.flush()
+    audit.record(actor, "scale_option.add", "survey", survey.id, label=option.label)
+    return option
+
+
+def update_scale_option(option: ScaleOption, data: Mapping[str, Any], actor: User) -> None:
+    changed = _apply(option, data, option.survey)
+    if changed:
+        audit.record(actor, "scale_option.update", "survey", option.survey_id, **changed)
+
+
+def _check_group_key(survey: Survey, key: str, group: RespondentGroup | None = None) -> None:
+    if any(g.key == key and g is not group for g in survey.groups):
+        raise ValidationFailed(f"代码“{key}”已被其他评议主体使用")
+
+
+def _rated_subjects(survey: Survey, subject_ids: Iterable[int]) -> list[Subject]:
+    wanted = set(subject_ids)
+    chosen = [s for s in survey.subjects if s.id in wanted]
+    if len(chosen) != len(wanted):
+        raise ValidationFailed("所选评议对象不属于本问卷")
+    return chosen
+
+
+def add_group(survey: Survey, data: Mapping[str, Any], actor: User, subject_ids: Iterable[int] = ()) -> RespondentGroup:
+    """Add a respondent group; with rates_all_subjects False it rates `subject_ids` only."""
+    _require_draft(survey)
+    _check_group_key(survey, data["key"])
+    group = RespondentGroup(**data, position=_next_position(survey.groups))
+    group.rated_subjects = [] if group.rates_all_subjects else _rated_subjects(survey, subject_ids)
+    survey.groups.append(group)
+    db.session.flush()
+    audit.record(actor, "group.add", "survey", survey.id, group=group.name)
+    return group
+
+
+def update_group(group: RespondentGroup, data: Mapping[str, Any], actor: User, subject_ids: Iterable[int] | None = None) -> None:
+    survey = group.survey
+    if "key" in data:
+        _check_group_key(survey, data["key"], group)
+    changed = _apply(group, data, survey)
+    if subject_ids is not None:
+        chosen = [] if group.rates_all_subjects else _rated_subjects(survey, subject_ids)
+        if {s.id for s in chosen} != {s.id for s in group.rated_subjects}:
+            _require_draft(survey)
+            group.rated_subjects = chosen
+            changed["rated_subjects"] = ",".join(s.key for s in chosen)
+    if changed:
+        audit.record(actor, "group.update", "survey", group.survey_id, group=group.name, **changed)
+
+
+def _check_question(survey: Survey, question: Question) -> None:
+    choice_kinds = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+    if question.kind in choice_kinds and len(question.options) < 2:
+        raise ValidationFailed("选择题至少需要两个选项")
+    if question.kind not in choice_kinds:
+        question.options = []
+    if question.show_if_question_id is None:
+        question.show_if_values = []
+        return
+    earlier = next((q for q in survey.questions if q.id == question.show_if_question_id), None)
+    if earlier is None or earlier is question or earlier.position >= question.position:
+        raise ValidationFailed("显示条件只能引用前面的题目")
+    if earlier.kind not in choice_kinds:
+        raise ValidationFailed("显示条件只能引用选择题")
+    unknown = set(question.show_if_values) - set(earlier.options)
+    if not question.show_if_values or unknown:
+        raise ValidationFailed("显示条件的取值必须是所引用题目的选项")
+
+
+def add_question(survey: Survey, data: Mapping[str, Any], actor: User) -> Question:
+    _require_draft(survey)
+    question = Question(**data, position=_next_position(survey.questions))
+    survey.questions.append(question)
+    _check_question(survey, question)
+    db.session.flush()
+    audit.record(actor, "question.add", "survey", survey.id, prompt=question.prompt)
+    return question
+
+
+def update_question(question: Question, data: Mapping[str, Any], actor: User) -> None:
+    changed = _apply(question, data, question.survey)
+    _check_question(question.survey, question)
+    if changed:
+        audit.record(actor, "question.update", "survey", question.survey_id, **changed)
+
+
+def remove_item(survey: Survey, item: Any, actor: User) -> None:
+    """Remove a subject, dimension, option, group or question from a draft survey."""
+    _require_draft(survey)
+    getattr(survey, _COLLECTION_OF[type(item)]).remove(item)
+    db.session.flush()
+    audit.record(actor, f"{type(item).__name__.lower()}.remove", "survey", survey.id, item_id=item.id)
+
+
+def move_item(survey: Survey, item: Any, offset: int, actor: User) -> None:
+    """Move an item one place up (-1) or down (+1) in its list (drafts only)."""
+    _require_draft(survey)
+    collection = sorted(getattr(survey, _COLLECTION_OF[type(item)]), key=lambda i: i.position)
+    index = collection.index(item)
+    target = index + offset
+    if 0 <= target < len(collection):
+        collection[index], collection[target] = collection[target], collection[index]
+        for position, each in enumerate(collection):
+            each.position = position
+        audit.record(actor, "item.move", "survey", survey.id, item=type(item).__name__, item_id=item.id)
+
+
+
+def list_surveys(visible_unit_ids: set[int] | None = None) -> list[Survey]:
+    """Return surveys, newest first; a unit-scoped user sees surveys rating their units."""
+    query = select(Survey).order_by(Survey.year.desc(), Survey.id.desc())
+    if visible_unit_ids is not None:
+        query = query.where(
+            Survey.id.in_(select(Subject.survey_id).where(Subject.unit_id.in_(visible_unit_ids)))
+        )
+    return list(db.session.scalars(query))
