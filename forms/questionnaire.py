@@ -18,20 +18,21 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from forms.common import choices
 from survey_app.models.base import QuestionKind, SubjectKind, SurveyKind
 
 KEY_PATTERN = Regexp(r"^[A-Za-z0-9_\-]+$", message=_l("只能使用字母、数字、下划线和连字符"))
-SCALE_CHOICES = [
+SCALE_CHOICES = choices([
     ("competence", _l("优秀 / 称职 / 基本称职 / 不称职")),
     ("quality", _l("好 / 较好 / 一般 / 差")),
     ("satisfaction3", _l("满意 / 基本满意 / 不满意")),
     ("satisfaction5", _l("非常满意 … 非常不满意（5 级）")),
     ("score", _l("0–100 分")),
-]
+])
 
 
 def _enum_choices(enum_cls, labels):
-    return [(member.value, labels[member]) for member in enum_cls]
+    return choices((member.value, labels[member]) for member in enum_cls)
 
 
 class ServiceForm(FlaskForm):
@@ -71,7 +72,10 @@ class NewSurveyForm(SurveySettingsForm):
     def __init__(self, *args, kind_labels, templates, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = _enum_choices(SurveyKind, kind_labels)
-        self.template.choices = templates
+        self.template.choices = choices(templates)
+
+    def service_data(self) -> dict:
+        return {**super().service_data(), "kind": SurveyKind(self.kind.data)}
 
 
 class SubjectForm(ServiceForm):
@@ -105,9 +109,13 @@ class ScaleOptionForm(ServiceForm):
     score = FloatField(_l("分值（0–100）"), validators=[Optional(), NumberRange(0, 100, _l("分值应在 0–100 之间"))])
     is_unknown = BooleanField(_l("“不了解”类选项（不计分）"))
 
-    def validate_score(self, field):
-        if field.data is None and not self.is_unknown.data:
-            raise ValidationError(_l("计分选项需要 0–100 的分值"))
+    def validate(self, extra_validators=None) -> bool:
+        # Optional() ends the field's own chain on an empty score, so check it here.
+        valid = super().validate(extra_validators)
+        if valid and self.score.data is None and not self.is_unknown.data:
+            self.score.errors = [*self.score.errors, _l("计分选项需要 0–100 的分值")]
+            return False
+        return valid
 
 
 class ScalePresetForm(FlaskForm):
@@ -122,12 +130,14 @@ class GroupForm(ServiceForm):
     min_size = IntegerField(_l("最少人数（少于此数不单独报告）"), default=3, validators=[InputRequired(), NumberRange(1, 1000, _l("应在 1–1000 之间"))])
     expected_count = IntegerField(_l("应参加人数"), default=0, validators=[InputRequired(), NumberRange(0, 1_000_000, _l("不能为负数"))])
     rates_all_subjects = BooleanField(_l("评议全部对象"), default=True)
-    subject_ids = SelectMultipleField(_l("只评议这些对象"), coerce=int, choices=[])
+    subject_ids = SelectMultipleField(
+        _l("只评议这些对象"), coerce=int, choices=[], invalid_choice_message=_l("所选评议对象不属于本问卷")
+    )
     EXCLUDED = frozenset({"csrf_token", "subject_ids"})
 
     def __init__(self, *args, subjects, **kwargs):
         super().__init__(*args, **kwargs)
-        self.subject_ids.choices = [(s.id, f"{s.name}（{s.key}）") for s in subjects]
+        self.subject_ids.choices = choices((s.id, f"{s.name}（{s.key}）") for s in subjects)
 
     def validate_subject_ids(self, field):
         if not self.rates_all_subjects.data and not field.data:
@@ -146,9 +156,9 @@ class QuestionForm(ServiceForm):
     def __init__(self, *args, kind_labels, earlier_questions, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = _enum_choices(QuestionKind, kind_labels)
-        self.show_if_question_id.choices = [(0, _l("（总是显示）"))] + [
-            (q.id, q.prompt) for q in earlier_questions
-        ]
+        self.show_if_question_id.choices = choices(
+            [(0, _l("（总是显示）"))] + [(q.id, q.prompt) for q in earlier_questions]
+        )
 
     def service_data(self) -> dict:
         data = super().service_data()

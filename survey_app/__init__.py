@@ -109,7 +109,13 @@ def _register_cli(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from survey_app import labels
 
-    app.jinja_env.globals.update(labels=labels)
+    from flask_babel import get_locale
+
+    app.jinja_env.globals.update(
+        labels=labels,
+        get_locale=get_locale,
+        has_endpoint=lambda name: name in app.view_functions,
+    )
 
     @app.after_request
     def security_headers(response):

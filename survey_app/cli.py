@@ -2,7 +2,7 @@
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from survey_app.errors import DomainError
 from survey_app.extensions import db
@@ -16,6 +16,7 @@ survey_cli = AppGroup("survey", help="Survey definitions: list, import, export."
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value)
 @click.option("--password", help="Omit to generate one and print it once.")
+@with_appcontext
 def create_admin(username: str, role: str, password: str | None) -> None:
     """Create a staff account and print its password once."""
     password = password or users.generate_password()
@@ -28,6 +29,7 @@ def create_admin(username: str, role: str, password: str | None) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load the demo surveys and print the admin password once (skips if already loaded)."""
     from survey_app.services import demo

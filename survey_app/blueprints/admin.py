@@ -1,11 +1,152 @@
-"""Survey builder and administration for organizers (viewers read only)."""
+"""Survey builder and administration. Organizers design surveys; viewers only read."""
 
-from flask import Blueprint, render_template
+import json
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from survey_app.services import surveys, users
+from forms.questionnaire import (
+    DimensionForm,
+    GroupForm,
+    NewSurveyForm,
+    QuestionForm,
+    ScaleOptionForm,
+    ScalePresetForm,
+    SubjectForm,
+    SurveySettingsForm,
+)
+from forms.users import UserForm
+from survey_app import labels
+from survey_app.errors import DomainError
+from survey_app.extensions import db
+from survey_app.models import (
+    Dimension,
+    Question,
+    RespondentGroup,
+    Role,
+    ScaleKind,
+    ScaleOption,
+    Subject,
+    Survey,
+    Unit,
+    User,
+)
+from survey_app.services import audit, definitions, surveys, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+#: Item kinds of the builder: URL word → (model, form class, add service, update service).
+ITEM_KINDS = {
+    "subjects": (Subject, SubjectForm, surveys.add_subject, surveys.update_subject),
+    "dimensions": (Dimension, DimensionForm, surveys.add_dimension, surveys.update_dimension),
+    "options": (ScaleOption, ScaleOptionForm, surveys.add_scale_option, surveys.update_scale_option),
+    "groups": (RespondentGroup, GroupForm, surveys.add_group, surveys.update_group),
+    "questions": (Question, QuestionForm, surveys.add_question, surveys.update_question),
+}
+
+
+def organizer_required(view):
+    """Let organizers and administrators through; viewers get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.can_manage_surveys:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _load_survey(survey_id: int) -> Survey:
+    survey = db.get_or_404(Survey, survey_id)
+    scope = users.visible_unit_ids(current_user)
+    if scope is not None and not any(s.unit_id in scope for s in survey.subjects):
+        abort(404)
+    return survey
+
+
+def _load_item(survey: Survey, kind: str, item_id: int):
+    if kind not in ITEM_KINDS:
+        abort(404)
+    item = db.get_or_404(ITEM_KINDS[kind][0], item_id)
+    if item.survey_id != survey.id:
+        abort(404)
+    return item
+
+
+def _build_form(kind: str, survey: Survey, item=None, formdata=None):
+    form_class = ITEM_KINDS[kind][1]
+    context = {
+        "subjects": {"kind_labels": labels.SUBJECT_KIND},
+        "groups": {"subjects": survey.subjects},
+        "questions": {
+            "kind_labels": labels.QUESTION_KIND,
+            "earlier_questions": [q for q in survey.questions if item is None or q.position < item.position],
+        },
+    }.get(kind, {})
+    form = form_class(formdata=formdata, obj=item, prefix=kind, **context)
+    if item is not None and formdata is None:
+        _fill_derived_fields(form, kind, item)
+    return form
+
+
+def _fill_derived_fields(form, kind: str, item) -> None:
+    """Fill the form fields that do not map 1:1 to model attributes."""
+    if kind == "subjects":
+        form.kind.data = item.kind.value
+        form.unit_name.data = item.unit.name if item.unit else ""
+        form.unit_category.data = item.unit.category if item.unit else ""
+    elif kind == "groups":
+        form.subject_ids.data = [s.id for s in item.rated_subjects]
+    elif kind == "questions":
+        form.kind.data = item.kind.value
+        form.options_text.data = "\n".join(item.options)
+        form.show_if_question_id.data = item.show_if_question_id or 0
+        form.show_if_values_text.data = ", ".join(item.show_if_values)
+
+
+def _builder_forms(survey: Survey, **bound) -> dict:
+    forms = {kind: bound.get(kind) or _build_form(kind, survey) for kind in ITEM_KINDS}
+    forms["settings"] = bound.get("settings") or SurveySettingsForm(obj=survey, prefix="settings")
+    forms["preset"] = ScalePresetForm(prefix="preset")
+    return forms
+
+
+def _render_builder(survey: Survey, status: int = 200, **bound):
+    return (
+        render_template(
+            "admin/survey.html",
+            survey=survey,
+            forms=_builder_forms(survey, **bound),
+            problems=surveys.publication_problems(survey),
+            history=audit.recent_entries(20, "survey", survey.id),
+            ScaleKind=ScaleKind,
+        ),
+        status,
+    )
+
+
+def _flash_domain_error(error: DomainError) -> None:
+    for message in getattr(error, "errors", [error.message]):
+        flash(_(message), "error")
+
+
+# ---- surveys -----------------------------------------------------------------------------
 
 
 @bp.get("/surveys")
@@ -15,13 +156,293 @@ def list_surveys():
     return render_template("admin/surveys.html", surveys=items)
 
 
-@bp.get("/users")
+def _new_survey_form(formdata=None) -> NewSurveyForm:
+    templates = [("blank", _("空白问卷"))] + definitions.list_templates()
+    form = NewSurveyForm(formdata=formdata, kind_labels=labels.SURVEY_KIND, templates=templates)
+    if formdata is None:
+        form.year.data = form.year.data or 2026
+        form.is_anonymous.data = True
+        form.disagreement_gap.data = 15.0
+    return form
+
+
+@bp.route("/surveys/new", methods=["GET", "POST"])
+@organizer_required
+def new_survey():
+    form = _new_survey_form(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            survey = _create_survey(form, form.service_data())
+        except DomainError as error:
+            db.session.rollback()
+            _flash_domain_error(error)
+        else:
+            db.session.commit()
+            flash(_("已创建评议活动，请继续添加评议对象、维度和评议主体"), "success")
+            return redirect(url_for("admin.edit_survey", survey_id=survey.id))
+    return render_template("admin/new_survey.html", form=form), 400 if form.errors else 200
+
+
+def _create_survey(form: NewSurveyForm, data: dict) -> Survey:
+    if form.template.data != "blank":
+        return definitions.create_from_template(form.template.data, data, current_user)
+    survey = surveys.create_survey(data, current_user, preset="competence", with_unknown=form.with_unknown.data)
+    if form.scale.data == "score":
+        surveys.use_score_scale(survey, current_user)
+    elif form.scale.data != "competence":
+        surveys.replace_scale(survey, form.scale.data, form.with_unknown.data, current_user)
+    return survey
+
+
+@bp.get("/surveys/<int:survey_id>")
 @login_required
+def edit_survey(survey_id: int):
+    survey = _load_survey(survey_id)
+    if not current_user.can_manage_surveys:
+        return render_template("admin/survey_readonly.html", survey=survey)
+    return _render_builder(survey)
+
+
+@bp.post("/surveys/<int:survey_id>/settings")
+@organizer_required
+def update_settings(survey_id: int):
+    survey = _load_survey(survey_id)
+    form = SurveySettingsForm(request.form, prefix="settings")
+    if not form.validate():
+        return _render_builder(survey, 400, settings=form)
+    try:
+        surveys.update_survey(survey, form.service_data(), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        _flash_domain_error(error)
+        return _render_builder(db.get_or_404(Survey, survey_id), 400)
+    db.session.commit()
+    flash(_("已保存"), "success")
+    return redirect(url_for("admin.edit_survey", survey_id=survey.id))
+
+
+@bp.post("/surveys/<int:survey_id>/status/<action>")
+@organizer_required
+def change_status(survey_id: int, action: str):
+    survey = _load_survey(survey_id)
+    if action not in ("publish", "close", "reopen", "archive"):
+        abort(404)
+    try:
+        surveys.change_status(survey, action, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        _flash_domain_error(error)
+    else:
+        db.session.commit()
+        flash(_("状态已更新：%(status)s", status=labels.SURVEY_STATUS[survey.status]), "success")
+    return redirect(url_for("admin.edit_survey", survey_id=survey_id))
+
+
+@bp.post("/surveys/<int:survey_id>/scale")
+@organizer_required
+def apply_scale_preset(survey_id: int):
+    survey = _load_survey(survey_id)
+    form = ScalePresetForm(request.form, prefix="preset")
+    if not form.validate():
+        abort(400)
+    try:
+        if form.scale.data == "score":
+            surveys.use_score_scale(survey, current_user)
+        else:
+            surveys.replace_scale(survey, form.scale.data, form.with_unknown.data, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        _flash_domain_error(error)
+    else:
+        db.session.commit()
+        flash(_("评价等级已更新"), "success")
+    return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor="scale"))
+
+
+@bp.post("/surveys/<int:survey_id>/delete")
+@organizer_required
+def delete_survey(survey_id: int):
+    survey = _load_survey(survey_id)
+    try:
+        surveys.delete_survey(survey, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        _flash_domain_error(error)
+        return redirect(url_for("admin.edit_survey", survey_id=survey_id))
+    db.session.commit()
+    flash(_("已删除"), "success")
+    return redirect(url_for("admin.list_surveys"))
+
+
+# ---- builder items -------------------------------------------------------------------------
+
+
+def _call_item_service(kind: str, survey: Survey, form, item=None):
+    _, _, add, update = ITEM_KINDS[kind]
+    data = form.service_data()
+    extra = {"subject_ids": form.subject_ids.data} if kind == "groups" else {}
+    if item is None:
+        return add(survey, data, current_user, **extra)
+    return update(item, data, current_user, **extra)
+
+
+@bp.post("/surveys/<int:survey_id>/<kind>/add")
+@organizer_required
+def add_item(survey_id: int, kind: str):
+    survey = _load_survey(survey_id)
+    if kind not in ITEM_KINDS:
+        abort(404)
+    form = _build_form(kind, survey, formdata=request.form)
+    if not form.validate():
+        return _render_builder(survey, 400, **{kind: form})
+    try:
+        _call_item_service(kind, survey, form)
+    except DomainError as error:
+        db.session.rollback()
+        _flash_domain_error(error)
+        survey = db.get_or_404(Survey, survey_id)
+        return _render_builder(survey, 400, **{kind: _build_form(kind, survey, formdata=request.form)})
+    db.session.commit()
+    flash(_("已添加"), "success")
+    return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
+
+
+@bp.route("/surveys/<int:survey_id>/<kind>/<int:item_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit_item(survey_id: int, kind: str, item_id: int):
+    survey = _load_survey(survey_id)
+    item = _load_item(survey, kind, item_id)
+    form = _build_form(kind, survey, item, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            _call_item_service(kind, survey, form, item)
+        except DomainError as error:
+            db.session.rollback()
+            _flash_domain_error(error)
+            return render_template("admin/edit_item.html", survey=db.get_or_404(Survey, survey_id), kind=kind,
+                                   form=_build_form(kind, survey, formdata=request.form)), 400
+        db.session.commit()
+        flash(_("已保存"), "success")
+        return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
+    status = 400 if form.errors else 200
+    return render_template("admin/edit_item.html", survey=survey, kind=kind, form=form, item=item), status
+
+
+@bp.post("/surveys/<int:survey_id>/<kind>/<int:item_id>/remove")
+@organizer_required
+def remove_item(survey_id: int, kind: str, item_id: int):
+    survey = _load_survey(survey_id)
+    item = _load_item(survey, kind, item_id)
+    try:
+        surveys.remove_item(survey, item, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        _flash_domain_error(error)
+    else:
+        db.session.commit()
+        flash(_("已删除"), "success")
+    return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
+
+
+@bp.post("/surveys/<int:survey_id>/<kind>/<int:item_id>/move/<direction>")
+@organizer_required
+def move_item(survey_id: int, kind: str, item_id: int, direction: str):
+    survey = _load_survey(survey_id)
+    item = _load_item(survey, kind, item_id)
+    try:
+        surveys.move_item(survey, item, -1 if direction == "up" else 1, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        _flash_domain_error(error)
+    else:
+        db.session.commit()
+    return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
+
+
+# ---- survey as code and cloning ---------------------------------------------------------------
+
+
+@bp.get("/surveys/<int:survey_id>/definition.json")
+@login_required
+def export_survey(survey_id: int):
+    survey = _load_survey(survey_id)
+    body = json.dumps(definitions.export_definition(survey), ensure_ascii=False, indent=2)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="survey-{survey.id}.json"'
+    return response
+
+
+@bp.route("/surveys/import", methods=["GET", "POST"])
+@organizer_required
+def import_survey():
+    errors = []
+    if request.method == "POST":
+        upload = request.files.get("definition")
+        data, errors = _read_json_upload(upload)
+        if not errors:
+            try:
+                survey = definitions.import_definition(data, current_user)
+            except DomainError as error:
+                db.session.rollback()
+                errors = getattr(error, "errors", [error.message])
+            else:
+                db.session.commit()
+                flash(_("已导入问卷定义"), "success")
+                return redirect(url_for("admin.edit_survey", survey_id=survey.id))
+    return render_template("admin/import_survey.html", errors=errors), 400 if errors else 200
+
+
+def _read_json_upload(upload) -> tuple[object, list[str]]:
+    if upload is None or not upload.filename:
+        return None, [_("请选择要导入的 JSON 文件")]
+    try:
+        return json.loads(upload.read().decode("utf-8-sig")), []
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return None, [_("文件不是有效的 JSON：%(error)s", error=str(error))]
+
+
+@bp.post("/surveys/<int:survey_id>/clone")
+@organizer_required
+def clone_survey(survey_id: int):
+    survey = _load_survey(survey_id)
+    copy = definitions.clone_survey(survey, current_user)
+    db.session.commit()
+    flash(_("已复制为新的草稿：%(title)s", title=copy.title), "success")
+    return redirect(url_for("admin.edit_survey", survey_id=copy.id))
+
+
+# ---- users and audit log -------------------------------------------------------------------
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required
 def list_users():
-    return render_template("admin/users.html")
+    units = list(db.session.scalars(select(Unit).order_by(Unit.category, Unit.name)))
+    form = UserForm(request.form if request.method == "POST" else None, role_labels=labels.ROLE, units=units)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                user = users.create_user(
+                    form.username.data, form.password.data, Role(form.role.data),
+                    display_name=form.display_name.data, unit_ids=form.unit_ids.data,
+                )
+            except DomainError as error:
+                db.session.rollback()
+                form.username.errors.append(_(error.message))
+                status = 400
+            else:
+                audit.record(current_user, "user.create", "user", user.id, username=user.username, role=user.role.value)
+                db.session.commit()
+                flash(_("已创建用户 %(name)s", name=user.username), "success")
+                return redirect(url_for("admin.list_users"))
+        else:
+            status = 400
+    accounts = db.session.scalars(select(User).order_by(User.username)).all()
+    return render_template("admin/users.html", form=form, accounts=accounts), status
 
 
 @bp.get("/audit")
-@login_required
+@organizer_required
 def audit_log():
-    return render_template("admin/audit.html")
+    return render_template("admin/audit.html", entries=audit.recent_entries(500))

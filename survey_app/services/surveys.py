@@ -96,7 +96,7 @@ def scale_options_from_preset(preset: str, with_unknown: bool) -> list[ScaleOpti
 
 def create_survey(data: Mapping[str, Any], actor: User, *, preset: str = "competence", with_unknown: bool = True) -> Survey:
     """Create a draft survey with a preset scale (no subjects, dimensions or groups yet)."""
-    survey = Survey(**data, status=SurveyStatus.DRAFT)
+    survey = Survey(**{"scale_kind": ScaleKind.OPTIONS, **data}, status=SurveyStatus.DRAFT)
     if survey.scale_kind is ScaleKind.OPTIONS:
         survey.scale_options = scale_options_from_preset(preset, with_unknown)
     db.session.add(survey)

@@ -61,10 +61,9 @@ class AuthActions:
         self._app = app
         self._client = client
 
-    def create_user(self, username: str, role: Role, units=()) -> int:
+    def create_user(self, username: str, role: Role, unit_ids=()) -> int:
         with self._app.app_context():
-            user = users.create_user(username, self.PASSWORD, role, display_name=username)
-            user.scoped_units = list(units)
+            user = users.create_user(username, self.PASSWORD, role, display_name=username, unit_ids=unit_ids)
             db.session.commit()
             return user.id
 

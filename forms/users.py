@@ -1,0 +1,24 @@
+"""Staff account form (administrators only)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length
+
+from forms.common import choices
+from survey_app.models.base import Role
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)])
+    display_name = StringField(_l("姓名"), validators=[Length(max=100)])
+    password = PasswordField(_l("初始密码"), validators=[DataRequired(_l("请填写密码")), Length(min=10, max=200, message=_l("密码至少 10 个字符"))])
+    role = SelectField(_l("角色"), choices=[])
+    unit_ids = SelectMultipleField(
+        _l("限定单位（不选则可见全部）"), coerce=int, choices=[], invalid_choice_message=_l("所选单位不存在")
+    )
+
+    def __init__(self, *args, role_labels, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = choices((role.value, role_labels[role]) for role in Role)
+        self.unit_ids.choices = choices((unit.id, f"{unit.name}（{unit.category or '—'}）") for unit in units)
