@@ -52,3 +52,8 @@ bench: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# Refresh the English catalog after changing UI text (msgids are the Chinese text).
+extract-messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F survey_app/translations/babel.cfg -k _l -o survey_app/translations/messages.pot .
+	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations -l en
