@@ -98,6 +98,15 @@ class SubjectForm(ServiceForm):
         return data
 
 
+class BulkSubjectsForm(FlaskForm):
+    lines = TextAreaField(
+        _l("名单（每行一人：姓名, 职务[, 编号]）"),
+        validators=[DataRequired(_l("请至少填写一行")), Length(max=20000)],
+    )
+    unit_name = StringField(_l("所在单位"), validators=[Length(max=100)])
+    unit_category = StringField(_l("单位类别"), validators=[Length(max=50)])
+
+
 class DimensionForm(ServiceForm):
     name = StringField(_l("维度名称"), validators=[DataRequired(_l("请填写维度名称")), Length(max=100)])
     description = StringField(_l("说明"), validators=[Length(max=300)])

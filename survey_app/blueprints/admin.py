@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.questionnaire import (
+    BulkSubjectsForm,
     DimensionForm,
     GroupForm,
     NewSurveyForm,
@@ -124,6 +125,7 @@ def _builder_forms(survey: Survey, **bound) -> dict:
     forms = {kind: bound.get(kind) or _build_form(kind, survey) for kind in ITEM_KINDS}
     forms["settings"] = bound.get("settings") or SurveySettingsForm(obj=survey, prefix="settings")
     forms["preset"] = ScalePresetForm(prefix="preset")
+    forms["bulk"] = bound.get("bulk") or BulkSubjectsForm(prefix="bulk")
     return forms
 
 
@@ -305,6 +307,26 @@ def add_item(survey_id: int, kind: str):
     db.session.commit()
     flash(_("已添加"), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
+
+
+@bp.post("/surveys/<int:survey_id>/subjects/bulk")
+@organizer_required
+def add_subjects_in_bulk(survey_id: int):
+    survey = _load_survey(survey_id)
+    form = BulkSubjectsForm(request.form, prefix="bulk")
+    if not form.validate():
+        return _render_builder(survey, 400, bulk=form)
+    try:
+        added = surveys.add_subjects_in_bulk(
+            survey, form.lines.data, form.unit_name.data, form.unit_category.data, current_user
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.lines.errors = list(getattr(error, "errors", [error.message]))
+        return _render_builder(db.get_or_404(Survey, survey_id), 400, bulk=form)
+    db.session.commit()
+    flash(_("已添加 %(count)d 个评议对象", count=added), "success")
+    return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor="subjects"))
 
 
 @bp.route("/surveys/<int:survey_id>/<kind>/<int:item_id>/edit", methods=["GET", "POST"])

@@ -366,3 +366,48 @@ def list_surveys(visible_unit_ids: set[int] | None = None) -> list[Survey]:
             Survey.id.in_(select(Subject.survey_id).where(Subject.unit_id.in_(visible_unit_ids)))
         )
     return list(db.session.scalars(query))
+
+
+def parse_subject_lines(text: str) -> tuple[list[dict[str, str]], list[str]]:
+    """Parse pasted lines "姓名, 职务[, 编号]" (comma, tab or 、); return rows and errors."""
+    rows, errors = [], []
+    for number, line in enumerate(text.splitlines(), 1):
+        parts = [p.strip() for p in line.replace("\t", ",").replace("，", ",").replace("、", ",").split(",")]
+        if not any(parts):
+            continue
+        if len(parts) > 3 or not parts[0]:
+            errors.append(f"第 {number} 行：应为“姓名, 职务[, 编号]”")
+            continue
+        name, title, key = (parts + ["", ""])[:3]
+        if len(name) > 100 or len(title) > 100 or len(key) > 64:
+            errors.append(f"第 {number} 行：内容过长")
+            continue
+        rows.append({"name": name, "position_title": title, "key": key})
+    return rows, errors
+
+
+def _free_key(survey: Survey, taken: set[str]) -> str:
+    number = len(survey.subjects) + 1
+    while f"S{number:03d}" in taken:
+        number += 1
+    return f"S{number:03d}"
+
+
+def add_subjects_in_bulk(survey: Survey, text: str, unit_name: str, unit_category: str, actor: User) -> int:
+    """Add one cadre per pasted line, all in one unit; all or nothing. Return the count."""
+    _require_draft(survey)
+    rows, errors = parse_subject_lines(text)
+    taken = {s.key for s in survey.subjects}
+    for row in rows:
+        if row["key"] and (row["key"] in taken or not row["key"].replace("-", "").replace("_", "").isalnum()):
+            errors.append(f"编号“{row['key']}”重复或含有不允许的字符")
+        taken.add(row["key"])
+    if not rows and not errors:
+        errors.append("请至少填写一行")
+    if errors:
+        raise ValidationFailed("名单有误，未添加任何对象", errors)
+    for row in rows:
+        key = row["key"] or _free_key(survey, taken)
+        taken.add(key)
+        add_subject(survey, {**row, "key": key, "unit_name": unit_name, "unit_category": unit_category}, actor)
+    return len(rows)

@@ -372,3 +372,31 @@ def test_unit_scoped_viewer_sees_only_surveys_of_their_units(app, client, auth, 
     assert "2026年度民主测评" in listing and "别的单位" not in listing
     assert client.get(f"/admin/surveys/{survey_id}").status_code == 200
     assert client.get(f"/admin/surveys/{other}").status_code == 404
+
+
+def test_pasted_list_adds_a_whole_team(app, client, auth, make_survey):
+    survey_id = make_survey()
+    auth.login()
+    lines = "陈建国, 主任\n李红梅，副主任\n\n王立新\t副主任\t FGW-3"
+    response = client.post(f"/admin/surveys/{survey_id}/subjects/bulk", data={
+        "bulk-lines": lines, "bulk-unit_name": "市发展改革委", "bulk-unit_category": "市直经济部门"})
+    assert response.status_code == 302
+    with app.app_context():
+        added = db.session.scalars(select(Subject).where(Subject.survey_id == survey_id).order_by(Subject.position)).all()[3:]
+        assert [(s.name, s.position_title, s.unit.name) for s in added] == [
+            ("陈建国", "主任", "市发展改革委"), ("李红梅", "副主任", "市发展改革委"), ("王立新", "副主任", "市发展改革委")]
+        assert [s.key for s in added] == ["S004", "S005", "FGW-3"]
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ("张三, 科长\n陈建国, 主任, C1", "编号“C1”重复或含有不允许的字符"),
+    ("张三, 科长\n陈建国, 主任, X, Y", "第 2 行：应为“姓名, 职务[, 编号]”"),
+    ("  \n ", "请至少填写一行"),
+])
+def test_bad_pasted_list_adds_nobody(app, client, auth, make_survey, lines, message):
+    survey_id = make_survey()
+    auth.login()
+    response = client.post(f"/admin/surveys/{survey_id}/subjects/bulk", data={"bulk-lines": lines})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert count(app, Subject) == 3
