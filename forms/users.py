@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
 from forms.common import choices
@@ -17,6 +17,19 @@ class UserForm(FlaskForm):
     unit_ids = SelectMultipleField(
         _l("限定单位（不选则可见全部）"), coerce=int, choices=[], invalid_choice_message=_l("所选单位不存在")
     )
+
+    def __init__(self, *args, role_labels, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = choices((role.value, role_labels[role]) for role in Role)
+        self.unit_ids.choices = choices((unit.id, f"{unit.name}（{unit.category or '—'}）") for unit in units)
+
+
+class UserEditForm(FlaskForm):
+    role = SelectField(_l("角色"), choices=[])
+    unit_ids = SelectMultipleField(
+        _l("限定单位（不选则可见全部）"), coerce=int, choices=[], invalid_choice_message=_l("所选单位不存在")
+    )
+    is_active = BooleanField(_l("允许登录"))
 
     def __init__(self, *args, role_labels, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -94,9 +94,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from survey_app.blueprints import admin, auth, errors, main
+    from survey_app.blueprints import admin, auth, errors, main, rosters
 
-    for module in (main, auth, admin, errors):
+    for module in (main, auth, admin, rosters, errors):
         app.register_blueprint(module.bp)
 
 
@@ -107,9 +107,9 @@ def _register_cli(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from survey_app import labels
-
     from flask_babel import get_locale
+
+    from survey_app import labels
 
     app.jinja_env.globals.update(
         labels=labels,

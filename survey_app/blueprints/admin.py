@@ -19,7 +19,7 @@ from forms.questionnaire import (
     SubjectForm,
     SurveySettingsForm,
 )
-from forms.users import UserForm
+from forms.users import UserEditForm, UserForm
 from survey_app import labels
 from survey_app.errors import DomainError
 from survey_app.extensions import db
@@ -462,6 +462,42 @@ def list_users():
             status = 400
     accounts = db.session.scalars(select(User).order_by(User.username)).all()
     return render_template("admin/users.html", form=form, accounts=accounts), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    account = db.get_or_404(User, user_id)
+    units = list(db.session.scalars(select(Unit).order_by(Unit.category, Unit.name)))
+    form = UserEditForm(request.form if request.method == "POST" else None, role_labels=labels.ROLE, units=units)
+    if request.method == "GET":
+        form.role.data, form.is_active.data = account.role.value, account.is_active_account
+        form.unit_ids.data = [unit.id for unit in account.scoped_units]
+    elif form.validate():
+        try:
+            users.update_user(account, current_user, role=Role(form.role.data), unit_ids=form.unit_ids.data,
+                              is_active=form.is_active.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.role.errors.append(_(error.message))
+        else:
+            audit.record(current_user, "user.update", "user", account.id, role=account.role.value,
+                         active=account.is_active_account, units=form.unit_ids.data)
+            db.session.commit()
+            flash(_("已保存"), "success")
+            return redirect(url_for("admin.list_users"))
+    return render_template("admin/user.html", account=account, form=form), 400 if form.errors else 200
+
+
+@bp.post("/users/<int:user_id>/password")
+@admin_required
+def reset_password(user_id: int):
+    account = db.get_or_404(User, user_id)
+    password = users.reset_password(account)
+    audit.record(current_user, "user.reset_password", "user", account.id)
+    db.session.commit()
+    flash(_("%(name)s 的新密码：%(password)s（只显示这一次）", name=account.username, password=password), "success")
+    return redirect(url_for("admin.edit_user", user_id=user_id))
 
 
 @bp.get("/audit")

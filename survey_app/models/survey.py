@@ -1,6 +1,7 @@
 """A survey (评议活动) and its structure: subjects, dimensions, scale, groups, questions."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -40,6 +41,10 @@ TRANSITIONS = {
     "reopen": ((SurveyStatus.CLOSED,), SurveyStatus.PUBLISHED),
     "archive": ((SurveyStatus.CLOSED,), SurveyStatus.ARCHIVED),
 }
+
+if TYPE_CHECKING:
+    from survey_app.models.org import Unit
+
 
 
 def _ordered(cls_name: str) -> dict:

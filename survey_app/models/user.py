@@ -1,6 +1,7 @@
 """Staff accounts (administrators, organizers, viewers), their unit scopes and the audit log."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Column, Enum, ForeignKey, String, Table
@@ -14,6 +15,10 @@ user_unit_scopes = Table(
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
 )
+
+if TYPE_CHECKING:
+    from survey_app.models.org import Unit
+
 
 
 class User(UserMixin, Base):

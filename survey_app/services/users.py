@@ -62,3 +62,19 @@ def generate_password() -> str:
 def visible_unit_ids(user: User) -> set[int] | None:
     """Return the unit ids a user is scoped to, or None for every unit."""
     return {unit.id for unit in user.scoped_units} or None
+
+
+def update_user(user: User, actor: User, *, role: Role, unit_ids, is_active: bool) -> None:
+    """Change a user's role, unit scope and whether the account may sign in."""
+    if user.id == actor.id and (role is not Role.ADMIN or not is_active):
+        raise ValidationFailed("不能降低或停用自己的管理员账号")
+    user.role = role
+    user.is_active_account = is_active
+    user.scoped_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))) if unit_ids else []
+
+
+def reset_password(user: User) -> str:
+    """Give the user a new random password and return it (shown once)."""
+    password = generate_password()
+    user.password_hash = _hash(password)
+    return password

@@ -16,6 +16,7 @@ from survey_app.models import (
     Survey,
     SurveyStatus,
 )
+from survey_app.services import users
 
 
 def count(app, model) -> int:
@@ -400,3 +401,29 @@ def test_bad_pasted_list_adds_nobody(app, client, auth, make_survey, lines, mess
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert count(app, Subject) == 3
+
+
+def test_admin_changes_role_scope_and_deactivates(app, client, auth):
+    target = auth.create_user("clerk", Role.ORGANIZER)
+    with app.app_context():
+        from survey_app.services.surveys import get_or_create_unit
+        unit_id = get_or_create_unit("市财政局", "市直经济部门").id
+        db.session.commit()
+    auth.login("root", Role.ADMIN)
+    response = client.post(f"/admin/users/{target}", data={"role": "viewer", "unit_ids": [str(unit_id)]})
+    assert response.status_code == 302
+    with app.app_context():
+        from survey_app.models import User
+        user = db.session.get(User, target)
+        assert user.role is Role.VIEWER and not user.is_active_account
+        assert [u.name for u in user.scoped_units] == ["市财政局"]
+    response = client.post(f"/admin/users/{target}/password", follow_redirects=True)
+    assert "新密码" in response.get_data(as_text=True)
+
+
+def test_admin_cannot_demote_themself(app, client, auth):
+    auth.login("root", Role.ADMIN)
+    with app.app_context():
+        me = users.find_user("root").id
+    response = client.post(f"/admin/users/{me}", data={"role": "viewer", "is_active": "y"})
+    assert response.status_code == 400 and "不能降低或停用自己的管理员账号" in response.get_data(as_text=True)
