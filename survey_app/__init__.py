@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -60,8 +60,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _select_locale() -> str:
-    from flask import session
-
+    if not has_request_context():  # CLI and background work speak the default locale
+        return "zh_CN"
     chosen = session.get("locale")
     if chosen in ("zh_CN", "en"):
         return chosen

@@ -1,7 +1,6 @@
 """Survey builder and administration. Organizers design surveys; viewers only read."""
 
 import json
-from functools import wraps
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from forms.questionnaire import (
 )
 from forms.users import UserEditForm, UserForm
 from survey_app import labels
+from survey_app.blueprints.access import admin_required, load_survey, organizer_required
 from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import (
@@ -47,38 +47,6 @@ ITEM_KINDS = {
     "groups": (RespondentGroup, GroupForm, surveys.add_group, surveys.update_group),
     "questions": (Question, QuestionForm, surveys.add_question, surveys.update_question),
 }
-
-
-def organizer_required(view):
-    """Let organizers and administrators through; viewers get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.can_manage_surveys:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def _load_survey(survey_id: int) -> Survey:
-    survey = db.get_or_404(Survey, survey_id)
-    scope = users.visible_unit_ids(current_user)
-    if scope is not None and not any(s.unit_id in scope for s in survey.subjects):
-        abort(404)
-    return survey
 
 
 def _load_item(survey: Survey, kind: str, item_id: int):
@@ -199,7 +167,7 @@ def _create_survey(form: NewSurveyForm, data: dict) -> Survey:
 @bp.get("/surveys/<int:survey_id>")
 @login_required
 def edit_survey(survey_id: int):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     if not current_user.can_manage_surveys:
         return render_template("admin/survey_readonly.html", survey=survey)
     return _render_builder(survey)
@@ -208,7 +176,7 @@ def edit_survey(survey_id: int):
 @bp.post("/surveys/<int:survey_id>/settings")
 @organizer_required
 def update_settings(survey_id: int):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     form = SurveySettingsForm(request.form, prefix="settings")
     if not form.validate():
         return _render_builder(survey, 400, settings=form)
@@ -226,7 +194,7 @@ def update_settings(survey_id: int):
 @bp.post("/surveys/<int:survey_id>/status/<action>")
 @organizer_required
 def change_status(survey_id: int, action: str):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     if action not in ("publish", "close", "reopen", "archive"):
         abort(404)
     try:
@@ -243,7 +211,7 @@ def change_status(survey_id: int, action: str):
 @bp.post("/surveys/<int:survey_id>/scale")
 @organizer_required
 def apply_scale_preset(survey_id: int):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     form = ScalePresetForm(request.form, prefix="preset")
     if not form.validate():
         abort(400)
@@ -264,7 +232,7 @@ def apply_scale_preset(survey_id: int):
 @bp.post("/surveys/<int:survey_id>/delete")
 @organizer_required
 def delete_survey(survey_id: int):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     try:
         surveys.delete_survey(survey, current_user)
     except DomainError as error:
@@ -291,7 +259,7 @@ def _call_item_service(kind: str, survey: Survey, form, item=None):
 @bp.post("/surveys/<int:survey_id>/<kind>/add")
 @organizer_required
 def add_item(survey_id: int, kind: str):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     if kind not in ITEM_KINDS:
         abort(404)
     form = _build_form(kind, survey, formdata=request.form)
@@ -312,7 +280,7 @@ def add_item(survey_id: int, kind: str):
 @bp.post("/surveys/<int:survey_id>/subjects/bulk")
 @organizer_required
 def add_subjects_in_bulk(survey_id: int):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     form = BulkSubjectsForm(request.form, prefix="bulk")
     if not form.validate():
         return _render_builder(survey, 400, bulk=form)
@@ -332,7 +300,7 @@ def add_subjects_in_bulk(survey_id: int):
 @bp.route("/surveys/<int:survey_id>/<kind>/<int:item_id>/edit", methods=["GET", "POST"])
 @organizer_required
 def edit_item(survey_id: int, kind: str, item_id: int):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     item = _load_item(survey, kind, item_id)
     form = _build_form(kind, survey, item, formdata=request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
@@ -353,7 +321,7 @@ def edit_item(survey_id: int, kind: str, item_id: int):
 @bp.post("/surveys/<int:survey_id>/<kind>/<int:item_id>/remove")
 @organizer_required
 def remove_item(survey_id: int, kind: str, item_id: int):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     item = _load_item(survey, kind, item_id)
     try:
         surveys.remove_item(survey, item, current_user)
@@ -369,7 +337,7 @@ def remove_item(survey_id: int, kind: str, item_id: int):
 @bp.post("/surveys/<int:survey_id>/<kind>/<int:item_id>/move/<direction>")
 @organizer_required
 def move_item(survey_id: int, kind: str, item_id: int, direction: str):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     item = _load_item(survey, kind, item_id)
     try:
         surveys.move_item(survey, item, -1 if direction == "up" else 1, current_user)
@@ -387,7 +355,7 @@ def move_item(survey_id: int, kind: str, item_id: int, direction: str):
 @bp.get("/surveys/<int:survey_id>/definition.json")
 @login_required
 def export_survey(survey_id: int):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     body = json.dumps(definitions.export_definition(survey), ensure_ascii=False, indent=2)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="survey-{survey.id}.json"'
@@ -426,7 +394,7 @@ def _read_json_upload(upload) -> tuple[object, list[str]]:
 @bp.post("/surveys/<int:survey_id>/clone")
 @organizer_required
 def clone_survey(survey_id: int):
-    survey = _load_survey(survey_id)
+    survey = load_survey(survey_id)
     copy = definitions.clone_survey(survey, current_user)
     db.session.commit()
     flash(_("已复制为新的草稿：%(title)s", title=copy.title), "success")

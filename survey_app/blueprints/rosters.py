@@ -1,0 +1,86 @@
+"""Roster import from Excel: the template workbook and the upload page (organizers only)."""
+
+from io import BytesIO
+from pathlib import PurePath
+
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forms.roster import RosterUploadForm
+from survey_app.blueprints.access import load_survey, organizer_required
+from survey_app.errors import StructureLocked, ValidationFailed
+from survey_app.extensions import db
+from survey_app.models import Survey
+from survey_app.services import rosters
+
+bp = Blueprint("rosters", __name__, url_prefix="/admin/rosters")
+
+
+@bp.get("/template.xlsx")
+@organizer_required
+def download_template():
+    return send_file(
+        BytesIO(rosters.build_template()),
+        mimetype=rosters.XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name="评议名册模板.xlsx",
+    )
+
+
+@bp.route("/<int:survey_id>/import", methods=["GET", "POST"])
+@organizer_required
+def import_roster(survey_id: int):
+    survey = load_survey(survey_id)
+    form = RosterUploadForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return _render(survey, form, [], status)
+    upload = form.workbook.data
+    try:
+        summary = rosters.import_workbook(
+            survey, upload.read(), current_user, filename=_base_name(upload.filename)
+        )
+    except StructureLocked:
+        db.session.rollback()
+        return _render(survey, form, [], 409)  # the page's lock notice says why
+    except ValidationFailed as error:
+        db.session.rollback()  # all or nothing: drop units or rows flushed before the error
+        return _render(survey, form, error.errors, 422)
+    db.session.commit()
+    _flash_summary(summary)
+    return redirect(url_for("admin.edit_survey", survey_id=survey.id))
+
+
+def _render(survey: Survey, form: RosterUploadForm, errors: list[str], status: int):
+    return render_template("rosters/import.html", survey=survey, form=form, errors=errors), status
+
+
+def _base_name(filename: str | None) -> str:
+    # Some browsers send the client's full path; the audit log needs only the name.
+    return PurePath((filename or "").replace("\\", "/")).name[:200]
+
+
+def _flash_summary(summary: rosters.ImportSummary) -> None:
+    flash(
+        _(
+            "名册已导入。评议对象：新增 %(sc)d 个，更新 %(su)d 个，未变 %(sn)d 个；"
+            "评议主体：新增 %(gc)d 个，更新 %(gu)d 个，未变 %(gn)d 个；新建单位 %(uc)d 个。",
+            sc=summary.subjects_created,
+            su=summary.subjects_updated,
+            sn=summary.subjects_unchanged,
+            gc=summary.groups_created,
+            gu=summary.groups_updated,
+            gn=summary.groups_unchanged,
+            uc=summary.units_created,
+        ),
+        "success",
+    )
+    if summary.units_with_other_category:
+        flash(
+            _(
+                "以下单位在系统中已有不同的单位类别，未按名册修改：%(units)s。如需修改，请联系系统管理员。",
+                units="、".join(summary.units_with_other_category),
+            ),
+            "warning",
+        )
