@@ -1,0 +1,110 @@
+"""Results for staff: ranking, per-subject pages and charts. Viewers may read them;
+unit-scoped users see only their units' subjects."""
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from analytics import charts
+from survey_app.blueprints.access import load_survey
+from survey_app.services import reports, users
+
+bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
+
+SORT_KEYS = {
+    "rank": lambda row: (row.rank is None, row.rank or 0),
+    "name": lambda row: row.name,
+    "unit": lambda row: (row.unit, row.rank is None, row.rank or 0),
+    "n": lambda row: -row.n,
+}
+
+
+def _visible_report(survey_id: int) -> reports.SurveyReport:
+    survey = load_survey(survey_id)
+    return reports.scoped(reports.survey_report(survey), survey, users.visible_unit_ids(current_user))
+
+
+def _filtered_subjects(report: reports.SurveyReport):
+    category, unit = request.args.get("category", ""), request.args.get("unit", "")
+    rows = [
+        row for row in report.subjects
+        if (not category or row.category == category) and (not unit or row.unit == unit)
+    ]
+    return sorted(rows, key=SORT_KEYS.get(request.args.get("sort", "rank"), SORT_KEYS["rank"]))
+
+
+def _group_filter(report: reports.SurveyReport) -> int | None:
+    group = request.args.get("group", "")
+    return report.group_labels.index(group) if group in report.group_labels else None
+
+
+@bp.get("/<int:survey_id>")
+@login_required
+def show_results(survey_id: int):
+    report = _visible_report(survey_id)
+    return render_template(
+        "reports/results.html",
+        report=report,
+        rows=_filtered_subjects(report),
+        group_index=_group_filter(report),
+        units=sorted({row.unit for row in report.subjects if row.unit}),
+        args=request.args,
+    )
+
+
+@bp.get("/<int:survey_id>/subjects/<int:subject_id>")
+@login_required
+def show_subject(survey_id: int, subject_id: int):
+    report = _visible_report(survey_id)
+    row = next((row for row in report.subjects if row.subject_id == subject_id), None)
+    if row is None:
+        abort(404)
+    return render_template("reports/subject.html", report=report, row=row)
+
+
+def _chart_response(data: bytes, fmt: str) -> Response:
+    mimetype = "image/svg+xml" if fmt == "svg" else "image/png"
+    response = Response(data, mimetype=mimetype)
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@bp.get("/<int:survey_id>/charts/ranking.<fmt>")
+@login_required
+def ranking_chart(survey_id: int, fmt: str):
+    if fmt not in ("svg", "png"):
+        abort(404)
+    report = _visible_report(survey_id)
+    rows = [row for row in report.subjects if row.index is not None][:40]
+    data = charts.ranking_chart(
+        [row.name for row in rows], [row.index for row in rows],
+        [row.low for row in rows], [row.high for row in rows],
+        title=_("满意度指数排名（含95%置信区间）"), axis_label=_("满意度指数"), fmt=fmt,
+    )
+    return _chart_response(data, fmt)
+
+
+@bp.get("/<int:survey_id>/subjects/<int:subject_id>/charts/<name>.<fmt>")
+@login_required
+def subject_chart(survey_id: int, subject_id: int, name: str, fmt: str):
+    if fmt not in ("svg", "png"):
+        abort(404)
+    report = _visible_report(survey_id)
+    row = next((row for row in report.subjects if row.subject_id == subject_id), None)
+    if row is None:
+        abort(404)
+    if name == "dimensions":
+        data = charts.dimension_profile_chart(
+            report.dimension_labels, row.dimensions, title=_("各维度指数"), fmt=fmt)
+    elif name == "groups":
+        reportable = [g for g in row.groups if g.is_reportable]
+        data = charts.group_bars_chart(
+            [g.label for g in reportable], [row.name], [[g.index for g in reportable]],
+            title=_("各评议主体指数"), axis_label=_("满意度指数"), fmt=fmt)
+    elif name == "grades" and report.option_labels:
+        data = charts.grade_distribution_chart(
+            [row.name], list(reports.scored_option_labels(report)), [reports.scored_shares(report, row)],
+            title=_("评价等次分布"), fmt=fmt)
+    else:
+        abort(404)
+    return _chart_response(data, fmt)

@@ -1,0 +1,137 @@
+"""Results pages: the figures computed by hand on a small survey, 样本不足 for small
+groups, charts, and unit-scoped visibility."""
+
+import secrets
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from survey_app.extensions import db
+from survey_app.models import Ballot, Rating, RespondentGroup, Role, ScaleOption, Subject, Survey
+from survey_app.services import reports
+
+UNKNOWN = None  # the 不了解 option
+
+
+def cast(app, survey_id, group_key, ratings):
+    """Store one ballot: ratings maps subject key → (option label for 服务意识, for 担当精神)."""
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        group = next(g for g in survey.groups if g.key == group_key)
+        options = {o.label: o for o in survey.scale_options}
+        ballot = Ballot(id=secrets.token_urlsafe(16), survey_id=survey.id, group_id=group.id,
+                        submitted_on=date(2026, 11, 24))
+        subjects = {s.key: s for s in survey.subjects}
+        for key, labels in ratings.items():
+            for dimension, label in zip(survey.dimensions, labels, strict=True):
+                option = options[label or "不了解"]
+                ballot.ratings.append(Rating(subject_id=subjects[key].id, dimension_id=dimension.id,
+                                             option_id=option.id, score=option.score))
+        db.session.add(ballot)
+        db.session.commit()
+
+
+@pytest.fixture
+def rated_survey(app, make_survey):
+    """C1 rated by 3 superiors and 3 served; C2 by 3 superiors and only 2 served."""
+    survey_id = make_survey(publish=True)
+    for ratings in ({"C1": ("优秀", "优秀"), "C2": ("称职", "称职")},
+                    {"C1": ("称职", "称职"), "C2": ("称职", "基本称职")},
+                    {"C1": ("优秀", "基本称职"), "C2": ("优秀", "称职")}):
+        cast(app, survey_id, "superior", ratings)
+    for ratings in ({"C1": ("基本称职", "基本称职"), "C2": ("优秀", "优秀")},
+                    {"C1": ("称职", "优秀"), "C2": ("不称职", "不称职")},
+                    {"C1": (UNKNOWN, "称职")}):
+        cast(app, survey_id, "served", ratings)
+    return survey_id
+
+
+def test_index_matches_the_hand_computation(app, rated_survey):
+    # Composites weight 担当精神 twice: superiors 100, 80, (100+2·60)/3; served 60, (80+200)/3, 80
+    # (不了解 leaves only 担当精神). I = 0.4·G_superior + 0.6·G_served.
+    g_superior = (100 + 80 + 220 / 3) / 3
+    g_served = (60 + 280 / 3 + 80) / 3
+    with app.app_context():
+        report = reports.survey_report(db.session.get(Survey, rated_survey))
+    by_key = {row.key: row for row in report.subjects}
+    c1, c2 = by_key["C1"], by_key["C2"]
+    assert c1.index == pytest.approx(0.4 * g_superior + 0.6 * g_served)
+    assert [g.index for g in c1.groups] == [pytest.approx(g_superior), pytest.approx(g_served)]
+    # C2's served group has 2 < 3 respondents: never shown, and the index is the superiors' alone.
+    assert c2.groups[1].is_reportable is False and c2.groups[1].index is None and c2.groups[1].n == 0
+    assert c2.index == pytest.approx((80 + (80 + 120) / 3 + (100 + 160) / 3) / 3)
+    assert by_key["C3"].index is None and by_key["C3"].rank is None  # nobody rated C3: 样本不足
+    assert [row.key for row in report.subjects] == ["C1", "C2", "C3"]  # C1 80.4 > C2 78.5
+    assert (c1.rank, c2.rank) == (1, 2)
+    assert report.ballots == 6
+
+
+def test_subject_without_enough_answers_is_unranked_with_insufficient(app, client, auth, rated_survey):
+    auth.login("viewer", Role.VIEWER)
+    page = client.get(f"/admin/reports/{rated_survey}").get_data(as_text=True)
+    assert "张伟" in page and "样本不足" in page
+    with app.app_context():
+        c2 = db.session.scalars(select(Subject.id).where(Subject.key == "C2")).one()
+    detail = client.get(f"/admin/reports/{rated_survey}/subjects/{c2}").get_data(as_text=True)
+    assert "样本不足" in detail
+    assert "服务对象" in detail
+
+
+def test_grade_shares_leave_unknown_out(app, rated_survey):
+    with app.app_context():
+        report = reports.survey_report(db.session.get(Survey, rated_survey))
+    c1 = next(row for row in report.subjects if row.key == "C1")
+    # C1: 12 ratings, one 不了解; 优秀 4 of the 11 scored.
+    assert c1.unknown_count == 1
+    assert c1.top_share == pytest.approx(4 / 11)
+
+
+def test_charts_render(app, client, auth, rated_survey):
+    auth.login("viewer", Role.VIEWER)
+    svg = client.get(f"/admin/reports/{rated_survey}/charts/ranking.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    with app.app_context():
+        c1 = db.session.scalars(select(Subject.id).where(Subject.key == "C1")).one()
+    for name in ("dimensions", "groups", "grades"):
+        png = client.get(f"/admin/reports/{rated_survey}/subjects/{c1}/charts/{name}.png")
+        assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    assert client.get(f"/admin/reports/{rated_survey}/charts/ranking.gif").status_code == 404
+
+
+def test_scoped_viewer_sees_only_their_units_subjects(app, client, auth, rated_survey):
+    with app.app_context():
+        finance = db.session.scalars(select(Subject).where(Subject.key == "C3")).one().unit_id
+        c1 = db.session.scalars(select(Subject.id).where(Subject.key == "C1")).one()
+    auth.create_user("finance-viewer", Role.VIEWER, unit_ids=[finance])
+    client.post("/auth/login", data={"username": "finance-viewer", "password": auth.PASSWORD})
+    page = client.get(f"/admin/reports/{rated_survey}").get_data(as_text=True)
+    assert "王强" in page and "张伟" not in page and "李娜" not in page
+    assert client.get(f"/admin/reports/{rated_survey}/subjects/{c1}").status_code == 404
+
+
+def test_results_need_sign_in(client, rated_survey):
+    assert client.get(f"/admin/reports/{rated_survey}").status_code == 302
+
+
+def test_empty_survey_shows_no_results_without_error(client, auth, make_survey):
+    survey_id = make_survey(publish=True)
+    auth.login("viewer", Role.VIEWER)
+    response = client.get(f"/admin/reports/{survey_id}")
+    assert response.status_code == 200 and "样本不足" in response.get_data(as_text=True)
+
+
+def test_report_is_computed_with_a_bounded_number_of_queries(app, rated_survey):
+    from sqlalchemy import event
+
+    statements = []
+    with app.app_context():
+        engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "after_cursor_execute", listener)
+        try:
+            reports.survey_report(db.session.get(Survey, rated_survey))
+        finally:
+            event.remove(engine, "after_cursor_execute", listener)
+    assert len(statements) <= 12, statements
+    assert RespondentGroup and ScaleOption  # models used by the adapter's queries
