@@ -28,6 +28,7 @@ from wtforms.validators import (
 
 from forms.common import choices
 from survey_app.models.base import QuestionKind, SubjectKind, SurveyKind
+from survey_app.timezones import local_to_utc, utc_to_local
 
 KEY_PATTERN = Regexp(r"^[A-Za-z0-9_\-]+$", message=_l("只能使用字母、数字、下划线和连字符"))
 SCALE_CHOICES = choices([
@@ -49,7 +50,12 @@ class ServiceForm(FlaskForm):
     EXCLUDED = frozenset({"csrf_token"})
 
     def service_data(self) -> dict:
-        return {key: value for key, value in self.data.items() if key not in self.EXCLUDED}
+        # A text field missing from the request reads None; the columns want "" (NOT NULL).
+        return {
+            field.short_name: "" if field.data is None and isinstance(field, StringField) else field.data
+            for field in self
+            if field.short_name not in self.EXCLUDED
+        }
 
 
 class SurveySettingsForm(ServiceForm):
@@ -69,6 +75,17 @@ class SurveySettingsForm(ServiceForm):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("结束时间必须晚于开始时间"))
 
+    def service_data(self) -> dict:
+        data = super().service_data()
+        data["opens_at"] = local_to_utc(data["opens_at"])
+        data["closes_at"] = local_to_utc(data["closes_at"])
+        return data
+
+    def show_local_times(self) -> None:
+        """Turn the stored UTC times loaded from the survey into local times for display."""
+        self.opens_at.data = utc_to_local(self.opens_at.data)
+        self.closes_at.data = utc_to_local(self.closes_at.data)
+
 
 class NewSurveyForm(SurveySettingsForm):
     kind = SelectField(_l("评议类型"), choices=[], validators=[DataRequired()])
@@ -82,8 +99,17 @@ class NewSurveyForm(SurveySettingsForm):
         self.kind.choices = _enum_choices(SurveyKind, kind_labels)
         self.template.choices = choices(templates)
 
+    #: Fields a template already sets; sent only for a blank survey.
+    TEMPLATE_FIELDS = ("kind", "is_anonymous", "excellent_cap_percent", "trim_extremes", "disagreement_gap")
+
     def service_data(self) -> dict:
         return {**super().service_data(), "kind": SurveyKind(self.kind.data)}
+
+    def template_overrides(self) -> dict:
+        """Return what the user chose that a template must not overwrite with defaults."""
+        data = self.service_data()
+        overrides = {key: value for key, value in data.items() if key not in self.TEMPLATE_FIELDS}
+        return {key: value for key, value in overrides.items() if value not in (None, "")}
 
 
 class SubjectForm(ServiceForm):

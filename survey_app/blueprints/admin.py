@@ -89,9 +89,15 @@ def _fill_derived_fields(form, kind: str, item) -> None:
         form.show_if_values_text.data = ", ".join(item.show_if_values)
 
 
+def _settings_form(survey: Survey) -> SurveySettingsForm:
+    form = SurveySettingsForm(obj=survey, prefix="settings")
+    form.show_local_times()
+    return form
+
+
 def _builder_forms(survey: Survey, **bound) -> dict:
     forms = {kind: bound.get(kind) or _build_form(kind, survey) for kind in ITEM_KINDS}
-    forms["settings"] = bound.get("settings") or SurveySettingsForm(obj=survey, prefix="settings")
+    forms["settings"] = bound.get("settings") or _settings_form(survey)
     forms["preset"] = ScalePresetForm(prefix="preset")
     forms["bulk"] = bound.get("bulk") or BulkSubjectsForm(prefix="bulk")
     return forms
@@ -142,7 +148,7 @@ def new_survey():
     form = _new_survey_form(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
-            survey = _create_survey(form, form.service_data())
+            survey = _create_survey(form)
         except DomainError as error:
             db.session.rollback()
             _flash_domain_error(error)
@@ -153,10 +159,10 @@ def new_survey():
     return render_template("admin/new_survey.html", form=form), 400 if form.errors else 200
 
 
-def _create_survey(form: NewSurveyForm, data: dict) -> Survey:
+def _create_survey(form: NewSurveyForm) -> Survey:
     if form.template.data != "blank":
-        return definitions.create_from_template(form.template.data, data, current_user)
-    survey = surveys.create_survey(data, current_user, preset="competence", with_unknown=form.with_unknown.data)
+        return definitions.create_from_template(form.template.data, form.template_overrides(), current_user)
+    survey = surveys.create_survey(form.service_data(), current_user, preset="competence", with_unknown=form.with_unknown.data)
     if form.scale.data == "score":
         surveys.use_score_scale(survey, current_user)
     elif form.scale.data != "competence":

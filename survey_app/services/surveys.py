@@ -69,6 +69,12 @@ def _apply(entity: Any, data: Mapping[str, Any], survey: Survey) -> dict[str, An
     return {key: str(value) for key, value in changed.items()}
 
 
+def _check_unique_name(items: Iterable[Any], attr: str, value: str, item: Any, what: str) -> None:
+    """Refuse a second item with the same name: results and exports are keyed by it."""
+    if any(getattr(other, attr) == value and other is not item for other in items):
+        raise ValidationFailed(f"{what}“{value}”已存在")
+
+
 def _require_draft(survey: Survey) -> None:
     if survey.is_structure_locked:
         raise StructureLocked("问卷已发布，结构已锁定，只能修改文字")
@@ -208,6 +214,7 @@ def update_subject(subject: Subject, data: Mapping[str, Any], actor: User) -> No
 
 def add_dimension(survey: Survey, data: Mapping[str, Any], actor: User) -> Dimension:
     _require_draft(survey)
+    _check_unique_name(survey.dimensions, "name", data["name"], None, "维度")
     dimension = Dimension(**data, position=_next_position(survey.dimensions))
     survey.dimensions.append(dimension)
     db.session.flush()
@@ -216,6 +223,8 @@ def add_dimension(survey: Survey, data: Mapping[str, Any], actor: User) -> Dimen
 
 
 def update_dimension(dimension: Dimension, data: Mapping[str, Any], actor: User) -> None:
+    if "name" in data:
+        _check_unique_name(dimension.survey.dimensions, "name", data["name"], dimension, "维度")
     changed = _apply(dimension, data, dimension.survey)
     if changed:
         audit.record(actor, "dimension.update", "survey", dimension.survey_id, **changed)
@@ -241,6 +250,7 @@ def use_score_scale(survey: Survey, actor: User) -> None:
 
 def add_scale_option(survey: Survey, data: Mapping[str, Any], actor: User) -> ScaleOption:
     _require_draft(survey)
+    _check_unique_name(survey.scale_options, "label", data["label"], None, "选项")
     if data.get("is_unknown") and any(o.is_unknown for o in survey.scale_options):
         raise ValidationFailed("已有“不了解”选项")
     option = ScaleOption(**data, position=_next_position(survey.scale_options))
@@ -255,6 +265,8 @@ def add_scale_option(survey: Survey, data: Mapping[str, Any], actor: User) -> Sc
 
 
 def update_scale_option(option: ScaleOption, data: Mapping[str, Any], actor: User) -> None:
+    if "label" in data:
+        _check_unique_name(option.survey.scale_options, "label", data["label"], option, "选项")
     changed = _apply(option, data, option.survey)
     if changed:
         audit.record(actor, "scale_option.update", "survey", option.survey_id, **changed)
@@ -277,6 +289,7 @@ def add_group(survey: Survey, data: Mapping[str, Any], actor: User, subject_ids:
     """Add a respondent group; with rates_all_subjects False it rates `subject_ids` only."""
     _require_draft(survey)
     _check_group_key(survey, data["key"])
+    _check_unique_name(survey.groups, "name", data["name"], None, "评议主体")
     group = RespondentGroup(**data, position=_next_position(survey.groups))
     group.rated_subjects = [] if group.rates_all_subjects else _rated_subjects(survey, subject_ids)
     survey.groups.append(group)
@@ -289,6 +302,8 @@ def update_group(group: RespondentGroup, data: Mapping[str, Any], actor: User, s
     survey = group.survey
     if "key" in data:
         _check_group_key(survey, data["key"], group)
+    if "name" in data:
+        _check_unique_name(survey.groups, "name", data["name"], group, "评议主体")
     changed = _apply(group, data, survey)
     if subject_ids is not None:
         chosen = [] if group.rates_all_subjects else _rated_subjects(survey, subject_ids)
@@ -302,8 +317,11 @@ def update_group(group: RespondentGroup, data: Mapping[str, Any], actor: User, s
 
 def _check_question(survey: Survey, question: Question) -> None:
     choice_kinds = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+    question.options = list(question.options or [])  # JSON default applies only at flush
     if question.kind in choice_kinds and len(question.options) < 2:
         raise ValidationFailed("选择题至少需要两个选项")
+    if len(set(question.options)) != len(question.options):
+        raise ValidationFailed("选择题的选项不能重复")
     if question.kind not in choice_kinds:
         question.options = []
     if question.show_if_question_id is None:

@@ -427,3 +427,42 @@ def test_admin_cannot_demote_themself(app, client, auth):
         me = users.find_user("root").id
     response = client.post(f"/admin/users/{me}", data={"role": "viewer", "is_active": "y"})
     assert response.status_code == 400 and "不能降低或停用自己的管理员账号" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("kind", "data", "message"), [
+    ("dimensions", {"dimensions-name": "服务意识", "dimensions-weight": "1"}, "维度“服务意识”已存在"),
+    ("options", {"options-label": "优秀", "options-score": "90"}, "选项“优秀”已存在"),
+    ("groups", {"groups-key": "up2", "groups-name": "上级", "groups-weight": "1", "groups-min_size": "3",
+                "groups-expected_count": "0", "groups-rates_all_subjects": "y"}, "评议主体“上级”已存在"),
+    ("questions", {"questions-kind": "single_choice", "questions-prompt": "评价",
+                   "questions-options_text": "好\n好"}, "选择题的选项不能重复"),
+])
+def test_duplicate_names_are_refused(app, client, auth, make_survey, kind, data, message):
+    survey_id = make_survey()
+    auth.login()
+    response = client.post(f"/admin/surveys/{survey_id}/{kind}/add", data=data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_template_settings_are_not_overwritten_by_form_defaults(app, client, auth):
+    auth.login()
+    response = client.post("/admin/surveys/new", data={**NEW_SURVEY, "kind": "democratic", "template": "leader",
+                                                       "title": "2026年度市领导评价部门"})
+    assert response.status_code == 302
+    with app.app_context():
+        survey = db.session.scalars(select(Survey)).one()
+        assert survey.kind.value == "leader" and survey.is_anonymous is False
+        assert survey.title == "2026年度市领导评价部门" and survey.dimensions
+
+
+def test_times_are_entered_in_local_time_and_stored_in_utc(app, client, auth, make_survey):
+    survey_id = make_survey()
+    auth.login()
+    client.post(f"/admin/surveys/{survey_id}/settings", data={
+        "settings-title": "测评", "settings-year": "2026", "settings-disagreement_gap": "15",
+        "settings-opens_at": "2026-12-01T09:00", "settings-closes_at": "2026-12-01T17:30"})
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        assert (survey.opens_at.hour, survey.opens_at.minute) == (1, 0)  # 09:00 in Beijing is 01:00 UTC
+    page = client.get(f"/admin/surveys/{survey_id}").get_data(as_text=True)
+    assert 'value="2026-12-01T09:00"' in page and 'value="2026-12-01T17:30"' in page
