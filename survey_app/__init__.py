@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, has_request_context, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -60,14 +60,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _select_locale() -> str:
-    if not has_request_context():  # CLI and background work speak the default locale
-        return "zh_CN"
-    chosen = session.get("locale")
-    if chosen in ("zh_CN", "en"):
-        return chosen
-    # Chinese first: English only when the browser prefers it over any Chinese.
-    best = request.accept_languages.best_match(["zh_CN", "zh", "en"], default="zh_CN")
-    return "en" if best == "en" else "zh_CN"
+    """Chinese first: English only when the user chose it with the language switch."""
+    if has_request_context() and session.get("locale") == "en":
+        return "en"
+    return "zh_CN"
 
 
 def _init_extensions(app: Flask) -> None:
@@ -94,9 +90,21 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from survey_app.blueprints import admin, auth, errors, main, rosters
+    from survey_app.blueprints import (
+        admin,
+        api,
+        auth,
+        codes,
+        errors,
+        main,
+        reports,
+        respondent,
+        results_api,
+        rosters,
+        tokens,
+    )
 
-    for module in (main, auth, admin, rosters, errors):
+    for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, errors):
         app.register_blueprint(module.bp)
 
 

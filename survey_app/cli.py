@@ -7,6 +7,7 @@ from typing import BinaryIO, NoReturn
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 
 from survey_app import labels
 from survey_app.errors import DomainError, ValidationFailed
@@ -39,9 +40,10 @@ def list_survey_definitions() -> None:
         click.echo("还没有任何问卷。")
         return
     click.echo("编号\t年度\t类型\t状态\t对象数\t标题")
-    for survey in items:
-        kind, status = labels.SURVEY_KIND[survey.kind], labels.SURVEY_STATUS[survey.status]
-        click.echo(f"{survey.id}\t{survey.year}\t{kind}\t{status}\t{len(survey.subjects)}\t{survey.title}")
+    with force_locale("zh_CN"):  # no request here to choose a locale from
+        for survey in items:
+            kind, status = labels.SURVEY_KIND[survey.kind], labels.SURVEY_STATUS[survey.status]
+            click.echo(f"{survey.id}\t{survey.year}\t{kind}\t{status}\t{len(survey.subjects)}\t{survey.title}")
 
 
 @survey_cli.command("export")
@@ -103,7 +105,141 @@ def seed_demo() -> None:
         click.echo("演示数据已存在，未重复载入。")
 
 
+
+# ---- codes (一人一码) ---------------------------------------------------------------------
+
+codes_cli = AppGroup("codes", help="One-time codes: issue with PDF slips and CSV, count, void, seal.")
+
+
+def _survey(survey_id: int) -> Survey:
+    return db.session.get(Survey, survey_id) or _fail(f"没有编号为 {survey_id} 的问卷")
+
+
+@codes_cli.command("issue")
+@click.argument("survey_id", type=int)
+@click.option("--group", "group_key", required=True, help="Key of the respondent group.")
+@click.option("--count", type=click.IntRange(1, 5000), required=True)
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), help="Write A4 slips here.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the codes here.")
+def issue_codes(survey_id: int, group_key: str, count: int, pdf_path: Path | None, csv_path: Path | None) -> None:
+    """Issue COUNT codes for a group; the plain codes exist only in the files written."""
+    from survey_app.services import codes, slips
+
+    if not pdf_path and not csv_path:
+        _fail("请用 --pdf 和/或 --csv 指定输出文件：评议码只在这次输出中以明文出现")
+    survey = _survey(survey_id)
+    try:
+        issued = codes.issue_batch(survey, codes.find_group(survey, group_key), count, actor=None)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    with force_locale("zh_CN"):
+        if pdf_path:
+            pdf_path.write_bytes(slips.slips_pdf(survey.title, issued.group.name, issued.codes))
+        if csv_path:
+            csv_path.write_bytes(slips.codes_csv(survey.title, issued.group.name, issued.batch.id, issued.codes))
+    db.session.commit()  # only once the files exist, so no code is issued unprinted
+    click.echo(f"已发放 {count} 个评议码（批次 {issued.batch.id}，{issued.group.name}）")
+
+
+@codes_cli.command("counts")
+@click.argument("survey_id", type=int)
+def code_counts(survey_id: int) -> None:
+    """Print issued / used / void codes and ballots per group (tab-separated)."""
+    from survey_app.services import codes
+
+    click.echo("代码\t评议主体\t已发放\t已使用\t已作废\t未使用\t答卷")
+    for c in codes.group_counts(_survey(survey_id)):
+        click.echo(f"{c.group.key}\t{c.group.name}\t{c.issued}\t{c.used}\t{c.void}\t{c.unused}\t{c.ballots}")
+
+
+@codes_cli.command("void-batch")
+@click.argument("batch_id", type=int)
+def void_code_batch(batch_id: int) -> None:
+    """Void the unused codes of a batch (ballots already cast stay)."""
+    from survey_app.models import CodeBatch
+    from survey_app.services import codes
+
+    batch = db.session.get(CodeBatch, batch_id) or _fail(f"没有编号为 {batch_id} 的批次")
+    voided = codes.void_batch(batch, actor=None)
+    db.session.commit()
+    click.echo(f"已作废批次 {batch_id} 中未使用的 {voided} 个评议码")
+
+
+@codes_cli.command("seal")
+@click.argument("survey_id", type=int)
+def seal_codes(survey_id: int) -> None:
+    """After closing: erase storage-level traces linking codes and ballots (docs/anonymity.md)."""
+    from survey_app.services import ballots
+
+    try:
+        ballots.seal_survey(_survey(survey_id))
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"问卷 {survey_id} 已封存：评议码与答卷之间的存储痕迹已清除")
+
+
+@codes_cli.command("simulate")
+@click.argument("survey_id", type=int)
+@click.option("--per-group", type=int, help="Ballots per group (default: about the expected count).")
+@click.option("--seed", type=int, default=2026)
+def simulate_codes(survey_id: int, per_group: int | None, seed: int) -> None:
+    """Fill a published survey with plausible random ballots through the real path."""
+    import random
+
+    from survey_app.services import ballots
+
+    survey = _survey(survey_id)
+    counts = {g.key: per_group for g in survey.groups} if per_group is not None else None
+    try:
+        stored = ballots.simulate_ballots(survey, counts, random.Random(seed))
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"已模拟提交 {stored} 份答卷")
+
+
+# ---- results (exports) --------------------------------------------------------------------
+
+
+@click.command("results")
+@click.argument("survey_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx", "pdf"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (required for xlsx and pdf; json goes to stdout without it).")
+@with_appcontext
+def export_results(survey_id: int, fmt: str, output: Path | None) -> None:
+    """Export a survey's full results (every unit) as JSON, Excel or PDF."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    from survey_app.services import exports, reports
+
+    if fmt != "json" and output is None:
+        _fail(f"--format {fmt} 需要用 -o 指定输出文件")
+    survey = db.session.get(Survey, survey_id) or _fail(f"没有编号为 {survey_id} 的问卷")
+    today = datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    with force_locale("zh_CN"):
+        report = reports.survey_report(survey)
+        if fmt == "json":
+            data = (json.dumps(exports.results_json(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        elif fmt == "xlsx":
+            data = exports.results_workbook(report, today)
+        else:
+            data = exports.survey_pdf(report, today)
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    output.write_bytes(data)
+    click.echo(f"已导出问卷 {survey_id} 的评议结果到 {output}", err=True)
+
+
 def register(app: Flask) -> None:
     """Add every command to the app's `flask` CLI."""
-    for command in (create_admin, seed_demo, survey_cli):
+    for command in (create_admin, seed_demo, survey_cli, codes_cli, export_results):
         app.cli.add_command(command)

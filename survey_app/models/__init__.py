@@ -1,6 +1,7 @@
 """Every model, imported here so Alembic's autogenerate sees them all."""
 
-from survey_app.models.ballot import AccessCode, Answer, Ballot, CodeBatch, Rating
+from survey_app.models.api_token import ApiToken
+from survey_app.models.ballot import AccessCode, Answer, Ballot, CodeBatch, OpenLink, OpenReceipt, Rating
 from survey_app.models.base import (
     Base,
     CodeStatus,
@@ -24,8 +25,8 @@ from survey_app.models.survey import (
 from survey_app.models.user import AuditEntry, User, user_unit_scopes
 
 __all__ = [
-    "AccessCode", "Answer", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
-    "Dimension", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
+    "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
+    "Dimension", "OpenLink", "OpenReceipt", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
     "ScaleOption", "Subject", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "Unit",
     "User", "group_subjects", "user_unit_scopes",
 ]

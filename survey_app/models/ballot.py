@@ -1,8 +1,10 @@
-"""One-time codes and anonymous ballots.
+"""One-time codes, open links and anonymous ballots.
 
-Anonymity by construction: no column of `ballots`, `ratings` or `answers` refers to a code
-or a person (named surveys store the respondent's name openly), ballot ids are random, and
-times are kept only to the day. See docs/anonymity.md.
+Anonymity by construction: no column of `ballots`, `ratings` or `answers` refers to a code,
+an open link or a person (named surveys store the respondent's name openly), ballot and
+answer ids are random, and times are kept only to the day. On SQLite those three tables are
+WITHOUT ROWID, so not even the hidden rowid records the order of submission.
+See docs/anonymity.md for what an administrator with the database can and cannot learn.
 """
 
 from datetime import date, datetime
@@ -11,6 +13,10 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base, CodeStatus, utcnow
+
+#: SQLite tables keyed by a random string still get a sequential hidden rowid; this
+#: turns it off so the physical order of rows is the random key's order.
+_NO_ROWID = {"sqlite_with_rowid": False}
 
 
 class CodeBatch(Base):
@@ -43,14 +49,44 @@ class AccessCode(Base):
     #: Day of use only, never the time: the order of use must not match ballots.
     used_on: Mapped[date | None]
     #: Hash of the idempotency key of the ballot that burned the code: a retry with
-    #: the same key sees the thank-you page. The ballot does not store it.
+    #: the same key sees the thank-you page. The ballot does not store it; sealing a
+    #: closed survey clears it.
     idempotency_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class OpenLink(Base):
+    """An open link (公众评议): anyone with the URL may answer once per browser."""
+
+    __tablename__ = "open_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("respondent_groups.id", ondelete="CASCADE"), index=True)
+    #: Printed on posters, so public: stored in clear, unlike codes.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OpenReceipt(Base):
+    """Proof that an open-link submission with this idempotency key was stored.
+
+    It makes a double tap on an open link store one ballot, as the code row does for
+    codes. It names no ballot.
+    """
+
+    __tablename__ = "open_receipts"
+
+    idempotency_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    open_link_id: Mapped[int] = mapped_column(ForeignKey("open_links.id", ondelete="CASCADE"), index=True)
+    received_on: Mapped[date]
 
 
 class Ballot(Base):
     """One submitted answer sheet."""
 
     __tablename__ = "ballots"
+    __table_args__ = (_NO_ROWID,)
 
     #: Random (secrets.token_urlsafe), never sequential.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -62,6 +98,9 @@ class Ballot(Base):
     respondent_name: Mapped[str | None] = mapped_column(String(100))
     #: Seconds the page was open, when the page knew it (speeder detection).
     duration_seconds: Mapped[int | None]
+    #: Data-quality flag set on submission, e.g. "burst" for an open-link ballot sent
+    #: while its address was sending many; the analysis may exclude flagged ballots.
+    quality_flag: Mapped[str | None] = mapped_column(String(30))
     is_excluded: Mapped[bool] = mapped_column(default=False)
     excluded_reason: Mapped[str | None] = mapped_column(String(300))
 
@@ -73,7 +112,10 @@ class Rating(Base):
     """A subject × dimension rating; score is NULL for 不了解 (never scored)."""
 
     __tablename__ = "ratings"
-    __table_args__ = (CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score_range"),)
+    __table_args__ = (
+        CheckConstraint("score IS NULL OR score BETWEEN 0 AND 100", name="score_range"),
+        _NO_ROWID,
+    )
 
     ballot_id: Mapped[str] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True)
@@ -88,6 +130,7 @@ class Answer(Base):
     """An answer to an extra question (text, number or chosen options)."""
 
     __tablename__ = "answers"
+    __table_args__ = (_NO_ROWID,)
 
     #: Random like the ballot's, so row ids reveal no submission order.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -1,0 +1,188 @@
+"""Organizers issue and void codes, print slips, open public links; everyone signed in
+may watch the live turnout.
+
+Plain codes exist only in the download that issues them: the database keeps keyed
+hashes. Losing the file means re-issuing the batch, which voids the old one.
+"""
+
+import io
+import zipfile
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forms.codes import IssueCodesForm, OpenLinkForm, VoidCodeForm
+from survey_app.errors import DomainError
+from survey_app.extensions import db
+from survey_app.models import CodeBatch, OpenLink, Survey
+from survey_app.services import codes, qr, slips, users
+from survey_app.services import turnout as turnout_service
+
+bp = Blueprint("codes", __name__, url_prefix="/admin/codes")
+
+
+def _load_survey(survey_id: int, *, manage: bool) -> Survey:
+    """Return the survey if the current user may see it (and manage it when asked)."""
+    survey = db.get_or_404(Survey, survey_id)
+    if manage and not current_user.can_manage_surveys:
+        abort(403)
+    visible = users.visible_unit_ids(current_user)
+    if visible is not None and not any(s.unit_id in visible for s in survey.subjects):
+        abort(403)
+    return survey
+
+
+def _to_manage(survey_id: int):
+    return redirect(url_for("codes.manage", survey_id=survey_id), 303)
+
+
+def _download(issued: codes.IssuedBatch, output: str):
+    """Send the freshly issued codes as PDF slips, CSV or both in a ZIP."""
+    title, group = issued.survey.title, issued.group.name
+    stem = f"codes-{issued.survey.id}-{issued.group.key}-batch{issued.batch.id}"
+    files = {}
+    if output in ("pdf", "zip"):
+        files[f"{stem}.pdf"] = slips.slips_pdf(title, group, issued.codes)
+    if output in ("csv", "zip"):
+        files[f"{stem}.csv"] = slips.codes_csv(title, group, issued.batch.id, issued.codes)
+    if output == "zip":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
+        files = {f"{stem}.zip": buffer.getvalue()}
+    (name, data), = files.items()
+    response = send_file(io.BytesIO(data), download_name=name, as_attachment=True)
+    response.headers["Cache-Control"] = "no-store"  # the only copy of the plain codes
+    return response
+
+
+@bp.get("/<int:survey_id>")
+@login_required
+def manage(survey_id: int):
+    survey = _load_survey(survey_id, manage=True)
+    return render_template(
+        "codes/manage.html",
+        survey=survey,
+        counts=codes.group_counts(survey),
+        batches=codes.list_batches(survey),
+        open_links=codes.list_open_links(survey),
+        groups={g.id: g for g in survey.groups},
+        issue_form=IssueCodesForm(groups=survey.groups, prefix="issue"),
+        void_form=VoidCodeForm(prefix="void"),
+        link_form=OpenLinkForm(groups=survey.groups, prefix="link"),
+        qr=qr,
+    )
+
+
+@bp.post("/<int:survey_id>/issue")
+@login_required
+def issue_codes(survey_id: int):
+    survey = _load_survey(survey_id, manage=True)
+    form = IssueCodesForm(groups=survey.groups, prefix="issue")
+    if not form.validate_on_submit():
+        flash(_("发放失败：%(errors)s", errors="；".join(str(e) for es in form.errors.values() for e in es)), "error")
+        return _to_manage(survey_id)
+    group = next(g for g in survey.groups if g.id == form.group.data)
+    try:
+        issued = codes.issue_batch(survey, group, form.count.data, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return _to_manage(survey_id)
+    db.session.commit()
+    return _download(issued, form.output.data)
+
+
+@bp.post("/batches/<int:batch_id>/void")
+@login_required
+def void_batch(batch_id: int):
+    batch = db.get_or_404(CodeBatch, batch_id)
+    _load_survey(batch.survey_id, manage=True)
+    voided = codes.void_batch(batch, current_user)
+    db.session.commit()
+    flash(_("已作废第 %(batch)d 批中未使用的 %(n)d 个评议码", batch=batch.id, n=voided), "success")
+    return _to_manage(batch.survey_id)
+
+
+@bp.post("/batches/<int:batch_id>/reissue")
+@login_required
+def reissue_batch(batch_id: int):
+    batch = db.get_or_404(CodeBatch, batch_id)
+    _load_survey(batch.survey_id, manage=True)
+    try:
+        issued = codes.reissue_batch(batch, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _to_manage(batch.survey_id)
+    db.session.commit()
+    return _download(issued, request.form.get("output", "pdf"))
+
+
+@bp.post("/<int:survey_id>/void-code")
+@login_required
+def void_code(survey_id: int):
+    survey = _load_survey(survey_id, manage=True)
+    form = VoidCodeForm(prefix="void")
+    if form.validate_on_submit():
+        try:
+            codes.void_code(survey, form.code.data, current_user)
+            db.session.commit()
+            flash(_("评议码已作废"), "success")
+        except DomainError as error:
+            flash(error.message, "error")
+    return _to_manage(survey_id)
+
+
+@bp.post("/<int:survey_id>/open-links")
+@login_required
+def create_open_link(survey_id: int):
+    survey = _load_survey(survey_id, manage=True)
+    form = OpenLinkForm(groups=survey.groups, prefix="link")
+    if form.validate_on_submit():
+        group = next(g for g in survey.groups if g.id == form.group.data)
+        codes.create_open_link(survey, group, current_user)
+        db.session.commit()
+        flash(_("已创建公开链接"), "success")
+    return _to_manage(survey_id)
+
+
+@bp.post("/open-links/<int:link_id>/toggle")
+@login_required
+def toggle_open_link(link_id: int):
+    link = db.get_or_404(OpenLink, link_id)
+    _load_survey(link.survey_id, manage=True)
+    codes.set_open_link_active(link, not link.is_active, current_user)
+    db.session.commit()
+    return _to_manage(link.survey_id)
+
+
+@bp.get("/open-links/<int:link_id>/qr.png")
+@login_required
+def open_link_qr(link_id: int):
+    link = db.get_or_404(OpenLink, link_id)
+    _load_survey(link.survey_id, manage=True)
+    png = qr.qr_png(qr.open_link_url(link.token), box_size=16)
+    return send_file(io.BytesIO(png), mimetype="image/png", download_name=f"open-link-{link.id}.png")
+
+
+# ---- live turnout -----------------------------------------------------------------------
+
+
+@bp.get("/<int:survey_id>/turnout")
+@login_required
+def turnout(survey_id: int):
+    survey = _load_survey(survey_id, manage=False)
+    return render_template(
+        "codes/turnout.html", survey=survey, turnout=turnout_service.survey_turnout(survey),
+        updated=datetime.now(UTC),
+    )
+
+
+@bp.get("/<int:survey_id>/turnout.json")
+@login_required
+def turnout_data(survey_id: int):
+    survey = _load_survey(survey_id, manage=False)
+    return turnout_service.as_json(turnout_service.survey_turnout(survey))

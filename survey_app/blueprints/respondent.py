@@ -1,0 +1,324 @@
+"""The respondent's side: type or scan a code, fill in the ballot on a phone, submit.
+
+/s             type a code (for those who cannot scan)
+/s/<code>      the ballot opened by a one-time code (the QR code's URL)
+/o/<token>     the ballot of an open link (公众评议): one per browser, rate limited per IP
+/s/thanks/<id> the thank-you page
+
+Code pages need no CSRF token: the code in the URL is the only authority, no cookie is
+involved, so a forged request could do nothing its sender could not do directly. Open
+links keep CSRF protection, because there the browser's cookie and address are the
+authority a foreign page could borrow.
+"""
+
+import gzip
+import secrets
+import time
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from limits import parse as parse_limit
+
+from survey_app.extensions import csrf, db, limiter
+from survey_app.models import Survey, SurveyStatus
+from survey_app.services import ballots, codes
+from survey_app.services.ballot_rules import BallotInvalid
+
+bp = Blueprint("respondent", __name__)
+
+#: Failed code attempts per address (a hall full of phones may share one address, so
+#: this leaves room for typos), and a ceiling over all addresses as a tripwire.
+CODE_FAILURE_LIMIT = "20 per minute;100 per hour"
+CODE_FAILURE_GLOBAL_LIMIT = "2000 per hour"
+#: Open-link ballots per address; more than OPEN_BURST_LIMIT are stored but flagged.
+OPEN_LINK_LIMIT = "30 per hour"
+OPEN_BURST_LIMIT = "3 per 10 minutes"
+OPEN_DONE_KEY = "open_done"
+_COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json"}
+
+
+def _config(name: str, default: str) -> str:
+    return current_app.config.get(name, default)
+
+
+def _failed_attempt(response) -> bool:
+    return response.status_code == 404
+
+
+code_failures = limiter.shared_limit(
+    lambda: _config("CODE_FAILURE_LIMIT", CODE_FAILURE_LIMIT),
+    scope="code-failures",
+    deduct_when=_failed_attempt,
+    error_message=lambda: _("输错的次数太多，请过几分钟再试，或向现场工作人员求助"),
+)
+code_failures_everywhere = limiter.shared_limit(
+    lambda: _config("CODE_FAILURE_GLOBAL_LIMIT", CODE_FAILURE_GLOBAL_LIMIT),
+    scope="code-failures-all",
+    key_func=lambda: "all",
+    deduct_when=_failed_attempt,
+    error_message=lambda: _("系统繁忙，请过几分钟再试"),
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---- page helpers -----------------------------------------------------------------------
+
+
+def _signer() -> TimestampSigner:
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt="ballot-started")
+
+
+def _duration() -> int | None:
+    """Seconds since the ballot page was rendered, from its signed hidden field."""
+    try:
+        started = int(_signer().unsign(request.form.get("started", "")).decode())
+    except (BadSignature, ValueError):
+        return None
+    return int(time.time()) - started
+
+
+def _submitted_values() -> dict[str, list[str]]:
+    """The answer fields of the posted form (ratings, questions, name), as lists."""
+    form = request.form
+    return {key: form.getlist(key) for key in form if key.startswith(("r-", "q-")) or key == "name"}
+
+
+def _challenge_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="open-link-challenge")
+
+
+def _new_challenge() -> dict | None:
+    """A small sum to solve, for open links when OPEN_LINK_CHALLENGE is on.
+
+    Self-hosted and works without JavaScript: it stops scripts that post blindly, not a
+    determined bot (the per-address limits and burst flags are the other layers).
+    """
+    if not current_app.config.get("OPEN_LINK_CHALLENGE"):
+        return None
+    a, b = secrets.choice(range(2, 10)), secrets.choice(range(2, 10))
+    return {"question": _("%(a)d 加 %(b)d 等于几？", a=a, b=b),
+            "token": _challenge_serializer().dumps(a + b)}
+
+
+def _challenge_error() -> dict[str, str]:
+    if not current_app.config.get("OPEN_LINK_CHALLENGE"):
+        return {}
+    try:
+        expected = _challenge_serializer().loads(request.form.get("challenge_token", ""), max_age=4 * 3600)
+    except BadSignature:
+        expected = None
+    if expected is None or request.form.get("challenge_answer", "").strip() != str(expected):
+        return {"challenge": _("请填写正确的计算结果")}
+    return {}
+
+
+def _ballot_page(structure, action: str, values=None, errors=None, *, is_open: bool = False, status: int = 200):
+    values = values or {}
+    chosen = {key: vals[0] for key, vals in values.items() if len(vals) == 1}
+    html = render_template(
+        "respondent/ballot.html",
+        structure=structure,
+        survey=structure.survey,
+        action=action,
+        chosen=chosen,
+        values=values,
+        errors=errors or {},
+        idempotency_key=secrets.token_urlsafe(16) if not request.form.get("idempotency_key")
+        else request.form["idempotency_key"],
+        started=_signer().sign(str(int(time.time()))).decode(),
+        is_open=is_open,
+        challenge=_new_challenge() if is_open else None,
+    )
+    return html, status
+
+
+def _refusal_page(message: str, reason: str, status: int):
+    return render_template("respondent/refused.html", message=message, reason=reason), status
+
+
+@bp.errorhandler(ballots.BallotRefused)
+def refused(error: ballots.BallotRefused):
+    db.session.rollback()
+    return _refusal_page(error.message, error.reason, error.status)
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    message = getattr(error, "description", "") or _("操作太频繁，请稍后再试")
+    return _refusal_page(message, "rate_limited", 429)
+
+
+@bp.errorhandler(413)
+def too_large(_error):
+    return _refusal_page(_("提交的内容太长，请删减后重新提交"), "too_large", 413)
+
+
+@bp.after_request
+def no_store(response):
+    # A ballot carries an idempotency key and perhaps answers: never cache it anywhere.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+# ---- code entry -------------------------------------------------------------------------
+
+
+@bp.route("/s", methods=["GET", "POST"])
+@csrf.exempt
+@code_failures
+@code_failures_everywhere
+def enter_code():
+    if request.method == "GET":
+        return render_template("respondent/enter_code.html", typed="", error=None)
+    typed = request.form.get("code", "")[:40]
+    code = codes.normalize_code(typed)
+    try:
+        if code is None:
+            raise ballots.BallotRefused("unknown_code", _("评议码无效，请核对后重新输入"))
+        ballots.open_code(code, _now())
+    except ballots.BallotRefused as error:
+        db.session.rollback()
+        page = render_template("respondent/enter_code.html", typed=typed, error=error.message)
+        return page, error.status
+    return redirect(url_for("respondent.take_ballot", code=code), 303)
+
+
+# ---- the ballot by code -----------------------------------------------------------------
+
+
+@bp.get("/s/<code>")
+@code_failures
+@code_failures_everywhere
+def take_ballot(code: str):
+    context = ballots.open_code(code, _now())
+    if code != context.code:  # typed in lower case or with a dash: one canonical URL
+        return redirect(url_for("respondent.take_ballot", code=context.code), 301)
+    return _ballot_page(context.structure, url_for("respondent.submit_ballot", code=context.code))
+
+
+@bp.post("/s/<code>")
+@csrf.exempt
+@code_failures
+@code_failures_everywhere
+def submit_ballot(code: str):
+    values = _submitted_values()
+    try:
+        result = ballots.submit_with_code(
+            code, values, request.form.get("idempotency_key"), _now(), _duration()
+        )
+    except BallotInvalid as invalid:
+        db.session.rollback()
+        context = ballots.open_code(code, _now())
+        action = url_for("respondent.submit_ballot", code=context.code)
+        return _ballot_page(context.structure, action, values, invalid.field_errors, status=422)
+    db.session.commit()
+    return redirect(url_for("respondent.thanks", survey_id=result.survey_id), 303)
+
+
+@bp.get("/s/thanks/<int:survey_id>")
+def thanks(survey_id: int):
+    survey = db.get_or_404(Survey, survey_id)
+    if survey.status is SurveyStatus.DRAFT:  # no ballot can exist: do not reveal draft titles
+        abort(404)
+    return render_template("respondent/thanks.html", survey=survey)
+
+
+# ---- open links (公众评议) -----------------------------------------------------------------
+
+
+def _already_voted(token: str) -> bool:
+    return token in session.get(OPEN_DONE_KEY, [])
+
+
+def _refuse_repeat() -> ballots.BallotRefused:
+    return ballots.BallotRefused("already_voted", _("您已经在这台设备上提交过答卷，感谢参与"))
+
+
+def _burst_flag() -> str | None:
+    """Return "burst" when this address sent many open-link ballots lately.
+
+    Counted in the rate limiter's storage (memory or Redis), never stored with a ballot.
+    """
+    if not limiter.enabled or not getattr(limiter, "initialized", False):
+        return None
+    item = parse_limit(_config("OPEN_BURST_LIMIT", OPEN_BURST_LIMIT))
+    return None if limiter.limiter.hit(item, "open-burst", request.remote_addr or "-") else "burst"
+
+
+@bp.get("/o/<token>")
+def take_open_ballot(token: str):
+    if _already_voted(token):
+        raise _refuse_repeat()
+    _link, structure = ballots.open_link(token, _now())
+    return _ballot_page(structure, url_for("respondent.submit_open_ballot", token=token), is_open=True)
+
+
+@bp.post("/o/<token>")
+@limiter.limit(lambda: _config("OPEN_LINK_LIMIT", OPEN_LINK_LIMIT))
+def submit_open_ballot(token: str):
+    if _already_voted(token):
+        raise _refuse_repeat()
+    values = _submitted_values()
+    try:
+        challenge = _challenge_error()
+        if challenge:
+            raise BallotInvalid(challenge)
+        result = ballots.submit_open(
+            token, values, request.form.get("idempotency_key"), _now(), _duration(), _burst_flag()
+        )
+    except BallotInvalid as invalid:
+        db.session.rollback()
+        _link, structure = ballots.open_link(token, _now())
+        action = url_for("respondent.submit_open_ballot", token=token)
+        return _ballot_page(structure, action, values, invalid.field_errors, is_open=True, status=422)
+    db.session.commit()
+    session[OPEN_DONE_KEY] = [*session.get(OPEN_DONE_KEY, [])[-20:], token]
+    session.permanent = True
+    return redirect(url_for("respondent.thanks", survey_id=result.survey_id), 303)
+
+
+# ---- compression ------------------------------------------------------------------------
+
+
+@bp.after_app_request
+def compress(response):
+    """Gzip text responses: a phone on a weak signal pays for every byte.
+
+    App-wide (static CSS and JS included) since no proxy in front can be assumed. A
+    reverse proxy that compresses itself leaves these alone (Content-Encoding is set).
+    """
+    if (
+        "gzip" not in request.headers.get("Accept-Encoding", "")
+        or response.status_code != 200
+        or response.mimetype not in _COMPRESSIBLE
+        or "Content-Encoding" in response.headers
+    ):
+        return response
+    source = response.response
+    response.direct_passthrough = False
+    body = response.get_data()
+    if hasattr(source, "close"):
+        source.close()  # a static file's handle: read in full, no longer needed
+    if len(body) < 500:
+        return response
+    response.set_data(gzip.compress(body, compresslevel=6))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    if response.get_etag()[0]:
+        # Same content, other encoding: a weak validator still lets clients revalidate.
+        response.set_etag(response.get_etag()[0], weak=True)
+    return response

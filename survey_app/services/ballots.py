@@ -1,0 +1,430 @@
+"""Submitting ballots: one code, one ballot, stored whole or not at all.
+
+The code is burned by ONE conditional UPDATE (status issued → used) whose row count says
+whether this request won the code, in the same transaction as the ballot's INSERTs; the
+view commits once. Under any concurrency a code therefore yields at most one ballot: on
+PostgreSQL the second UPDATE waits for the first's row lock and then matches no row; on
+SQLite writers are serialised and the UPDATE is the transaction's first write. A request
+that loses the race, or a retry after a lost reply, is told "already stored" when it
+carries the idempotency key that burned the code, and "code used" otherwise.
+
+The ballot row names no code: nothing links the two but this transaction (docs/anonymity.md
+explains what that leaves, and `seal_survey` removes).
+"""
+
+import enum
+import random
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from survey_app.errors import DomainError
+from survey_app.extensions import db
+from survey_app.models import (
+    AccessCode,
+    Answer,
+    Ballot,
+    CodeStatus,
+    OpenLink,
+    OpenReceipt,
+    Rating,
+    RespondentGroup,
+    Survey,
+    SurveyStatus,
+)
+from survey_app.services import codes, simulation
+from survey_app.services.ballot_rules import (
+    BallotInvalid,
+    BallotStructure,
+    CheckedBallot,
+    ballot_structure,
+    check_ballot,
+)
+
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
+MAX_DURATION = 24 * 3600
+
+
+#: HTTP status of each refusal reason.
+REFUSAL_STATUS = {
+    "unknown_code": 404,
+    "void_code": 410,
+    "used_code": 409,
+    "not_open": 403,
+    "closed": 410,
+    "link_inactive": 404,
+    "already_voted": 409,
+}
+
+
+class BallotRefused(DomainError):
+    """A code, link or survey that cannot take a ballot; `reason` picks page and status."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+    @property
+    def status(self) -> int:
+        return REFUSAL_STATUS[self.reason]
+
+
+class Outcome(enum.Enum):
+    STORED = "stored"
+    ALREADY_STORED = "already_stored"  # a retry or double tap: nothing stored twice
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the respondent is told after submitting."""
+
+    outcome: Outcome
+    survey_id: int
+
+
+@dataclass(frozen=True)
+class CodeContext:
+    """A live code with the survey and group it opens."""
+
+    code: str
+    survey: Survey
+    group: RespondentGroup
+    structure: BallotStructure
+
+
+# ---- time -------------------------------------------------------------------------------
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_day(now: datetime) -> date:
+    """Return the day of `now` where the survey takes place (only days are stored)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    return _aware(now).astimezone(zone).date()
+
+
+def ensure_open(survey: Survey, now: datetime) -> None:
+    """Raise BallotRefused unless the survey takes ballots at `now`."""
+    if survey.status in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED) or (
+        survey.closes_at and _aware(survey.closes_at) <= _aware(now)
+    ):
+        raise BallotRefused("closed", _("本次评议已经结束，感谢您的关注"))
+    if survey.status is not SurveyStatus.PUBLISHED or (
+        survey.opens_at and _aware(survey.opens_at) > _aware(now)
+    ):
+        raise BallotRefused("not_open", _("本次评议尚未开始，请在开始后再打开"))
+
+
+# ---- codes ------------------------------------------------------------------------------
+
+_UNKNOWN = "unknown_code"
+
+
+def _refuse_unknown() -> BallotRefused:
+    return BallotRefused(_UNKNOWN, _("评议码无效，请核对后重新输入"))
+
+
+def _refuse_used() -> BallotRefused:
+    return BallotRefused(
+        "used_code",
+        _("这个评议码已经提交过答卷，不能再次提交"),
+    )
+
+
+def _refuse_void() -> BallotRefused:
+    return BallotRefused("void_code", _("这个评议码已作废，请向工作人员领取新的评议码"))
+
+
+def _code_row(code_hash: str):
+    return db.session.execute(
+        select(
+            AccessCode.status, AccessCode.survey_id, AccessCode.group_id, AccessCode.idempotency_hash
+        ).where(AccessCode.code_hash == code_hash)
+    ).one_or_none()
+
+
+def _canonical(typed: str) -> tuple[str, str]:
+    code = codes.normalize_code(typed)
+    if code is None:
+        raise _refuse_unknown()
+    return code, codes.code_hash(code)
+
+
+def open_code(typed: str, now: datetime) -> CodeContext:
+    """Return what a live code opens, or raise BallotRefused (unknown, void, used, closed)."""
+    code, code_hash = _canonical(typed)
+    row = _code_row(code_hash)
+    if row is None:
+        raise _refuse_unknown()
+    if row.status is CodeStatus.USED:
+        raise _refuse_used()
+    if row.status is CodeStatus.VOID:
+        raise _refuse_void()
+    survey = db.session.get(Survey, row.survey_id)
+    ensure_open(survey, now)
+    group = db.session.get(RespondentGroup, row.group_id)
+    return CodeContext(code, survey, group, ballot_structure(survey, group))
+
+
+def _idempotency_hash(key: str | None, purpose: str) -> str:
+    if not key or not _IDEMPOTENCY_KEY.match(key):
+        raise BallotInvalid({"idempotency_key": _("提交编号缺失或无效，请刷新页面后重新提交")})
+    return codes.keyed_hash(key, purpose)
+
+
+def _burn(code_hash: str, idempotency_hash: str, day: date) -> bool:
+    """Mark the code used if it is still unused; return whether this call did it."""
+    burned = db.session.execute(
+        update(AccessCode)
+        .where(AccessCode.code_hash == code_hash, AccessCode.status == CodeStatus.ISSUED)
+        .values(status=CodeStatus.USED, used_on=day, idempotency_hash=idempotency_hash)
+        .execution_options(synchronize_session=False)
+    )
+    return burned.rowcount == 1
+
+
+def _after_lost_race(code_hash: str, idempotency_hash: str, survey_id: int) -> Submission:
+    """Explain a burn that matched no row: our own earlier success, or someone else's."""
+    row = _code_row(code_hash)
+    if row.status is CodeStatus.USED and row.idempotency_hash == idempotency_hash:
+        return Submission(Outcome.ALREADY_STORED, survey_id)
+    raise _refuse_void() if row.status is CodeStatus.VOID else _refuse_used()
+
+
+def submit_with_code(
+    typed: str,
+    values: Mapping[str, Sequence[str]],
+    idempotency_key: str | None,
+    now: datetime,
+    duration_seconds: int | None = None,
+) -> Submission:
+    """Burn the code and store its ballot in the current transaction.
+
+    Raises BallotRefused (unknown, void, used code; survey not open) or BallotInvalid (with
+    every problem keyed by answer); in both cases nothing was written.
+    """
+    _code, code_hash = _canonical(typed)
+    idempotency_hash = _idempotency_hash(idempotency_key, "code-ballot")
+    row = _code_row(code_hash)
+    if row is None:
+        raise _refuse_unknown()
+    if row.status is CodeStatus.USED:
+        if row.idempotency_hash == idempotency_hash:
+            return Submission(Outcome.ALREADY_STORED, row.survey_id)
+        raise _refuse_used()
+    if row.status is CodeStatus.VOID:
+        raise _refuse_void()
+    survey = db.session.get(Survey, row.survey_id)
+    ensure_open(survey, now)
+    structure = ballot_structure(survey, db.session.get(RespondentGroup, row.group_id))
+    checked = check_ballot(structure, values)
+    day = local_day(now)
+    # The burn is the transaction's first write: SQLite then takes the write lock on a
+    # fresh snapshot, and PostgreSQL serialises on the code's row.
+    if not _burn(code_hash, idempotency_hash, day):
+        return _after_lost_race(code_hash, idempotency_hash, survey.id)
+    _store(structure, checked, day, is_open_link=False, duration_seconds=duration_seconds)
+    return Submission(Outcome.STORED, survey.id)
+
+
+# ---- open links -------------------------------------------------------------------------
+
+
+def open_link(token: str, now: datetime) -> tuple[OpenLink, BallotStructure]:
+    """Return an active open link and its ballot, or raise BallotRefused."""
+    link = codes.find_open_link(token) if token else None
+    if link is None or not link.is_active:
+        raise BallotRefused("link_inactive", _("这个评议链接无效或已停用"))
+    survey = db.session.get(Survey, link.survey_id)
+    ensure_open(survey, now)
+    return link, ballot_structure(survey, db.session.get(RespondentGroup, link.group_id))
+
+
+def _insert_receipt(link: OpenLink, idempotency_hash: str, day: date) -> bool:
+    """Record the idempotency key unless already recorded; return whether this call did it."""
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(OpenReceipt)
+        .values(idempotency_hash=idempotency_hash, open_link_id=link.id, received_on=day)
+        .on_conflict_do_nothing(index_elements=["idempotency_hash"])
+        # SQLAlchemy keeps an INSERT's row count only when asked (UPDATE's always).
+        .execution_options(preserve_rowcount=True)
+    )
+    return db.session.execute(statement).rowcount == 1
+
+
+def submit_open(
+    token: str,
+    values: Mapping[str, Sequence[str]],
+    idempotency_key: str | None,
+    now: datetime,
+    duration_seconds: int | None = None,
+    quality_flag: str | None = None,
+) -> Submission:
+    """Store an open-link ballot (marked as such); a repeated idempotency key stores nothing."""
+    idempotency_hash = _idempotency_hash(idempotency_key, "open-ballot")
+    link, structure = open_link(token, now)
+    checked = check_ballot(structure, values)
+    day = local_day(now)
+    if not _insert_receipt(link, idempotency_hash, day):
+        return Submission(Outcome.ALREADY_STORED, link.survey_id)
+    _store(structure, checked, day, is_open_link=True, duration_seconds=duration_seconds, quality_flag=quality_flag)
+    return Submission(Outcome.STORED, link.survey_id)
+
+
+# ---- storing ----------------------------------------------------------------------------
+
+
+def _new_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _store(
+    structure: BallotStructure,
+    checked: CheckedBallot,
+    day: date,
+    *,
+    is_open_link: bool,
+    duration_seconds: int | None,
+    quality_flag: str | None = None,
+) -> None:
+    ballot_id = _new_id()
+    if duration_seconds is not None and not 0 <= duration_seconds <= MAX_DURATION:
+        duration_seconds = None
+    db.session.execute(
+        Ballot.__table__.insert().values(
+            id=ballot_id,
+            survey_id=structure.survey.id,
+            group_id=structure.group.id,
+            submitted_on=day,
+            is_open_link=is_open_link,
+            respondent_name=checked.respondent_name if structure.is_named else None,
+            duration_seconds=duration_seconds,
+            quality_flag=quality_flag,
+        )
+    )
+    _insert_rows(
+        Rating.__table__,
+        ("ballot_id", "subject_id", "dimension_id", "option_id", "score"),
+        [(ballot_id, r.subject_id, r.dimension_id, r.option_id, r.score) for r in checked.ratings],
+    )
+    _insert_rows(
+        Answer.__table__,
+        ("id", "ballot_id", "question_id", "value_text", "value_number"),
+        [(_new_id(), ballot_id, a.question_id, a.text, a.number) for a in checked.answers],
+    )
+
+
+def _insert_rows(table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT many rows in one statement and one round trip.
+
+    A ballot's 120+ ratings are its bulk. Through the ORM or an executemany they cost a
+    statement each on PostgreSQL, and SQLAlchemy's multi-VALUES construct spends longer
+    compiling than the database spends inserting; a plain parameterised statement on the
+    session's own connection (so inside the same transaction) is several times faster.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    row = "(" + ", ".join([mark] * len(columns)) + ")"
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES " + ", ".join([row] * len(rows))
+    connection.exec_driver_sql(statement, tuple(value for values in rows for value in values))
+
+# ---- sealing a closed survey ------------------------------------------------------------
+
+
+def seal_survey(survey: Survey) -> None:
+    """Erase what still ties ballots to codes at storage level, once the survey is closed.
+
+    Clears the idempotency hashes (only retries needed them) and open-link receipts, and
+    rewrites every code, ballot, rating and answer row of the survey in this one
+    transaction: on PostgreSQL all then carry the same transaction id (xmin), and CLUSTER
+    reorders the tables by their random keys so physical order no longer follows
+    submission order. See docs/anonymity.md.
+    """
+    if survey.status not in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED):
+        raise DomainError(_("只有已结束的评议才能封存"))
+    ballot_ids = select(Ballot.id).where(Ballot.survey_id == survey.id).scalar_subquery()
+    link_ids = select(OpenLink.id).where(OpenLink.survey_id == survey.id).scalar_subquery()
+    db.session.execute(OpenReceipt.__table__.delete().where(OpenReceipt.open_link_id.in_(link_ids)))
+    # Each UPDATE rewrites every row (a no-op value where nothing needs to change).
+    for column, value, condition in (
+        (AccessCode.idempotency_hash, None, AccessCode.survey_id == survey.id),
+        (Ballot.is_excluded, Ballot.is_excluded, Ballot.survey_id == survey.id),
+        (Rating.score, Rating.score, Rating.ballot_id.in_(ballot_ids)),
+        (Answer.value_text, Answer.value_text, Answer.ballot_id.in_(ballot_ids)),
+    ):
+        table = column.class_.__table__
+        db.session.execute(table.update().where(condition).values({column.key: value}))
+    if db.session.get_bind().dialect.name == "postgresql":
+        for table, index in (
+            ("ballots", "pk_ballots"),
+            ("ratings", "pk_ratings"),
+            ("answers", "pk_answers"),
+            ("access_codes", "uq_access_codes_code_hash"),
+        ):
+            db.session.execute(text(f"CLUSTER {table} USING {index}"))
+
+
+# ---- demo data --------------------------------------------------------------------------
+
+
+def _moment_in_window(survey: Survey, rng: random.Random) -> datetime:
+    """Return a time inside the survey's window (now when it has none)."""
+    now = datetime.now(UTC)
+    start = _aware(survey.opens_at) if survey.opens_at else None
+    end = _aware(survey.closes_at) if survey.closes_at else None
+    if start and end:
+        return start + (end - start) * rng.uniform(0.1, 0.9)
+    if end and end <= now:
+        return end - timedelta(hours=1)
+    return max(now, start) if start else now
+
+
+def _default_counts(survey: Survey, rng: random.Random) -> dict[str, int]:
+    """About 85–100% turnout of each group's expected count (10 when it has none)."""
+    return {g.key: round((g.expected_count or 10) * rng.uniform(0.85, 1.0)) for g in survey.groups}
+
+
+def simulate_ballots(
+    survey: Survey,
+    count_per_group: dict[str, int] | None,
+    rng: random.Random,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Issue codes and submit plausible random ballots through the real path; return how many.
+
+    `count_per_group` maps group keys to ballot counts (default: about the expected
+    turnout). The survey must be published; its status is not changed. `now` defaults to
+    a moment inside the survey's window, so a past survey can be filled too.
+    """
+    moment = now or _moment_in_window(survey, rng)
+    counts = count_per_group if count_per_group is not None else _default_counts(survey, rng)
+    population = simulation.make_population([s.id for s in survey.subjects], rng)
+    stored = 0
+    for group in survey.groups:
+        count = counts.get(group.key, 0)
+        if count <= 0:
+            continue
+        issued = codes.issue_batch(survey, group, count, actor=None)
+        structure = ballot_structure(survey, group)
+        for code in issued.codes:
+            values = simulation.random_submission(structure, population, rng)
+            key = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=22))
+            submit_with_code(code, values, key, moment, duration_seconds=rng.randint(90, 900))
+            stored += 1
+    return stored
