@@ -1,13 +1,17 @@
 """Results for staff: ranking, per-subject pages and charts. Viewers may read them;
 unit-scoped users see only their units' subjects."""
 
-from flask import Blueprint, Response, abort, render_template, request
+from datetime import date, datetime
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from analytics import charts
 from survey_app.blueprints.access import load_survey
-from survey_app.services import reports, users
+from survey_app.services import exports, reports, users
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 
@@ -108,3 +112,62 @@ def subject_chart(survey_id: int, subject_id: int, name: str, fmt: str):
     else:
         abort(404)
     return _chart_response(data, fmt)
+
+
+# ---- exports: Excel, PDF, raw ballots (CSV) -------------------------------------------
+# Unit-scoped users export only their scope (the same `reports.scoped` report as the
+# pages). The raw-ballot CSV is for organizers and administrators without a unit scope:
+# raw rows cannot be scoped safely (a ballot rates subjects of several units), so viewers
+# and scoped users get 403.
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def _download(data: bytes, name: str, mimetype: str) -> Response:
+    response = send_file(BytesIO(data), mimetype=mimetype, download_name=name, as_attachment=True)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _is_scoped() -> bool:
+    return users.visible_unit_ids(current_user) is not None
+
+
+@bp.get("/<int:survey_id>/export.xlsx")
+@login_required
+def export_xlsx(survey_id: int):
+    report = _visible_report(survey_id)
+    data = exports.results_workbook(report, _today(), is_scoped=_is_scoped())
+    return _download(data, exports.download_name(report, _("评议结果") + ".xlsx"), exports.XLSX_MIMETYPE)
+
+
+@bp.get("/<int:survey_id>/export.pdf")
+@login_required
+def export_pdf(survey_id: int):
+    report = _visible_report(survey_id)
+    data = exports.survey_pdf(report, _today(), is_scoped=_is_scoped())
+    return _download(data, exports.download_name(report, _("评议结果") + ".pdf"), "application/pdf")
+
+
+@bp.get("/<int:survey_id>/subjects/<int:subject_id>/export.pdf")
+@login_required
+def export_subject_pdf(survey_id: int, subject_id: int):
+    report = _visible_report(survey_id)
+    row = next((row for row in report.subjects if row.subject_id == subject_id), None)
+    if row is None:
+        abort(404)
+    data = exports.subject_pdf(report, row, _today())
+    return _download(data, exports.download_name(report, f"{row.name}.pdf"), "application/pdf")
+
+
+@bp.get("/<int:survey_id>/export.csv")
+@login_required
+def export_csv(survey_id: int):
+    if not current_user.can_manage_surveys or _is_scoped():
+        abort(403)
+    survey = load_survey(survey_id)
+    report = reports.survey_report(survey)  # unscoped: it decides which groups are reportable
+    data = exports.raw_ballots_csv(survey, report)
+    return _download(data, exports.download_name(report, _("原始答卷") + ".csv"), "text/csv")

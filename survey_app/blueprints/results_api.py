@@ -1,0 +1,57 @@
+"""Results API v1: a survey's results as JSON for other systems (docs/api.md).
+
+Authentication is a personal API token only (`Authorization: Bearer <token>`): session
+cookies are not looked at, so no CSRF is needed and a browser session cannot be used to
+read the API. The token acts with its owner's role and unit scope: a survey outside the
+scope is 404, and a scoped owner sees only the subjects and units of his units. Errors are
+JSON: {"error": message}.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+
+from survey_app.extensions import csrf, db
+from survey_app.models import Survey, User
+from survey_app.services import api_tokens, exports, reports, users
+
+bp = Blueprint("results_api", __name__, url_prefix="/api/v1/surveys")
+csrf.exempt(bp)
+
+
+def _error(status: int, message: str):
+    response = jsonify({"error": message})
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="pingyi"'
+    return response
+
+
+def _today():
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def _token_owner() -> User | None:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return api_tokens.authenticate(token.strip(), _today())
+
+
+@bp.get("/<int:survey_id>/results")
+def survey_results(survey_id: int):
+    owner = _token_owner()
+    if owner is None:
+        return _error(401, _("缺少有效的 API 令牌：请在请求头中提供 Authorization: Bearer 令牌"))
+    db.session.commit()  # the token's day of last use
+    survey = db.session.get(Survey, survey_id)
+    scope = users.visible_unit_ids(owner)
+    if survey is None or (scope is not None and not any(s.unit_id in scope for s in survey.subjects)):
+        return _error(404, _("没有这个问卷，或不在您的权限范围内"))
+    report = reports.scoped(reports.survey_report(survey), survey, scope)
+    response = jsonify(exports.results_json(report))
+    response.headers["Cache-Control"] = "no-store"
+    return response

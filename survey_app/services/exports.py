@@ -1,0 +1,578 @@
+"""Results exports: an Excel workbook, PDF reports (survey and subject), the JSON of the
+results API, and the anonymous raw ballots as CSV.
+
+Everything except the raw CSV is built from a `reports.SurveyReport`, so each export
+shows exactly the figures of the results pages, and groups below their minimum size
+appear only as 样本不足 (the view models already carry no figures for them). The raw CSV
+reads the ballots from the database and leaves out every row of a (subject, group) pair
+that the report marks as not reportable, so no small group leaks through it either.
+
+No helper reads the clock: the caller passes the generation date.
+"""
+
+import csv
+import io
+import random
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from xml.sax.saxutils import escape
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy import select
+
+from analytics import charts
+from survey_app.extensions import db
+from survey_app.models import Ballot, Rating, Survey
+from survey_app.services.reports import (
+    INSUFFICIENT,
+    SubjectRow,
+    SurveyReport,
+    UnitRow,
+    scored_option_labels,
+    scored_shares,
+)
+
+#: A spreadsheet reads a cell starting with one of these as a formula (or a DDE call).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+INDEX_FORMAT, SHARE_FORMAT, COUNT_FORMAT = "0.0", "0.0%", "0"
+
+CJK_FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+#: Rows of the ranking chart in the PDF, as on the results page. (PDF text avoids "·":
+#: the built-in STSong-Light font has no glyph for it.)
+CHART_ROWS = 40
+
+
+def safe_text(value: str) -> str:
+    """Neutralise spreadsheet formula injection: prefix a formula-like text with an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def _safe(value):
+    return safe_text(value) if isinstance(value, str) else value
+
+
+def download_name(report: SurveyReport, suffix: str) -> str:
+    """Return a file name like "2026年度民主测评-评议结果.xlsx" without path or control characters."""
+    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", report.title).strip(" ._") or str(report.survey_id)
+    return f"{stem}-{suffix}"
+
+
+# ---- shared wording -------------------------------------------------------------------
+
+
+def _disagreement_note(row: SubjectRow) -> str:
+    if not row.is_disagreement_flagged or row.disagreement_groups is None:
+        return ""
+    high, low = row.disagreement_groups
+    return _("“%(high)s”与“%(low)s”相差 %(gap).1f 分，建议核实", high=high, low=low, gap=row.disagreement_gap)
+
+
+def _negative_note(row: SubjectRow) -> str:
+    if not row.is_negative_flagged:
+        return ""
+    return _("差评比例 %(share).1f%%，超过设定阈值", share=(row.negative_share or 0) * 100)
+
+
+def _method_lines() -> list[str]:
+    return [
+        _("满意度指数（0–100）：每位评议人对某一对象各维度的得分按维度权重加权平均，得到个人综合分；"
+          "同一评议主体内取平均，再按评议主体的权重加权。"),
+        _("“不了解”不计分，也不计入优秀率、称职率、满意率的分母。"),
+        _("评议主体人数少于其最低人数时，不单独显示（样本不足），也不计入指数。"),
+        _("95%区间：由各评议主体内综合分的方差估计的近似置信区间。"),
+        _("排名按指数（保留两位小数比较）从高到低，并列者名次相同；没有指数的对象不参加排名。"),
+        _("分歧提示：两个评议主体的指数相差超过设定分值，建议核实（相互印证）；"
+          "差评提示：不称职/不满意/差的比例超过设定阈值。"),
+        _("等次分布按“对象×维度”的评价次数统计。"),
+    ]
+
+
+def _index_or_insufficient(value: float | None):
+    return INSUFFICIENT if value is None else value
+
+
+# ---- Excel ----------------------------------------------------------------------------
+
+
+def _write_sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int],
+                 formats: dict[int, str] | None = None) -> None:
+    """Write a bold, frozen header row and the rows; set widths and number formats by column."""
+    sheet.append([_safe(h) for h in headers])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for row in rows:
+        sheet.append([_safe(value) for value in row])
+    sheet.freeze_panes = "A2"
+    for column, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for column, number_format in (formats or {}).items():
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            if isinstance(cell.value, int | float):
+                cell.number_format = number_format
+
+
+def _ranking_sheet(sheet: Worksheet, report: SurveyReport) -> None:
+    sheet.title = _("排名")
+    headers = [_("排名"), _("类别内排名"), _("评议对象"), _("职务"), _("单位"), _("单位类别"), _("满意度指数"),
+               _("95%区间下限"), _("95%区间上限"), _("计入人数"), _("优秀率"), _("称职率"), _("满意率"),
+               _("分歧提示"), _("差评提示")]
+    rows = (
+        [row.rank, row.rank_in_category, row.name, row.position_title, row.unit, row.category,
+         _index_or_insufficient(row.index), row.low, row.high, row.n, row.top_share, row.pass_share,
+         row.satisfied_share, _disagreement_note(row), _negative_note(row)]
+        for row in report.subjects
+    )
+    formats = {7: INDEX_FORMAT, 8: INDEX_FORMAT, 9: INDEX_FORMAT, 10: COUNT_FORMAT,
+               11: SHARE_FORMAT, 12: SHARE_FORMAT, 13: SHARE_FORMAT}
+    _write_sheet(sheet, headers, rows, [6, 9, 14, 14, 20, 12, 11, 12, 12, 9, 9, 9, 9, 36, 24], formats)
+
+
+def _groups_sheet(sheet: Worksheet, report: SurveyReport) -> None:
+    headers = [_("排名"), _("评议对象"), _("单位")]
+    for label in report.group_labels:
+        headers += [_("%(group)s·人数", group=label), _("%(group)s·指数", group=label)]
+    rows = []
+    for row in report.subjects:
+        cells = [row.rank, row.name, row.unit]
+        for group in row.groups:
+            cells += [group.n, group.index] if group.is_reportable else [INSUFFICIENT, INSUFFICIENT]
+        rows.append(cells)
+    formats = {}
+    for i in range(len(report.group_labels)):
+        formats[4 + 2 * i], formats[5 + 2 * i] = COUNT_FORMAT, INDEX_FORMAT
+    _write_sheet(sheet, headers, rows, [6, 14, 20] + [11, 11] * len(report.group_labels), formats)
+
+
+def _grades_sheet(sheet: Worksheet, report: SurveyReport) -> None:
+    scored = scored_option_labels(report)
+    if not scored:
+        _write_sheet(sheet, [_("说明")], [[_("本问卷为直接打分，没有评价等次。")]], [40])
+        return
+    headers = [_("评议对象"), _("单位")]
+    headers += [_("%(option)s（次）", option=label) for label in scored]
+    headers += [_("不了解（次，单列）")]
+    headers += [_("%(option)s占比", option=label) for label in scored]
+    rows = []
+    for row in report.subjects:
+        if not row.option_counts:
+            rows.append([row.name, row.unit] + [INSUFFICIENT] * (2 * len(scored) + 1))
+            continue
+        counts = [count for label, count in zip(report.option_labels, row.option_counts, strict=False)
+                  if label in scored]
+        rows.append([row.name, row.unit, *counts, row.unknown_count, *scored_shares(report, row)])
+    count_columns = range(3, 4 + len(scored))
+    share_columns = range(4 + len(scored), 4 + 2 * len(scored))
+    formats = {c: COUNT_FORMAT for c in count_columns} | {c: SHARE_FORMAT for c in share_columns}
+    _write_sheet(sheet, headers, rows, [14, 20] + [11] * (2 * len(scored) + 1), formats)
+
+
+def _unit_cells(unit: UnitRow) -> list:
+    return [unit.rank, unit.rank_in_category, unit.name, unit.category, _index_or_insufficient(unit.index),
+            unit.low, unit.high, unit.n]
+
+
+def _units_sheet(sheet: Worksheet, report: SurveyReport) -> None:
+    headers = [_("排名"), _("类别内排名"), _("单位"), _("单位类别"), _("满意度指数"), _("95%区间下限"),
+               _("95%区间上限"), _("计入人数")]
+    formats = {5: INDEX_FORMAT, 6: INDEX_FORMAT, 7: INDEX_FORMAT, 8: COUNT_FORMAT}
+    _write_sheet(sheet, headers, (_unit_cells(u) for u in report.units), [6, 9, 22, 12, 11, 12, 12, 9], formats)
+
+
+def _summary_rows(report: SurveyReport, generated_on: date, is_scoped: bool) -> list[list]:
+    return [
+        [_("评议活动"), report.title],
+        [_("年度"), report.year],
+        [_("有效答卷"), report.ballots],
+        [_("已剔除答卷"), report.excluded],
+        [_("全体平均指数"), _index_or_insufficient(report.survey_average)],
+        [_("内部一致性 α"), report.alpha],
+        [_("评议人一致性 ICC(2,k)"), report.icc],
+        [_("数据质量存疑的答卷"), report.flagged_ballots],
+        [_("范围"), _("仅限您权限范围内的单位") if is_scoped else _("全部评议对象")],
+        [_("生成日期"), generated_on.isoformat()],
+    ]
+
+
+def _notes_sheet(sheet: Worksheet, report: SurveyReport, generated_on: date, is_scoped: bool) -> None:
+    rows = _summary_rows(report, generated_on, is_scoped)
+    rows.append(["", ""])
+    rows += [[_("计算方法") if i == 0 else "", line] for i, line in enumerate(_method_lines())]
+    rows.append([_("样本不足"), _("评议主体人数少于最低人数，结果不单独显示。")])
+    _write_sheet(sheet, [_("项目"), _("内容")], rows, [22, 100])
+    coefficients = {_("内部一致性 α"), _("评议人一致性 ICC(2,k)")}
+    for label, cell in sheet.iter_rows(min_row=2, max_col=2):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if isinstance(cell.value, float):
+            cell.number_format = "0.00" if label.value in coefficients else INDEX_FORMAT
+
+
+def results_workbook(report: SurveyReport, generated_on: date, *, is_scoped: bool = False) -> bytes:
+    """Return the results as an .xlsx workbook: 排名, 评议主体, 等次分布, 单位 and 说明."""
+    workbook = Workbook()
+    workbook.properties.title = report.title
+    workbook.properties.creator = "Pingyi"
+    workbook.properties.created = datetime.combine(generated_on, time())
+    _ranking_sheet(workbook.active, report)
+    _groups_sheet(workbook.create_sheet(_("评议主体")), report)
+    _grades_sheet(workbook.create_sheet(_("等次分布")), report)
+    _units_sheet(workbook.create_sheet(_("单位")), report)
+    _notes_sheet(workbook.create_sheet(_("说明")), report, generated_on, is_scoped)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---- raw ballots (CSV) ----------------------------------------------------------------
+
+
+def raw_ballots_csv(survey: Survey, report: SurveyReport) -> bytes:
+    """Return the survey's counted ballots as anonymous CSV rows (UTF-8 with BOM).
+
+    One row per ballot × subject × dimension. 答卷编号 numbers the exported ballots
+    1..B in an order shuffled by a generator seeded with the survey id: not the database
+    id, and not the order of submission. Rows of a (subject, group) pair that `report`
+    (the survey's full, unscoped report) marks as not reportable are left out.
+    """
+    if report.survey_id != survey.id:
+        raise ValueError("the report belongs to another survey")
+    reportable = {
+        (row.subject_id, group.id)
+        for row in report.subjects
+        for group, group_row in zip(survey.groups, row.groups, strict=True)
+        if group_row.is_reportable
+    }
+    db.session.flush()
+    result = db.session.connection().execute(
+        select(Ballot.id, Ballot.group_id, Rating.subject_id, Rating.dimension_id, Rating.option_id, Rating.score)
+        .join(Rating, Rating.ballot_id == Ballot.id)
+        .where(Ballot.survey_id == survey.id, Ballot.is_excluded.is_(False))
+    )
+    try:  # the DBAPI's own tuples: a million rows through SQLAlchemy Row objects take seconds
+        kept = [row for row in result.cursor.fetchall() if (row[2], row[1]) in reportable]
+    finally:
+        result.close()
+    ballot_ids = sorted({row[0] for row in kept})
+    random.Random(survey.id).shuffle(ballot_ids)
+    number = {ballot_id: i for i, ballot_id in enumerate(ballot_ids, 1)}
+
+    # Texts and sort positions once per item, not once per row.
+    group_text = {g.id: safe_text(g.name) for g in survey.groups}
+    subject_text = {s.id: (safe_text(s.key), safe_text(s.name)) for s in survey.subjects}
+    dimension_text = {d.id: safe_text(d.name) for d in survey.dimensions}
+    option_text = {o.id: safe_text(o.label) for o in survey.scale_options} | {None: ""}
+    subject_order = {s.id: i for i, s in enumerate(survey.subjects)}
+    dimension_order = {d.id: i for i, d in enumerate(survey.dimensions)}
+    span = len(dimension_order) + 1
+    kept.sort(key=lambda r: (number[r[0]] * (len(subject_order) + 1) + subject_order[r[2]]) * span
+              + dimension_order[r[3]])
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("答卷编号"), _("评议主体"), _("评议对象编号"), _("评议对象"), _("维度"), _("选项"), _("分值")])
+    writer.writerows(
+        (number[ballot_id], group_text[group_id], *subject_text[subject_id], dimension_text[dimension_id],
+         option_text.get(option_id, ""), "" if score is None else f"{score:g}")
+        for ballot_id, group_id, subject_id, dimension_id, option_id, score in kept
+    )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# ---- JSON (results API, CLI) ----------------------------------------------------------
+
+
+def _group_json(group) -> dict:
+    if not group.is_reportable:
+        return {"label": group.label, "insufficient": True}
+    return {"label": group.label, "weight": group.weight, "n": group.n, "index": group.index}
+
+
+def _subject_json(report: SurveyReport, row: SubjectRow) -> dict:
+    grades = None
+    if report.option_labels:
+        grades = {
+            "counts": dict(zip(report.option_labels, row.option_counts, strict=False)) if row.option_counts else None,
+            "unknown": row.unknown_count,
+            "shares": dict(zip(scored_option_labels(report), scored_shares(report, row), strict=False))
+            if row.option_counts else None,
+            "top_share": row.top_share,
+            "pass_share": row.pass_share,
+            "satisfied_share": row.satisfied_share,
+            "negative_share": row.negative_share,
+        }
+    return {
+        "id": row.subject_id,
+        "key": row.key,
+        "name": row.name,
+        "position_title": row.position_title,
+        "unit": row.unit,
+        "category": row.category,
+        "index": row.index,
+        "interval": {"low": row.low, "high": row.high} if row.low is not None else None,
+        "n": row.n,
+        "rank": row.rank,
+        "rank_in_category": row.rank_in_category,
+        "groups": [_group_json(group) for group in row.groups],
+        "dimensions": [{"label": label, "index": value}
+                       for label, value in zip(report.dimension_labels, row.dimensions, strict=False)],
+        "grades": grades,
+        "flags": {
+            "disagreement": row.is_disagreement_flagged,
+            "disagreement_gap": row.disagreement_gap,
+            "disagreement_groups": list(row.disagreement_groups) if row.disagreement_groups else None,
+            "negative": row.is_negative_flagged,
+        },
+    }
+
+
+def _unit_json(unit: UnitRow) -> dict:
+    return {
+        "name": unit.name,
+        "category": unit.category,
+        "index": unit.index,
+        "interval": {"low": unit.low, "high": unit.high} if unit.low is not None else None,
+        "n": unit.n,
+        "rank": unit.rank,
+        "rank_in_category": unit.rank_in_category,
+    }
+
+
+def results_json(report: SurveyReport) -> dict:
+    """Return the report as JSON-ready data (the results API's body; docs/api.md)."""
+    return {
+        "survey": {
+            "id": report.survey_id,
+            "title": report.title,
+            "year": report.year,
+            "ballots": report.ballots,
+            "excluded": report.excluded,
+            "average": report.survey_average,
+            "reliability": {"alpha": report.alpha, "icc": report.icc},
+            "flagged_ballots": report.flagged_ballots,
+        },
+        "dimensions": list(report.dimension_labels),
+        "groups": list(report.group_labels),
+        "options": list(report.option_labels),
+        "subjects": [_subject_json(report, row) for row in report.subjects],
+        "units": [_unit_json(unit) for unit in report.units],
+    }
+
+
+# ---- PDF ------------------------------------------------------------------------------
+
+_STYLES = {
+    "title": ParagraphStyle("title", fontName=CJK_FONT, fontSize=17, leading=23, spaceAfter=4, wordWrap="CJK"),
+    "subtitle": ParagraphStyle("subtitle", fontName=CJK_FONT, fontSize=9.5, leading=13,
+                               textColor=colors.HexColor("#555555"), spaceAfter=8, wordWrap="CJK"),
+    "h2": ParagraphStyle("h2", fontName=CJK_FONT, fontSize=12.5, leading=17, spaceBefore=10, spaceAfter=5,
+                         wordWrap="CJK"),
+    "body": ParagraphStyle("body", fontName=CJK_FONT, fontSize=9, leading=13, wordWrap="CJK"),
+    "notice": ParagraphStyle("notice", fontName=CJK_FONT, fontSize=9, leading=13, wordWrap="CJK",
+                             textColor=colors.HexColor("#8a4b00"), spaceAfter=4),
+    "cell": ParagraphStyle("cell", fontName=CJK_FONT, fontSize=8, leading=10, wordWrap="CJK"),
+}
+_FRAME_WIDTH = A4[0] - 36 * mm
+_MAX_IMAGE_HEIGHT = 150 * mm
+
+
+class _PagedCanvas(Canvas):
+    """A canvas that writes "第 n 页，共 N 页" and a footer line once the page count is known."""
+
+    footer = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._saved_pages: list[dict] = []
+
+    def showPage(self):  # noqa: N802 — reportlab's name
+        self._saved_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._saved_pages)
+        for state in self._saved_pages:
+            self.__dict__.update(state)
+            self.setFont(CJK_FONT, 8)
+            self.setFillColor(colors.HexColor("#666666"))
+            self.drawString(18 * mm, 10 * mm, self.footer)
+            self.drawRightString(A4[0] - 18 * mm, 10 * mm, _("第 %(page)d 页，共 %(total)d 页",
+                                                               page=self._pageNumber, total=total))
+            super().showPage()
+        super().save()
+
+
+def _build_pdf(title: str, footer: str, story: list) -> bytes:
+    buffer = io.BytesIO()
+    canvas_class = type("_FooterCanvas", (_PagedCanvas,), {"footer": footer})
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
+        title=title, author="Pingyi", creator="Pingyi", invariant=True,
+    )
+    document.build(story, canvasmaker=canvas_class)
+    return buffer.getvalue()
+
+
+def _p(text: str, style: str = "body") -> Paragraph:
+    return Paragraph(escape(text), _STYLES[style])
+
+
+def _fmt_index(value: float | None) -> str:
+    return INSUFFICIENT if value is None else f"{value:.1f}"
+
+
+def _fmt_share(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _fmt_interval(low: float | None, high: float | None) -> str:
+    return "—" if low is None or high is None else f"{low:.1f}–{high:.1f}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float] | None = None) -> Table:
+    """A CJK table with a repeated header; strings are wrapped as paragraphs."""
+    data = [[_p(str(h), "cell") for h in header]]
+    data += [[_p(str(value), "cell") if not isinstance(value, Paragraph) else value for value in row]
+             for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b8c2cc")),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde6f0")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return table
+
+
+def _image(png: bytes, max_width: float = _FRAME_WIDTH, max_height: float = _MAX_IMAGE_HEIGHT) -> Image:
+    """Embed a chart PNG as large as fits `max_width` × `max_height`, keeping its shape."""
+    width, height = ImageReader(io.BytesIO(png)).getSize()
+    scale = min(max_width / width, max_height / height)
+    return Image(io.BytesIO(png), width=width * scale, height=height * scale)
+
+
+def _header(title: str, subtitle: str) -> list:
+    return [_p(title, "title"), _p(subtitle, "subtitle")]
+
+
+def _ranking_rows(report: SurveyReport) -> list[list[str]]:
+    return [
+        [str(row.rank or "—"), str(row.rank_in_category or "—"), row.name, row.unit, _fmt_index(row.index),
+         _fmt_interval(row.low, row.high), str(row.n),
+         _fmt_share(row.top_share if row.top_share is not None else row.satisfied_share),
+         "；".join(note for note in (_disagreement_note(row), _negative_note(row)) if note)]
+        for row in report.subjects
+    ]
+
+
+def _ranking_chart(report: SurveyReport) -> bytes | None:
+    rows = [row for row in report.subjects if row.index is not None][:CHART_ROWS]
+    if not rows:
+        return None
+    return charts.ranking_chart(
+        [row.name for row in rows], [row.index for row in rows], [row.low for row in rows],
+        [row.high for row in rows], title=_("满意度指数排名（含95%置信区间）"), axis_label=_("满意度指数"),
+        fmt="png",
+    )
+
+
+def survey_pdf(report: SurveyReport, generated_on: date, *, is_scoped: bool = False) -> bytes:
+    """Return the survey's results as an A4 PDF: ranking table and chart, units, method."""
+    average = _fmt_index(report.survey_average)
+    subtitle = _("%(year)s 年度，有效答卷 %(ballots)d 份，全体平均指数 %(average)s，生成日期 %(date)s",
+                 year=report.year, ballots=report.ballots, average=average, date=generated_on.isoformat())
+    story = _header(_("%(title)s 评议结果", title=report.title), subtitle)
+    if is_scoped:
+        story.append(_p(_("本报告仅含您权限范围内的单位。"), "notice"))
+    story.append(_p(_("满意度指数排名"), "h2"))
+    header = [_("排名"), _("类别内"), _("评议对象"), _("单位"), _("指数"), _("95%区间"), _("人数"),
+              _("优秀率/满意率"), _("提示")]
+    widths = [x * mm for x in (11, 12, 24, 28, 15, 22, 11, 17, 34)]
+    story.append(_table(header, _ranking_rows(report), widths) if report.subjects else _p(_("暂无结果")))
+    chart = _ranking_chart(report)
+    if chart:
+        story += [Spacer(1, 4 * mm), _image(chart)]
+        if sum(row.index is not None for row in report.subjects) > CHART_ROWS:
+            story.append(_p(_("图中仅列前 %(count)d 名。", count=CHART_ROWS)))
+    if report.units:
+        story.append(_p(_("单位汇总"), "h2"))
+        unit_rows = [[str(u.rank or "—"), str(u.rank_in_category or "—"), u.name, u.category, _fmt_index(u.index),
+                      _fmt_interval(u.low, u.high), str(u.n)] for u in report.units]
+        story.append(_table([_("排名"), _("类别内"), _("单位"), _("单位类别"), _("指数"), _("95%区间"), _("人数")],
+                            unit_rows, [x * mm for x in (12, 14, 44, 30, 18, 30, 16)]))
+    story.append(_p(_("说明"), "h2"))
+    story += [_p(line) for line in _method_lines()]
+    footer = _("%(title)s｜生成日期 %(date)s", title=report.title, date=generated_on.isoformat())
+    return _build_pdf(report.title, footer, story)
+
+
+def _subject_charts(report: SurveyReport, row: SubjectRow) -> list[bytes]:
+    images = []
+    if any(value is not None for value in row.dimensions):
+        images.append(charts.dimension_profile_chart(report.dimension_labels, row.dimensions,
+                                                     title=_("各维度指数"), fmt="png"))
+    reportable = [g for g in row.groups if g.is_reportable]
+    if reportable:
+        images.append(charts.group_bars_chart([g.label for g in reportable], [row.name],
+                                              [[g.index for g in reportable]], title=_("各评议主体指数"),
+                                              axis_label=_("满意度指数"), fmt="png"))
+    if report.option_labels and row.option_counts:
+        images.append(charts.grade_distribution_chart(
+            [row.name], list(scored_option_labels(report)), [scored_shares(report, row)],
+            title=_("评价等次分布"), fmt="png"))
+    return images
+
+
+def subject_pdf(report: SurveyReport, row: SubjectRow, generated_on: date) -> bytes:
+    """Return one subject's results as an A4 PDF: index, interval, groups, dimensions, grades, charts."""
+    subtitle = "｜".join(part for part in (row.unit, row.position_title, report.title,
+                                            _("生成日期 %(date)s", date=generated_on.isoformat())) if part)
+    story = _header(row.name, subtitle)
+    stats = [_fmt_index(row.index), _fmt_interval(row.low, row.high), str(row.rank or "—"),
+             f"{row.rank_in_category or '—'}（{row.category or '—'}）", str(row.n)]
+    story.append(_table([_("满意度指数"), _("95%区间"), _("总排名"), _("类别内排名"), _("计入人数")], [stats]))
+    if row.is_disagreement_flagged:
+        story.append(Spacer(1, 3 * mm))
+        story.append(_p(_("相互印证：") + _disagreement_note(row), "notice"))
+    if row.is_negative_flagged:
+        story.append(_p(_negative_note(row), "notice"))
+    story.append(_p(_("各评议主体"), "h2"))
+    group_rows = [[g.label, f"{g.weight:g}", str(g.n), _fmt_index(g.index)] if g.is_reportable
+                  else [g.label, f"{g.weight:g}", INSUFFICIENT, INSUFFICIENT] for g in row.groups]
+    story.append(_table([_("评议主体"), _("权重"), _("人数"), _("指数")], group_rows,
+                        [x * mm for x in (50, 25, 25, 30)]))
+    story.append(_p(_("各维度"), "h2"))
+    story.append(_table(list(report.dimension_labels), [[_fmt_index(v) for v in row.dimensions]]))
+    if report.option_labels:
+        story.append(_p(_("评价等次分布"), "h2"))
+        if row.option_counts:
+            header = [*report.option_labels, _("优秀率"), _("称职率"), _("满意率")]
+            values = [*map(str, row.option_counts), _fmt_share(row.top_share), _fmt_share(row.pass_share),
+                      _fmt_share(row.satisfied_share)]
+            story.append(_table(header, [values]))
+            story.append(_p(_("按“对象×维度”的评价次数计；“不了解”单列，不计入比例的分母。")))
+        else:
+            story.append(_p(INSUFFICIENT))
+    for png in _subject_charts(report, row):
+        story += [Spacer(1, 4 * mm), _image(png, 130 * mm, 85 * mm)]
+    footer = _("%(title)s｜%(name)s｜生成日期 %(date)s", title=report.title, name=row.name,
+               date=generated_on.isoformat())
+    return _build_pdf(f"{row.name}｜{report.title}", footer, story)
