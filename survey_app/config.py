@@ -22,6 +22,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    #: Reverse proxies in front of the app (nginx: 1), for the client's address.
+    PROXY_COUNT = 0
 
 
 class DevelopmentConfig(Config):

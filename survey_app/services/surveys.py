@@ -128,6 +128,11 @@ def change_status(survey: Survey, action: str, actor: User) -> None:
         if problems:
             raise ValidationFailed("问卷还不能发布", problems)
     survey.transition(action)
+    if action == "close":
+        # Closing seals the ballots: nothing at storage level may tie them to codes any more.
+        from survey_app.services import ballots
+
+        ballots.seal_survey(survey)
     audit.record(actor, f"survey.{action}", "survey", survey.id, status=survey.status.value)
 
 

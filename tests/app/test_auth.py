@@ -112,3 +112,18 @@ def test_create_admin_cli_prints_password_once(runner, app):
     password = result.output.rsplit("：", 1)[1].strip()
     with app.app_context():
         assert users.authenticate("boss", password) is not None
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(tmp_path):
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 't.db'}",
+                     RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute", PROXY_COUNT=1)
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+
+    def attempt(address):
+        return client.post("/auth/login", data={"username": "x", "password": "y"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("10.0.0.1") for _ in range(3)] == [200, 200, 429]
+    assert attempt("10.0.0.2") == 200  # another respondent behind the same proxy is not blocked
