@@ -30,7 +30,20 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)
+    _trust_reverse_proxy(app)
     return app
+
+
+def _trust_reverse_proxy(app: Flask) -> None:
+    """Behind nginx, take the client address from X-Forwarded-For so per-IP limits work.
+
+    PROXY_COUNT is the number of proxies in front (0: none, the default).
+    """
+    count = int(app.config.get("PROXY_COUNT", 0))
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _default_database(app: Flask) -> None:
@@ -93,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey_app.blueprints import (
         admin,
         api,
+        assessments,
         auth,
         codes,
         errors,
@@ -104,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
         tokens,
     )
 
-    for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, errors):
+    for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments, errors):
         app.register_blueprint(module.bp)
 
 

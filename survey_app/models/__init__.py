@@ -1,6 +1,15 @@
 """Every model, imported here so Alembic's autogenerate sees them all."""
 
 from survey_app.models.api_token import ApiToken
+from survey_app.models.assessment import (  # noqa: F401
+    Adjustment,
+    AssessmentPlan,
+    ComponentScore,
+    GradeDecision,
+    PlanCategory,
+    PlanComponent,
+    PlanSubject,
+)
 from survey_app.models.ballot import AccessCode, Answer, Ballot, CodeBatch, OpenLink, OpenReceipt, Rating
 from survey_app.models.base import (
     Base,

@@ -1,0 +1,478 @@
+"""Year-end assessment plans (年度考核 / 绩效考评). Organizers set up and decide; viewers read.
+
+Every page recomputes the plan (services.assessments.compute_plan): nothing shown is a
+stale stored composite. Bad input re-renders the page with a Chinese message, status 400,
+and changes nothing.
+"""
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from forms.assessment import (
+    AdjustmentForm,
+    BulkScoresForm,
+    CategoryForm,
+    ComponentForm,
+    FlagsForm,
+    ImportSubjectsForm,
+    NewPlanForm,
+    OverrideForm,
+    PlanForm,
+    ScoreForm,
+    SubjectForm,
+    bands_text,
+)
+from survey_app.blueprints.access import organizer_required
+from survey_app.errors import DomainError
+from survey_app.extensions import db
+from survey_app.models import Survey, SurveyStatus
+from survey_app.models.assessment import (
+    Adjustment,
+    AdjustmentKind,
+    AssessmentPlan,
+    ComponentSource,
+    PlanComponent,
+    PlanStatus,
+    PlanSubject,
+    PlanSubjectKind,
+)
+from survey_app.services import assessments, audit, users
+
+bp = Blueprint("assessments", __name__, url_prefix="/admin/assessments")
+
+STATUS_LABELS = {PlanStatus.DRAFT: _l("草稿"), PlanStatus.PROPOSED: _l("已提出建议等次"),
+                 PlanStatus.CONFIRMED: _l("已确认")}
+KIND_LABELS = {PlanSubjectKind.UNIT: _l("单位"), PlanSubjectKind.CADRE: _l("干部")}
+ACTIONS = {"propose": _l("已提出建议等次"), "withdraw": _l("已撤回建议，可以修改考核办法"),
+           "confirm": _l("考核结果已确认")}
+
+
+# ---- loading and helpers ----------------------------------------------------------------------
+
+
+def load_plan(plan_id: int) -> AssessmentPlan:
+    """Return the plan, or 404 when missing or assessing none of the user's units."""
+    plan = db.get_or_404(AssessmentPlan, plan_id)
+    scope = users.visible_unit_ids(current_user)
+    if scope is not None and not any(s.unit_id in scope for s in plan.subjects):
+        abort(404)
+    return plan
+
+
+def _subject(plan: AssessmentPlan, subject_id: int) -> PlanSubject:
+    subject = next((s for s in plan.subjects if s.id == subject_id), None)
+    if subject is None:
+        abort(404)
+    return subject
+
+
+def _component(plan: AssessmentPlan, component_id: int) -> PlanComponent:
+    component = next((c for cat in plan.categories for c in cat.components if c.id == component_id), None)
+    if component is None:
+        abort(404)
+    return component
+
+
+def _linkable_surveys() -> list[Survey]:
+    query = select(Survey).where(Survey.status != SurveyStatus.DRAFT).order_by(Survey.year.desc(), Survey.id)
+    return list(db.session.scalars(query))
+
+
+def _run(call: Callable[[], object]) -> DomainError | None:
+    """Run one service call: commit on success; on a domain error roll back and flash it."""
+    try:
+        call()
+    except DomainError as error:
+        db.session.rollback()
+        errors = getattr(error, "errors", [error.message])
+        for message in ([error.message] if error.message not in errors else []) + errors:
+            flash(_(message), "error")
+        return error
+    db.session.commit()
+    return None
+
+
+def _labels() -> dict:
+    return {"status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS}
+
+
+# ---- plan page --------------------------------------------------------------------------------
+
+
+def _plan_forms(plan: AssessmentPlan, **bound) -> dict:
+    surveys = _linkable_surveys()
+    settings = bound.get("settings")
+    if settings is None:
+        settings = PlanForm(None, obj=plan, prefix="settings", surveys=surveys)
+        settings.bands.data = bands_text(plan.grade_bands)
+        settings.veto_survey_id.data = plan.veto_survey_id or 0
+    manual = [c for cat in plan.categories for c in cat.components if c.source is ComponentSource.MANUAL]
+    component_forms = {}
+    for category in plan.categories:
+        key = f"component-{category.id}"
+        component_forms[category.id] = bound.get(key) or ComponentForm(None, prefix=key, surveys=surveys)
+    return {
+        "settings": settings,
+        "category": bound.get("category") or CategoryForm(None, prefix="category"),
+        "components": component_forms,
+        "subject": bound.get("subject") or SubjectForm(None, prefix="subject", categories=plan.categories),
+        "import": bound.get("import") or ImportSubjectsForm(None, prefix="import", surveys=surveys),
+        "bulk": bound.get("bulk") or BulkScoresForm(None, prefix="bulk", components=manual),
+    }
+
+
+def _render_plan(plan: AssessmentPlan, status: int = 200, **bound):
+    view = assessments.scoped(assessments.compute_plan(plan), plan, users.visible_unit_ids(current_user))
+    return render_template(
+        "assessments/plan.html", plan=plan, view=view, forms=_plan_forms(plan, **bound),
+        problems=assessments.proposal_problems(plan) if plan.status is PlanStatus.DRAFT else [],
+        history=_history(plan), **_labels(),
+    ), status
+
+
+def _history(plan: AssessmentPlan, subject_key: str | None = None) -> list | None:
+    """The plan's audit entries (one subject's when given); None for unit-scoped users,
+    whose view must not show other units' changes."""
+    if users.visible_unit_ids(current_user) is not None:
+        return None
+    entries = audit.recent_entries(500, assessments.TARGET, plan.id)
+    if subject_key is not None:
+        return [e for e in entries if (e.detail or {}).get("subject") == subject_key]
+    return entries[:30]
+
+
+def _reloaded(plan_id: int) -> AssessmentPlan:
+    return db.get_or_404(AssessmentPlan, plan_id)
+
+
+@bp.get("/")
+@login_required
+def list_plans():
+    plans = assessments.list_plans(users.visible_unit_ids(current_user))
+    return render_template("assessments/plans.html", plans=plans, **_labels())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@organizer_required
+def new_plan():
+    form = NewPlanForm(request.form if request.method == "POST" else None, surveys=_linkable_surveys())
+    if request.method == "GET":
+        form.year.data = 2026
+    elif form.validate():
+        created = []
+        if _run(lambda: created.append(assessments.create_plan(form.service_data(), current_user))) is None:
+            flash(_("已创建考核方案，请继续添加类别、考评项目和考核对象"), "success")
+            return redirect(url_for("assessments.show_plan", plan_id=created[0].id))
+    return render_template("assessments/new_plan.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.get("/<int:plan_id>")
+@login_required
+def show_plan(plan_id: int):
+    return _render_plan(load_plan(plan_id))
+
+
+@bp.post("/<int:plan_id>/settings")
+@organizer_required
+def update_plan(plan_id: int):
+    plan = load_plan(plan_id)
+    form = PlanForm(request.form, prefix="settings", surveys=_linkable_surveys())
+    if not form.validate():
+        return _render_plan(plan, 400, settings=form)
+    if _run(lambda: assessments.update_plan(plan, form.service_data(), current_user)):
+        return _render_plan(_reloaded(plan_id), 400, settings=form)
+    flash(_("已保存"), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="settings"))
+
+
+@bp.post("/<int:plan_id>/delete")
+@organizer_required
+def delete_plan(plan_id: int):
+    plan = load_plan(plan_id)
+    if _run(lambda: assessments.delete_plan(plan, current_user)):
+        return redirect(url_for("assessments.show_plan", plan_id=plan_id))
+    flash(_("已删除"), "success")
+    return redirect(url_for("assessments.list_plans"))
+
+
+@bp.post("/<int:plan_id>/status/<action>")
+@organizer_required
+def change_status(plan_id: int, action: str):
+    plan = load_plan(plan_id)
+    if action not in ACTIONS:
+        abort(404)
+    if _run(lambda: assessments.change_status(plan, action, current_user)) is None:
+        flash(str(ACTIONS[action]), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id))
+
+
+# ---- categories, components, subjects ---------------------------------------------------------
+
+
+@bp.post("/<int:plan_id>/categories")
+@organizer_required
+def add_category(plan_id: int):
+    plan = load_plan(plan_id)
+    form = CategoryForm(request.form, prefix="category")
+    if not form.validate():
+        return _render_plan(plan, 400, category=form)
+    if _run(lambda: assessments.add_category(plan, form.name.data, current_user)):
+        return _render_plan(_reloaded(plan_id), 400, category=form)
+    flash(_("已添加类别"), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
+
+
+@bp.post("/<int:plan_id>/categories/<int:category_id>/remove")
+@organizer_required
+def remove_category(plan_id: int, category_id: int):
+    plan = load_plan(plan_id)
+    category = next((c for c in plan.categories if c.id == category_id), None) or abort(404)
+    if _run(lambda: assessments.remove_category(category, current_user)) is None:
+        flash(_("已删除"), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
+
+
+@bp.post("/<int:plan_id>/categories/<int:category_id>/components")
+@organizer_required
+def add_component(plan_id: int, category_id: int):
+    plan = load_plan(plan_id)
+    category = next((c for c in plan.categories if c.id == category_id), None) or abort(404)
+    key = f"component-{category_id}"
+    form = ComponentForm(request.form, prefix=key, surveys=_linkable_surveys())
+    if not form.validate():
+        return _render_plan(plan, 400, **{key: form})
+    if _run(lambda: assessments.add_component(category, form.service_data(), current_user)):
+        return _render_plan(_reloaded(plan_id), 400, **{key: form})
+    flash(_("已添加考评项目"), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
+
+
+@bp.post("/<int:plan_id>/components/<int:component_id>")
+@organizer_required
+def update_component(plan_id: int, component_id: int):
+    plan = load_plan(plan_id)
+    component = _component(plan, component_id)
+    key = f"component-{component.category_id}"
+    form = ComponentForm(request.form, prefix=f"edit-{component_id}", surveys=_linkable_surveys())
+    if not form.validate():
+        for field in form:
+            for message in field.errors:
+                flash(f"{field.label.text}：{message}", "error")
+        return _render_plan(plan, 400)
+    if _run(lambda: assessments.update_component(component, form.service_data(), current_user)):
+        return _render_plan(_reloaded(plan_id), 400)
+    flash(_("已保存"), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor=key))
+
+
+@bp.post("/<int:plan_id>/components/<int:component_id>/remove")
+@organizer_required
+def remove_component(plan_id: int, component_id: int):
+    plan = load_plan(plan_id)
+    component = _component(plan, component_id)
+    if _run(lambda: assessments.remove_component(component, current_user)) is None:
+        flash(_("已删除"), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
+
+
+@bp.post("/<int:plan_id>/subjects")
+@organizer_required
+def add_subject(plan_id: int):
+    plan = load_plan(plan_id)
+    form = SubjectForm(request.form, prefix="subject", categories=plan.categories)
+    if not form.validate():
+        return _render_plan(plan, 400, subject=form)
+    if _run(lambda: assessments.add_subject(plan, form.service_data(), current_user)):
+        plan = _reloaded(plan_id)
+        return _render_plan(plan, 400, subject=SubjectForm(request.form, prefix="subject", categories=plan.categories))
+    flash(_("已添加考核对象"), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="subjects"))
+
+
+@bp.post("/<int:plan_id>/subjects/import")
+@organizer_required
+def import_subjects(plan_id: int):
+    plan = load_plan(plan_id)
+    form = ImportSubjectsForm(request.form, prefix="import", surveys=_linkable_surveys())
+    if not form.validate():
+        return _render_plan(plan, 400, **{"import": form})
+    survey = db.session.get(Survey, form.survey_id.data)
+    added = []
+    if _run(lambda: added.append(assessments.import_subjects(plan, survey, current_user))) is None:
+        flash(_("已导入 %(count)d 个考核对象", count=added[0]), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="subjects"))
+
+
+@bp.post("/<int:plan_id>/scores/bulk")
+@organizer_required
+def bulk_scores(plan_id: int):
+    plan = load_plan(plan_id)
+    manual = [c for cat in plan.categories for c in cat.components if c.source is ComponentSource.MANUAL]
+    form = BulkScoresForm(request.form, prefix="bulk", components=manual)
+    if not form.validate():
+        return _render_plan(plan, 400, bulk=form)
+    component = _component(plan, form.component_id.data)
+    stored = []
+    error = _run(lambda: stored.append(
+        assessments.set_scores_in_bulk(plan, component, form.lines.data, form.field.data, current_user)))
+    if error:
+        return _render_plan(_reloaded(plan_id), 400, bulk=form)
+    flash(_("已录入 %(count)d 个分数", count=stored[0]), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="results"))
+
+
+# ---- one subject ------------------------------------------------------------------------------
+
+
+def _subject_forms(plan: AssessmentPlan, subject: PlanSubject, grade: str | None, **bound) -> dict:
+    scores = {}
+    for component in subject.category.components:
+        key = f"score-{component.id}"
+        if component.source is ComponentSource.MANUAL:
+            form = bound.get(key) or ScoreForm(None, prefix=key)
+            if key not in bound:
+                row = next((s for s in subject.scores if s.component_id == component.id), None)
+                form.self_score.data = row.self_score if row else None
+                form.verified_score.data = row.verified_score if row else None
+            scores[component.id] = form
+    return {
+        "scores": scores,
+        "flags": bound.get("flags") or FlagsForm(None, obj=subject, prefix="flags"),
+        "adjustment": bound.get("adjustment") or AdjustmentForm(None, prefix="adjustment"),
+        "override": bound.get("override") or OverrideForm(None, prefix="override", grades=plan.grade_labels,
+                                                          data={"grade": grade}),
+    }
+
+
+def _render_subject(plan: AssessmentPlan, subject: PlanSubject, status: int = 200, **bound):
+    view = assessments.compute_plan(plan)
+    row = view.subject(subject.id)
+    category = next(c for c in view.categories if c.name == row.category)
+    return render_template(
+        "assessments/subject.html", plan=plan, subject=subject, row=row, category=category,
+        forms=_subject_forms(plan, subject, row.final_grade or row.band_grade, **bound), history=_history(plan, subject.key), AdjustmentKind=AdjustmentKind,
+        **_labels(),
+    ), status
+
+
+def _visible_subject(plan: AssessmentPlan, subject_id: int) -> PlanSubject:
+    subject = _subject(plan, subject_id)
+    scope = users.visible_unit_ids(current_user)
+    if scope is not None and subject.unit_id not in scope:
+        abort(404)
+    return subject
+
+
+@bp.get("/<int:plan_id>/subjects/<int:subject_id>")
+@login_required
+def show_subject(plan_id: int, subject_id: int):
+    plan = load_plan(plan_id)
+    return _render_subject(plan, _visible_subject(plan, subject_id))
+
+
+def _back(plan_id: int, subject_id: int, anchor: str):
+    return redirect(url_for("assessments.show_subject", plan_id=plan_id, subject_id=subject_id, _anchor=anchor))
+
+
+def _retry(plan_id: int, subject_id: int, **bound):
+    plan = _reloaded(plan_id)
+    return _render_subject(plan, _subject(plan, subject_id), 400, **bound)
+
+
+@bp.post("/<int:plan_id>/subjects/<int:subject_id>/remove")
+@organizer_required
+def remove_subject(plan_id: int, subject_id: int):
+    plan = load_plan(plan_id)
+    subject = _visible_subject(plan, subject_id)
+    if _run(lambda: assessments.remove_subject(subject, current_user)):
+        return _back(plan_id, subject_id, "")
+    flash(_("已删除"), "success")
+    return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="subjects"))
+
+
+@bp.post("/<int:plan_id>/subjects/<int:subject_id>/flags")
+@organizer_required
+def update_flags(plan_id: int, subject_id: int):
+    plan = load_plan(plan_id)
+    subject = _visible_subject(plan, subject_id)
+    form = FlagsForm(request.form, prefix="flags")
+    if not form.validate():
+        return _render_subject(plan, subject, 400, flags=form)
+    if _run(lambda: assessments.update_flags(subject, form.service_data(), current_user)):
+        return _retry(plan_id, subject_id, flags=form)
+    flash(_("已保存"), "success")
+    return _back(plan_id, subject_id, "flags")
+
+
+@bp.post("/<int:plan_id>/subjects/<int:subject_id>/scores/<int:component_id>")
+@organizer_required
+def set_score(plan_id: int, subject_id: int, component_id: int):
+    plan = load_plan(plan_id)
+    subject = _visible_subject(plan, subject_id)
+    component = _component(plan, component_id)
+    key = f"score-{component_id}"
+    form = ScoreForm(request.form, prefix=key)
+    if not form.validate():
+        return _render_subject(plan, subject, 400, **{key: form})
+    if _run(lambda: assessments.set_score(subject, component, form.self_score.data, form.verified_score.data,
+                                          current_user)):
+        return _retry(plan_id, subject_id, **{key: form})
+    flash(_("已保存"), "success")
+    return _back(plan_id, subject_id, "breakdown")
+
+
+@bp.post("/<int:plan_id>/subjects/<int:subject_id>/adjustments")
+@organizer_required
+def add_adjustment(plan_id: int, subject_id: int):
+    plan = load_plan(plan_id)
+    subject = _visible_subject(plan, subject_id)
+    form = AdjustmentForm(request.form, prefix="adjustment")
+    if not form.validate():
+        return _render_subject(plan, subject, 400, adjustment=form)
+    if _run(lambda: assessments.add_adjustment(subject, form.service_data(), current_user)):
+        return _retry(plan_id, subject_id, adjustment=form)
+    flash(_("已添加"), "success")
+    return _back(plan_id, subject_id, "adjustments")
+
+
+@bp.post("/<int:plan_id>/adjustments/<int:item_id>/remove")
+@organizer_required
+def remove_adjustment(plan_id: int, item_id: int):
+    plan = load_plan(plan_id)
+    item = db.get_or_404(Adjustment, item_id)
+    subject = _visible_subject(plan, item.subject_id)
+    if _run(lambda: assessments.remove_adjustment(item, current_user)) is None:
+        flash(_("已删除"), "success")
+    return _back(plan_id, subject.id, "adjustments")
+
+
+@bp.post("/<int:plan_id>/subjects/<int:subject_id>/override")
+@organizer_required
+def override_grade(plan_id: int, subject_id: int):
+    plan = load_plan(plan_id)
+    subject = _visible_subject(plan, subject_id)
+    form = OverrideForm(request.form, prefix="override", grades=plan.grade_labels)
+    if not form.validate():
+        return _render_subject(plan, subject, 400, override=form)
+    if _run(lambda: assessments.override_grade(subject, form.grade.data, form.reason.data, current_user)):
+        plan = _reloaded(plan_id)
+        return _retry(plan_id, subject_id, override=OverrideForm(request.form, prefix="override",
+                                                                  grades=plan.grade_labels))
+    flash(_("已调整等次"), "success")
+    return _back(plan_id, subject_id, "grade")
+
+
+@bp.post("/<int:plan_id>/subjects/<int:subject_id>/override/clear")
+@organizer_required
+def clear_override(plan_id: int, subject_id: int):
+    plan = load_plan(plan_id)
+    subject = _visible_subject(plan, subject_id)
+    if _run(lambda: assessments.clear_override(subject, current_user)) is None:
+        flash(_("已恢复建议等次"), "success")
+    return _back(plan_id, subject_id, "grade")
+
