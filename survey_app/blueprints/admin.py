@@ -90,7 +90,7 @@ def _fill_derived_fields(form, kind: str, item) -> None:
 
 
 def _settings_form(survey: Survey) -> SurveySettingsForm:
-    form = SurveySettingsForm(obj=survey, prefix="settings")
+    form = SurveySettingsForm(formdata=None, obj=survey, prefix="settings")
     form.show_local_times()
     return form
 
@@ -98,8 +98,8 @@ def _settings_form(survey: Survey) -> SurveySettingsForm:
 def _builder_forms(survey: Survey, **bound) -> dict:
     forms = {kind: bound.get(kind) or _build_form(kind, survey) for kind in ITEM_KINDS}
     forms["settings"] = bound.get("settings") or _settings_form(survey)
-    forms["preset"] = ScalePresetForm(prefix="preset")
-    forms["bulk"] = bound.get("bulk") or BulkSubjectsForm(prefix="bulk")
+    forms["preset"] = ScalePresetForm(formdata=None, prefix="preset")
+    forms["bulk"] = bound.get("bulk") or BulkSubjectsForm(formdata=None, prefix="bulk")
     return forms
 
 

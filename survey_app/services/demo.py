@@ -6,22 +6,26 @@ last year's 服务质量评议 (closed, for year-on-year comparisons), this year
 """
 
 import json
+import random
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Role, Survey, User
-from survey_app.services import definitions, surveys, users
+from survey_app.services import assessments, ballots, definitions, surveys, users
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 ADMIN_USERNAME = "admin"
-#: Demo definition files, imported in this order, with the lifecycle steps each then takes.
+#: Demo definition files, imported in this order, with the lifecycle steps each then takes
+#: ("ballots": fill with simulated ballots through the real submission path).
 DEMO_SURVEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("service_quality_2025.json", ("publish", "close")),
-    ("service_quality_2026.json", ("publish",)),
-    ("democratic_2026.json", ("publish",)),
+    ("service_quality_2025.json", ("publish", "ballots", "close")),
+    ("service_quality_2026.json", ("publish", "ballots")),
+    ("democratic_2026.json", ("publish", "ballots")),
 )
+#: Seeds the simulated ballots, so every newcomer sees the same demo results.
+DEMO_SEED = 2026
 
 
 def seed() -> str | None:
@@ -33,10 +37,15 @@ def seed() -> str | None:
     if db.session.scalar(select(func.count()).select_from(Survey)):
         return None
     admin, password = _admin_account()
+    rng = random.Random(DEMO_SEED)
     for file_name, steps in DEMO_SURVEYS:
         survey = definitions.import_definition(load_demo_definition(file_name), admin)
         for action in steps:
-            surveys.change_status(survey, action, admin)
+            if action == "ballots":
+                ballots.simulate_ballots(survey, None, rng)
+            else:
+                surveys.change_status(survey, action, admin)
+    assessments.seed_demo_plan(admin)
     return password
 
 

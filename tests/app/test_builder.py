@@ -466,3 +466,14 @@ def test_times_are_entered_in_local_time_and_stored_in_utc(app, client, auth, ma
         assert (survey.opens_at.hour, survey.opens_at.minute) == (1, 0)  # 09:00 in Beijing is 01:00 UTC
     page = client.get(f"/admin/surveys/{survey_id}").get_data(as_text=True)
     assert 'value="2026-12-01T09:00"' in page and 'value="2026-12-01T17:30"' in page
+
+
+def test_a_refused_item_keeps_the_other_forms_showing_the_survey(app, client, auth, make_survey):
+    survey_id = make_survey(trim_extremes=True)
+    auth.login()
+    response = client.post(f"/admin/surveys/{survey_id}/dimensions/add", data={"dimensions-name": ""})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="settings-trim_extremes" name="settings-trim_extremes" type="checkbox" value="y" checked' in page \
+        or 'checked id="settings-trim_extremes"' in page
+    assert 'value="2026年度民主测评"' in page
