@@ -47,8 +47,11 @@ test-postgres: $(BIN)/.installed translations
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
-bench: $(BIN)/.installed
+# Benchmarks print figures and ratios against a baseline measured in the same run.
+bench: $(BIN)/.installed translations
 	$(BIN)/pytest tests/benchmarks --benchmark-enable
+	$(BIN)/python bench/analytics.py
+	$(BIN)/python bench/submit.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
