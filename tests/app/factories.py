@@ -1,7 +1,10 @@
 """Factories that build surveys through the services, as an organizer would."""
 
+import secrets
+from datetime import date
+
 from survey_app.extensions import db
-from survey_app.models import Role, SurveyKind, User
+from survey_app.models import Ballot, Rating, Role, Survey, SurveyKind, User
 from survey_app.services import surveys, users
 
 
@@ -49,3 +52,22 @@ class SurveyFactory:
                 surveys.change_status(survey, "publish", actor)
             db.session.commit()
             return survey.id
+
+
+def cast(app, survey_id, group_key, ratings):
+    """Store one ballot directly: ratings maps subject key → option labels, one per dimension
+    (None for 不了解)."""
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        group = next(g for g in survey.groups if g.key == group_key)
+        options = {o.label: o for o in survey.scale_options}
+        ballot = Ballot(id=secrets.token_urlsafe(16), survey_id=survey.id, group_id=group.id,
+                        submitted_on=date(2026, 11, 24))
+        subjects = {s.key: s for s in survey.subjects}
+        for key, labels in ratings.items():
+            for dimension, label in zip(survey.dimensions, labels, strict=True):
+                option = options[label or "不了解"]
+                ballot.ratings.append(Rating(subject_id=subjects[key].id, dimension_id=dimension.id,
+                                             option_id=option.id, score=option.score))
+        db.session.add(ballot)
+        db.session.commit()

@@ -16,9 +16,6 @@ the 民主测评 (threshold 1/3).
   T5: 95, 95 → 95.00, vetoed by the organizer → 称职 (rank 1)
 """
 
-import random
-import secrets
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -26,7 +23,7 @@ from sqlalchemy import func, select
 from analytics.assessment import Outcome
 from survey_app.errors import ValidationFailed
 from survey_app.extensions import db
-from survey_app.models import AuditEntry, Ballot, Rating, Role, Survey, SurveyKind
+from survey_app.models import AuditEntry, Role, Survey
 from survey_app.models.assessment import (
     Adjustment,
     AdjustmentKind,
@@ -40,25 +37,8 @@ from survey_app.models.assessment import (
     PlanSubject,
     PlanSubjectKind,
 )
-from survey_app.services import assessments, ballots, demo, reports, users
-
-
-def cast(app, survey_id, group_key, ratings):
-    """Store one ballot: ratings maps subject key → (option label per dimension)."""
-    with app.app_context():
-        survey = db.session.get(Survey, survey_id)
-        group = next(g for g in survey.groups if g.key == group_key)
-        options = {o.label: o for o in survey.scale_options}
-        ballot = Ballot(id=secrets.token_urlsafe(16), survey_id=survey.id, group_id=group.id,
-                        submitted_on=date(2026, 11, 24))
-        subjects = {s.key: s for s in survey.subjects}
-        for key, labels in ratings.items():
-            for dimension, label in zip(survey.dimensions, labels, strict=True):
-                option = options[label]
-                ballot.ratings.append(Rating(subject_id=subjects[key].id, dimension_id=dimension.id,
-                                             option_id=option.id, score=option.score))
-        db.session.add(ballot)
-        db.session.commit()
+from survey_app.services import assessments, demo, reports, users
+from tests.app.factories import cast
 
 
 def actor():
@@ -651,13 +631,10 @@ def test_unit_scoped_viewer_sees_only_their_units(app, client, auth, plan_id):
 
 def test_demo_plan_over_the_six_units(app):
     with app.app_context():
-        demo.seed()
-        admin = users.find_user("admin")
-        survey = db.session.scalars(select(Survey).where(Survey.kind == SurveyKind.SERVICE_QUALITY,
-                                                         Survey.year == 2026)).one()
-        ballots.simulate_ballots(survey, None, random.Random(2026))
-        plan = assessments.seed_demo_plan(admin)
+        demo.seed()  # surveys with simulated ballots, then the plan
         db.session.commit()
+        admin = users.find_user("admin")
+        plan = db.session.scalars(select(AssessmentPlan)).one()
         assert assessments.seed_demo_plan(admin) is None
         assert plan.status is PlanStatus.PROPOSED and len(plan.subjects) == 6
         view = assessments.compute_plan(plan)

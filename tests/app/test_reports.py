@@ -1,35 +1,18 @@
 """Results pages: the figures computed by hand on a small survey, 样本不足 for small
 groups, charts, and unit-scoped visibility."""
 
-import secrets
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import Ballot, Rating, RespondentGroup, Role, ScaleOption, Subject, Survey
+from survey_app.models import RespondentGroup, Role, ScaleOption, Subject, Survey
 from survey_app.services import reports
+from tests.app.factories import cast
 
 UNKNOWN = None  # the 不了解 option
 
 
-def cast(app, survey_id, group_key, ratings):
-    """Store one ballot: ratings maps subject key → (option label for 服务意识, for 担当精神)."""
-    with app.app_context():
-        survey = db.session.get(Survey, survey_id)
-        group = next(g for g in survey.groups if g.key == group_key)
-        options = {o.label: o for o in survey.scale_options}
-        ballot = Ballot(id=secrets.token_urlsafe(16), survey_id=survey.id, group_id=group.id,
-                        submitted_on=date(2026, 11, 24))
-        subjects = {s.key: s for s in survey.subjects}
-        for key, labels in ratings.items():
-            for dimension, label in zip(survey.dimensions, labels, strict=True):
-                option = options[label or "不了解"]
-                ballot.ratings.append(Rating(subject_id=subjects[key].id, dimension_id=dimension.id,
-                                             option_id=option.id, score=option.score))
-        db.session.add(ballot)
-        db.session.commit()
 
 
 @pytest.fixture
