@@ -6,6 +6,7 @@ from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -63,7 +64,8 @@ def show_subject(survey_id: int, subject_id: int):
     row = next((row for row in report.subjects if row.subject_id == subject_id), None)
     if row is None:
         abort(404)
-    return render_template("reports/subject.html", report=report, row=row)
+    trend = reports.subject_trend(load_survey(survey_id), row.key)
+    return render_template("reports/subject.html", report=report, row=row, trend=trend)
 
 
 def _chart_response(data: bytes, fmt: str) -> Response:
@@ -73,44 +75,62 @@ def _chart_response(data: bytes, fmt: str) -> Response:
     return response
 
 
+def _chart_name(*parts) -> str:
+    """Cache name of a chart: what it shows, the viewer's scope and language."""
+    scope = users.visible_unit_ids(current_user)
+    return "/".join(map(str, (*parts, sorted(scope) if scope else "all", get_locale())))
+
+
 @bp.get("/<int:survey_id>/charts/ranking.<fmt>")
 @login_required
 def ranking_chart(survey_id: int, fmt: str):
     if fmt not in ("svg", "png"):
         abort(404)
-    report = _visible_report(survey_id)
-    rows = [row for row in report.subjects if row.index is not None][:40]
-    data = charts.ranking_chart(
-        [row.name for row in rows], [row.index for row in rows],
-        [row.low for row in rows], [row.high for row in rows],
-        title=_("满意度指数排名（含95%置信区间）"), axis_label=_("满意度指数"), fmt=fmt,
-    )
-    return _chart_response(data, fmt)
+    survey = load_survey(survey_id)
+
+    def draw() -> bytes:
+        rows = [row for row in _visible_report(survey_id).subjects if row.index is not None][:40]
+        return charts.ranking_chart(
+            [row.name for row in rows], [row.index for row in rows],
+            [row.low for row in rows], [row.high for row in rows],
+            title=_("满意度指数排名（含95%置信区间）"), axis_label=_("满意度指数"), fmt=fmt,
+        )
+
+    return _chart_response(reports.cached_chart(survey, _chart_name("ranking", fmt), draw), fmt)
+
+
+def _draw_subject_chart(survey, report: reports.SurveyReport, row: reports.SubjectRow, name: str, fmt: str):
+    if name == "dimensions":
+        return charts.dimension_profile_chart(report.dimension_labels, row.dimensions, title=_("各维度指数"), fmt=fmt)
+    if name == "groups":
+        reportable = [g for g in row.groups if g.is_reportable]
+        return charts.group_bars_chart(
+            [g.label for g in reportable], [row.name], [[g.index for g in reportable]],
+            title=_("各评议主体指数"), axis_label=_("满意度指数"), fmt=fmt)
+    if name == "grades" and report.option_labels:
+        return charts.grade_distribution_chart(
+            [row.name], list(reports.scored_option_labels(report)), [reports.scored_shares(report, row)],
+            title=_("评价等次分布"), fmt=fmt)
+    if name == "trend":
+        trend = reports.subject_trend(survey, row.key)
+        return charts.trend_chart(
+            [str(year) for year, _index in trend], [(row.name, [index for _year, index in trend])],
+            title=_("历年满意度指数"), axis_label=_("满意度指数"), fmt=fmt)
+    return None
 
 
 @bp.get("/<int:survey_id>/subjects/<int:subject_id>/charts/<name>.<fmt>")
 @login_required
 def subject_chart(survey_id: int, subject_id: int, name: str, fmt: str):
-    if fmt not in ("svg", "png"):
+    if fmt not in ("svg", "png") or name not in ("dimensions", "groups", "grades", "trend"):
         abort(404)
+    survey = load_survey(survey_id)
     report = _visible_report(survey_id)
     row = next((row for row in report.subjects if row.subject_id == subject_id), None)
-    if row is None:
+    if row is None or (name == "grades" and not report.option_labels):
         abort(404)
-    if name == "dimensions":
-        data = charts.dimension_profile_chart(
-            report.dimension_labels, row.dimensions, title=_("各维度指数"), fmt=fmt)
-    elif name == "groups":
-        reportable = [g for g in row.groups if g.is_reportable]
-        data = charts.group_bars_chart(
-            [g.label for g in reportable], [row.name], [[g.index for g in reportable]],
-            title=_("各评议主体指数"), axis_label=_("满意度指数"), fmt=fmt)
-    elif name == "grades" and report.option_labels:
-        data = charts.grade_distribution_chart(
-            [row.name], list(reports.scored_option_labels(report)), [reports.scored_shares(report, row)],
-            title=_("评价等次分布"), fmt=fmt)
-    else:
-        abort(404)
+    data = reports.cached_chart(
+        survey, _chart_name(subject_id, name, fmt), lambda: _draw_subject_chart(survey, report, row, name, fmt))
     return _chart_response(data, fmt)
 
 

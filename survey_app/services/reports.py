@@ -6,6 +6,7 @@ their figures, and the view models say 样本不足 instead.
 """
 
 import itertools
+import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -13,7 +14,7 @@ from sqlalchemy import BigInteger, case, cast, func, select
 
 import analytics
 from survey_app.extensions import db
-from survey_app.models import Ballot, Rating, ScaleKind, Survey
+from survey_app.models import AuditEntry, Ballot, Rating, ScaleKind, Subject, Survey, SurveyStatus
 
 INSUFFICIENT = "样本不足"
 
@@ -54,6 +55,10 @@ class SubjectRow:
     disagreement_gap: float | None
     disagreement_groups: tuple[str, str] | None
     is_disagreement_flagged: bool
+    previous_index: float | None = None  # same subject key, the previous survey of this kind
+    predecessor_key: str | None = None
+    predecessor_index: float | None = None  # the predecessor's index in the previous survey
+    unit_average: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +90,7 @@ class SurveyReport:
     alpha: float | None
     icc: float | None
     flagged_ballots: int
+    previous_title: str | None = None
 
 
 def _scale_spec(survey: Survey) -> analytics.ScaleSpec | None:
@@ -301,15 +307,61 @@ def _ranked(rows):
     return tuple(sorted(rows, key=lambda row: (row.rank is None, row.rank or 0, row.name)))
 
 
-def survey_report(survey: Survey) -> SurveyReport:
-    """Compute the survey's results and return them as view models."""
+def previous_survey(survey: Survey) -> Survey | None:
+    """Return the latest earlier survey of the same kind with ballots open or closed."""
+    return db.session.scalars(
+        select(Survey)
+        .where(Survey.kind == survey.kind, Survey.year < survey.year, Survey.status != SurveyStatus.DRAFT)
+        .order_by(Survey.year.desc(), Survey.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _previous_indices(survey: Survey | None) -> dict[str, float | None]:
+    if survey is None:
+        return {}
+    return {row.key: row.index for row in survey_report(survey, with_history=False).subjects}
+
+
+def _with_comparisons(rows: list[SubjectRow], comparisons) -> list[SubjectRow]:
+    by_key = {c.key: c for c in comparisons}
+    return [
+        replace(
+            row,
+            previous_index=by_key[row.key].previous,
+            predecessor_key=by_key[row.key].predecessor_key,
+            predecessor_index=by_key[row.key].predecessor_index,
+            unit_average=by_key[row.key].unit_average,
+        )
+        for row in rows
+    ]
+
+
+def survey_report(survey: Survey, *, with_history: bool = True) -> SurveyReport:
+    """Compute the survey's results and return them as view models (cached per version).
+
+    With history, each subject is compared with the previous survey of the same kind:
+    the same subject key last time, and the predecessor in the post.
+    """
+    return _cached(("report", survey.id, with_history, _version(survey)),
+                   lambda: _compute_report(survey, with_history))
+
+
+def _compute_report(survey: Survey, with_history: bool) -> SurveyReport:
     spec = _survey_spec(survey)
     answers = load_answers(survey)
-    results = analytics.compute_results(answers, spec)
+    earlier = previous_survey(survey) if with_history else None
+    results = analytics.compute_results(
+        answers,
+        spec,
+        previous=_previous_indices(earlier),
+        predecessors={s.key: s.predecessor_key for s in survey.subjects if s.predecessor_key},
+    )
     excluded = db.session.scalar(
         select(db.func.count()).select_from(Ballot).where(Ballot.survey_id == survey.id, Ballot.is_excluded.is_(True))
     )
     icc = results.reliability.icc
+    rows = _with_comparisons([_subject_row(r, survey) for r in results.subjects], results.comparisons)
     return SurveyReport(
         survey_id=survey.id,
         title=survey.title,
@@ -319,14 +371,69 @@ def survey_report(survey: Survey) -> SurveyReport:
         dimension_labels=spec.dimension_labels,
         group_labels=tuple(g.label for g in spec.groups),
         option_labels=spec.scale.labels if spec.scale else (),
-        subjects=_ranked(_subject_row(r, survey) for r in results.subjects),
+        subjects=_ranked(rows),
         units=_ranked(_unit_row(r) for r in results.units),
         categories=tuple(sorted({s.category for s in spec.subjects if s.category})),
         survey_average=results.survey_average,
         alpha=results.reliability.alpha,
         icc=icc.icc2_k if icc else None,
         flagged_ballots=len(results.quality.flagged),
+        previous_title=earlier.title if earlier else None,
     )
+
+
+def subject_trend(survey: Survey, subject_key: str) -> list[tuple[int, float | None]]:
+    """Return (year, index) of this subject key in every survey of this kind up to this one."""
+    earlier = db.session.scalars(
+        select(Survey)
+        .join(Subject, Subject.survey_id == Survey.id)
+        .where(Survey.kind == survey.kind, Survey.year <= survey.year, Survey.status != SurveyStatus.DRAFT,
+               Subject.key == subject_key)
+        .order_by(Survey.year, Survey.id)
+    ).all()
+    trend = []
+    for each in earlier:
+        report = survey_report(each, with_history=False)
+        trend.append((each.year, next((r.index for r in report.subjects if r.key == subject_key), None)))
+    return trend
+
+
+# ---- cache -----------------------------------------------------------------------------------
+# Results change only when ballots arrive or are excluded, or the survey is edited (every
+# edit is audited), so (ballots, excluded, last audit entry) identifies a version.
+
+#: One cache per database engine (so per app, and per test database).
+_CACHES: "weakref.WeakKeyDictionary[object, dict[tuple, object]]" = weakref.WeakKeyDictionary()
+_CACHE_SIZE = 64
+
+
+def _cache() -> dict[tuple, object]:
+    return _CACHES.setdefault(db.engine, {})
+
+
+def _version(survey: Survey) -> tuple:
+    counts = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((Ballot.is_excluded, 1), else_=0)), 0))
+        .where(Ballot.survey_id == survey.id)
+    ).one()
+    last_change = db.session.scalar(
+        select(func.max(AuditEntry.id)).where(AuditEntry.target_type == "survey", AuditEntry.target_id == survey.id)
+    )
+    return (tuple(counts), last_change)
+
+
+def _cached(key: tuple, compute):
+    cache = _cache()
+    if key not in cache:
+        if len(cache) >= _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = compute()
+    return cache[key]
+
+
+def cached_chart(survey: Survey, name: str, draw) -> bytes:
+    """Return a chart's bytes, drawing it once per survey version."""
+    return _cached(("chart", survey.id, name, _version(survey)), draw)
 
 
 def scoped(report: SurveyReport, survey: Survey, unit_ids: set[int] | None) -> SurveyReport:

@@ -118,3 +118,39 @@ def test_report_is_computed_with_a_bounded_number_of_queries(app, rated_survey):
             event.remove(engine, "after_cursor_execute", listener)
     assert len(statements) <= 12, statements
     assert RespondentGroup and ScaleOption  # models used by the adapter's queries
+
+
+def test_subject_is_compared_with_last_year_and_its_predecessor(app, client, auth, make_survey):
+    last_year = make_survey(publish=True, year=2025, title="2025年度民主测评")
+    this_year = make_survey(publish=True)
+    with app.app_context():
+        from survey_app.models import Subject
+        c3 = db.session.scalars(select(Subject).where(Subject.survey_id == this_year, Subject.key == "C3")).one()
+        c3.predecessor_key = "C2"  # 王强 took over C2's post
+        db.session.commit()
+    for ratings in ({"C1": ("称职", "称职"), "C2": ("优秀", "优秀")},) * 3:  # 2025: C1 80, C2 100
+        cast(app, last_year, "superior", ratings)
+    for ratings in ({"C1": ("优秀", "优秀"), "C3": ("基本称职", "基本称职")},) * 3:  # 2026: C1 100, C3 60
+        cast(app, this_year, "superior", ratings)
+    with app.app_context():
+        report = reports.survey_report(db.session.get(Survey, this_year))
+        by_key = {row.key: row for row in report.subjects}
+        assert report.previous_title == "2025年度民主测评"
+        assert by_key["C1"].previous_index == pytest.approx(80)
+        assert (by_key["C3"].predecessor_key, by_key["C3"].predecessor_index) == ("C2", pytest.approx(100))
+        c1_id = by_key["C1"].subject_id
+        assert reports.subject_trend(db.session.get(Survey, this_year), "C1") == [
+            (2025, pytest.approx(80)), (2026, pytest.approx(100))]
+    auth.login("viewer", Role.VIEWER)
+    page = client.get(f"/admin/reports/{this_year}/subjects/{c1_id}").get_data(as_text=True)
+    assert "+20.0" in page and "2025年度民主测评" in page
+    trend = client.get(f"/admin/reports/{this_year}/subjects/{c1_id}/charts/trend.png")
+    assert trend.status_code == 200 and trend.data.startswith(b"\x89PNG")
+
+
+def test_new_ballots_are_seen_despite_the_cache(app, rated_survey):
+    with app.app_context():
+        before = reports.survey_report(db.session.get(Survey, rated_survey)).ballots
+    cast(app, rated_survey, "superior", {"C1": ("优秀", "优秀")})
+    with app.app_context():
+        assert reports.survey_report(db.session.get(Survey, rated_survey)).ballots == before + 1
