@@ -5,14 +5,27 @@ from datetime import date, datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from analytics import charts
-from survey_app.blueprints.access import load_survey
-from survey_app.services import exports, reports, users
+from survey_app.blueprints.access import load_survey, organizer_required
+from survey_app.errors import DomainError
+from survey_app.extensions import db
+from survey_app.services import exports, quality, reports, users
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 
@@ -191,3 +204,34 @@ def export_csv(survey_id: int):
     report = reports.survey_report(survey)  # unscoped: it decides which groups are reportable
     data = exports.raw_ballots_csv(survey, report)
     return _download(data, exports.download_name(report, _("原始答卷") + ".csv"), "text/csv")
+
+
+# ---- data quality: flagged ballots and exclusions (organizers) ------------------------------
+
+
+@bp.get("/<int:survey_id>/quality")
+@organizer_required
+def show_quality(survey_id: int):
+    survey = load_survey(survey_id)
+    if users.visible_unit_ids(current_user) is not None:
+        abort(403)  # a ballot rates subjects of several units: not for unit-scoped users
+    return render_template("reports/quality.html", survey=survey, view=quality.quality_view(survey),
+                           flag_labels=quality.FLAG_LABELS)
+
+
+@bp.post("/<int:survey_id>/quality/<ballot_id>")
+@organizer_required
+def set_exclusion(survey_id: int, ballot_id: str):
+    survey = load_survey(survey_id)
+    if users.visible_unit_ids(current_user) is not None:
+        abort(403)
+    exclude = request.form.get("action") == "exclude"
+    try:
+        quality.set_exclusion(survey, ballot_id, exclude, request.form.get("reason", "")[:300], current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(_(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("已排除该答卷，不再计入结果") if exclude else _("已恢复计入该答卷"), "success")
+    return redirect(url_for("reports.show_quality", survey_id=survey_id))

@@ -10,11 +10,21 @@ import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import BigInteger, case, cast, exists, func, select
 
 import analytics
 from survey_app.extensions import db
-from survey_app.models import AuditEntry, Ballot, Rating, ScaleKind, Subject, Survey, SurveyStatus
+from survey_app.models import (
+    AuditEntry,
+    Ballot,
+    Rating,
+    RespondentGroup,
+    ScaleKind,
+    Subject,
+    Survey,
+    SurveyStatus,
+    Unit,
+)
 
 INSUFFICIENT = "样本不足"
 
@@ -109,7 +119,11 @@ def _scale_spec(survey: Survey) -> analytics.ScaleSpec | None:
 
 
 def _survey_spec(survey: Survey) -> analytics.SurveySpec:
-    units = sorted({s.unit for s in survey.subjects if s.unit}, key=lambda u: (u.category, u.name))
+    # One query for every unit (not a lazy load per unit); held, as the identity map is weak.
+    units = sorted(
+        db.session.scalars(select(Unit).where(Unit.id.in_({s.unit_id for s in survey.subjects}))),
+        key=lambda u: (u.category, u.name),
+    )
     unit_index = {unit.id: i for i, unit in enumerate(units)}
     return analytics.SurveySpec(
         dimension_weights=tuple(d.weight for d in survey.dimensions),
@@ -307,6 +321,23 @@ def _ranked(rows):
     return tuple(sorted(rows, key=lambda row: (row.rank is None, row.rank or 0, row.name)))
 
 
+def counted_ballot_facts(survey: Survey) -> list[tuple[str, int | None, str | None, str]]:
+    """(id, duration, quality flag, group name) of the counted ballots that have ratings, in
+    id order: position i is analytics' ballot index i (load_answers numbers them so)."""
+    has_rows = exists().where(Rating.ballot_id == Ballot.id)
+    return db.session.execute(
+        select(Ballot.id, Ballot.duration_seconds, Ballot.quality_flag, RespondentGroup.name)
+        .join(RespondentGroup, RespondentGroup.id == Ballot.group_id)
+        .where(Ballot.survey_id == survey.id, Ballot.is_excluded.is_(False), has_rows)
+        .order_by(Ballot.id)
+    ).all()
+
+
+def _flagged_count(quality: analytics.BallotQuality, facts) -> int:
+    bursts = {i for i, (_, _, flag, _) in enumerate(facts) if flag == "burst"}
+    return len(set(quality.flagged) | bursts)
+
+
 def previous_survey(survey: Survey) -> Survey | None:
     """Return the latest earlier survey of the same kind with ballots open or closed."""
     return db.session.scalars(
@@ -351,9 +382,11 @@ def _compute_report(survey: Survey, with_history: bool) -> SurveyReport:
     spec = _survey_spec(survey)
     answers = load_answers(survey)
     earlier = previous_survey(survey) if with_history else None
+    facts = counted_ballot_facts(survey)
     results = analytics.compute_results(
         answers,
         spec,
+        durations=np.array([np.nan if f[1] is None else f[1] for f in facts], dtype=np.float64),
         previous=_previous_indices(earlier),
         predecessors={s.key: s.predecessor_key for s in survey.subjects if s.predecessor_key},
     )
@@ -377,7 +410,7 @@ def _compute_report(survey: Survey, with_history: bool) -> SurveyReport:
         survey_average=results.survey_average,
         alpha=results.reliability.alpha,
         icc=icc.icc2_k if icc else None,
-        flagged_ballots=len(results.quality.flagged),
+        flagged_ballots=_flagged_count(results.quality, facts),
         previous_title=earlier.title if earlier else None,
     )
 

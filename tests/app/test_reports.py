@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.extensions import db
-from survey_app.models import RespondentGroup, Role, ScaleOption, Subject, Survey
+from survey_app.models import Ballot, RespondentGroup, Role, ScaleOption, Subject, Survey
 from survey_app.services import reports
 from tests.app.factories import cast
 
@@ -154,3 +154,41 @@ def test_new_ballots_are_seen_despite_the_cache(app, rated_survey):
     cast(app, rated_survey, "superior", {"C1": ("优秀", "优秀")})
     with app.app_context():
         assert reports.survey_report(db.session.get(Survey, rated_survey)).ballots == before + 1
+
+
+def test_straight_lined_ballot_is_flagged_and_can_be_excluded_with_a_reason(app, client, auth, rated_survey):
+    # A superior gives every rating the same 不称职: flagged, and excluding it restores C1's index.
+    with app.app_context():
+        before = reports.survey_report(db.session.get(Survey, rated_survey))
+    cast(app, rated_survey, "superior", {"C1": ("不称职", "不称职"), "C2": ("不称职", "不称职")})
+    auth.login()
+    page = client.get(f"/admin/reports/{rated_survey}/quality").get_data(as_text=True)
+    assert "所有评价相同" in page
+    with app.app_context():
+        from survey_app.services import quality
+        flagged = quality.quality_view(db.session.get(Survey, rated_survey)).flagged
+        assert [f.flags for f in flagged] == [("straight_lining",)]
+        ballot_id = flagged[0].ballot_id
+    refused = client.post(f"/admin/reports/{rated_survey}/quality/{ballot_id}", data={"action": "exclude"},
+                          follow_redirects=True)
+    assert "请填写排除的理由" in refused.get_data(as_text=True)
+    client.post(f"/admin/reports/{rated_survey}/quality/{ballot_id}",
+                data={"action": "exclude", "reason": "全部评为不称职，疑似误操作"})
+    with app.app_context():
+        after = reports.survey_report(db.session.get(Survey, rated_survey))
+        c1_before = next(r for r in before.subjects if r.key == "C1")
+        c1_after = next(r for r in after.subjects if r.key == "C1")
+        assert c1_after.index == pytest.approx(c1_before.index) and after.excluded == 1
+        assert db.session.get(Ballot, ballot_id) is not None  # excluded, never deleted
+        from survey_app.models import AuditEntry
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "ballot.exclude")).one()
+        assert entry.detail["reason"] == "全部评为不称职，疑似误操作"
+    client.post(f"/admin/reports/{rated_survey}/quality/{ballot_id}", data={"action": "include"})
+    with app.app_context():
+        assert reports.survey_report(db.session.get(Survey, rated_survey)).excluded == 0
+
+
+def test_viewers_cannot_exclude_ballots(client, auth, rated_survey):
+    auth.login("viewer", Role.VIEWER)
+    assert client.get(f"/admin/reports/{rated_survey}/quality").status_code == 403
+    assert client.post(f"/admin/reports/{rated_survey}/quality/x", data={"action": "exclude"}).status_code == 403
