@@ -9,6 +9,7 @@ the font still shows the Chinese text; files are larger but render anywhere.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from io import BytesIO
@@ -92,11 +93,17 @@ def _weight(weight: int | str) -> int:
     return weight if isinstance(weight, int) else font_manager.weight_dict.get(weight, 400)
 
 
+#: matplotlib's rcParams are one process-wide dict: a thread leaving rc_context would reset
+#: the CJK font under another thread still drawing (empty boxes in a threaded web server),
+#: so charts are drawn one at a time.
+_STYLE_LOCK = threading.Lock()
+
+
 @contextmanager
 def _chart_style() -> Iterator[None]:
     family = find_cjk_font()
     families = [family, FALLBACK_FAMILY] if family else [FALLBACK_FAMILY]
-    with matplotlib.rc_context(
+    with _STYLE_LOCK, matplotlib.rc_context(
         {
             "font.family": "sans-serif",
             "font.sans-serif": families,

@@ -119,3 +119,18 @@ def test_bundled_font_draws_chinese_where_no_cjk_font_is_installed():
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_charts_drawn_in_parallel_threads_all_keep_the_cjk_font():
+    """A threaded web server draws several charts at once; none may lose the CJK font."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def draw(i: int) -> bytes:
+        labels = ["满意", "基本满意", "不满意"]
+        return charts.grade_distribution_chart(["曹明远"], labels, [[0.5, 0.4, 0.1]], title=f"评价等次分布{i}", fmt="svg")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        svgs = list(pool.map(draw, range(40)))
+    # SVG glyph ids name their font: every glyph must come from the CJK face, none from
+    # the fallback (which would draw the Chinese as empty boxes).
+    assert all(b"NotoSansCJK" in svg and b"DejaVu" not in svg for svg in svgs)
