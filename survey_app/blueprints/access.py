@@ -1,10 +1,13 @@
 """Access checks shared by the staff blueprints."""
 
+from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, flash
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.services import users
@@ -43,3 +46,18 @@ def load_survey(survey_id: int) -> Survey:
     if scope is not None and not any(s.unit_id in scope for s in survey.subjects):
         abort(404)
     return survey
+
+
+def commit_or_flash(call: Callable[[], object]) -> DomainError | None:
+    """Run one service call: commit on success; on a domain error roll back, flash every
+    message and return the error."""
+    try:
+        call()
+    except DomainError as error:
+        db.session.rollback()
+        errors = getattr(error, "errors", [error.message])
+        for message in ([error.message] if error.message not in errors else []) + errors:
+            flash(_(message), "error")
+        return error
+    db.session.commit()
+    return None

@@ -20,7 +20,7 @@ from forms.questionnaire import (
 )
 from forms.users import UserEditForm, UserForm
 from survey_app import labels
-from survey_app.blueprints.access import admin_required, load_survey, organizer_required
+from survey_app.blueprints.access import admin_required, commit_or_flash, load_survey, organizer_required
 from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import (
@@ -203,13 +203,7 @@ def change_status(survey_id: int, action: str):
     survey = load_survey(survey_id)
     if action not in ("publish", "close", "reopen", "archive"):
         abort(404)
-    try:
-        surveys.change_status(survey, action, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        _flash_domain_error(error)
-    else:
-        db.session.commit()
+    if commit_or_flash(lambda: surveys.change_status(survey, action, current_user)) is None:
         flash(_("状态已更新：%(status)s", status=labels.SURVEY_STATUS[survey.status]), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id))
 
@@ -221,16 +215,12 @@ def apply_scale_preset(survey_id: int):
     form = ScalePresetForm(request.form, prefix="preset")
     if not form.validate():
         abort(400)
-    try:
-        if form.scale.data == "score":
-            surveys.use_score_scale(survey, current_user)
-        else:
-            surveys.replace_scale(survey, form.scale.data, form.with_unknown.data, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        _flash_domain_error(error)
+    if form.scale.data == "score":
+        replaced = commit_or_flash(lambda: surveys.use_score_scale(survey, current_user))
     else:
-        db.session.commit()
+        replaced = commit_or_flash(
+            lambda: surveys.replace_scale(survey, form.scale.data, form.with_unknown.data, current_user))
+    if replaced is None:
         flash(_("评价等级已更新"), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor="scale"))
 
@@ -239,13 +229,8 @@ def apply_scale_preset(survey_id: int):
 @organizer_required
 def delete_survey(survey_id: int):
     survey = load_survey(survey_id)
-    try:
-        surveys.delete_survey(survey, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        _flash_domain_error(error)
+    if commit_or_flash(lambda: surveys.delete_survey(survey, current_user)):
         return redirect(url_for("admin.edit_survey", survey_id=survey_id))
-    db.session.commit()
     flash(_("已删除"), "success")
     return redirect(url_for("admin.list_surveys"))
 
@@ -329,13 +314,7 @@ def edit_item(survey_id: int, kind: str, item_id: int):
 def remove_item(survey_id: int, kind: str, item_id: int):
     survey = load_survey(survey_id)
     item = _load_item(survey, kind, item_id)
-    try:
-        surveys.remove_item(survey, item, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        _flash_domain_error(error)
-    else:
-        db.session.commit()
+    if commit_or_flash(lambda: surveys.remove_item(survey, item, current_user)) is None:
         flash(_("已删除"), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
 
@@ -345,13 +324,7 @@ def remove_item(survey_id: int, kind: str, item_id: int):
 def move_item(survey_id: int, kind: str, item_id: int, direction: str):
     survey = load_survey(survey_id)
     item = _load_item(survey, kind, item_id)
-    try:
-        surveys.move_item(survey, item, -1 if direction == "up" else 1, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        _flash_domain_error(error)
-    else:
-        db.session.commit()
+    commit_or_flash(lambda: surveys.move_item(survey, item, -1 if direction == "up" else 1, current_user))
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
 
 

@@ -5,7 +5,6 @@ stale stored composite. Bad input re-renders the page with a Chinese message, st
 and changes nothing.
 """
 
-from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -27,8 +26,7 @@ from forms.assessment import (
     SubjectForm,
     bands_text,
 )
-from survey_app.blueprints.access import organizer_required
-from survey_app.errors import DomainError
+from survey_app.blueprints.access import commit_or_flash, organizer_required
 from survey_app.extensions import db
 from survey_app.models import Survey, SurveyStatus
 from survey_app.models.assessment import (
@@ -81,20 +79,6 @@ def _component(plan: AssessmentPlan, component_id: int) -> PlanComponent:
 def _linkable_surveys() -> list[Survey]:
     query = select(Survey).where(Survey.status != SurveyStatus.DRAFT).order_by(Survey.year.desc(), Survey.id)
     return list(db.session.scalars(query))
-
-
-def _run(call: Callable[[], object]) -> DomainError | None:
-    """Run one service call: commit on success; on a domain error roll back and flash it."""
-    try:
-        call()
-    except DomainError as error:
-        db.session.rollback()
-        errors = getattr(error, "errors", [error.message])
-        for message in ([error.message] if error.message not in errors else []) + errors:
-            flash(_(message), "error")
-        return error
-    db.session.commit()
-    return None
 
 
 def _labels() -> dict:
@@ -165,7 +149,7 @@ def new_plan():
         form.year.data = 2026
     elif form.validate():
         created = []
-        if _run(lambda: created.append(assessments.create_plan(form.service_data(), current_user))) is None:
+        if commit_or_flash(lambda: created.append(assessments.create_plan(form.service_data(), current_user))) is None:
             flash(_("已创建考核方案，请继续添加类别、考评项目和考核对象"), "success")
             return redirect(url_for("assessments.show_plan", plan_id=created[0].id))
     return render_template("assessments/new_plan.html", form=form), 400 if request.method == "POST" else 200
@@ -184,7 +168,7 @@ def update_plan(plan_id: int):
     form = PlanForm(request.form, prefix="settings", surveys=_linkable_surveys())
     if not form.validate():
         return _render_plan(plan, 400, settings=form)
-    if _run(lambda: assessments.update_plan(plan, form.service_data(), current_user)):
+    if commit_or_flash(lambda: assessments.update_plan(plan, form.service_data(), current_user)):
         return _render_plan(_reloaded(plan_id), 400, settings=form)
     flash(_("已保存"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="settings"))
@@ -194,7 +178,7 @@ def update_plan(plan_id: int):
 @organizer_required
 def delete_plan(plan_id: int):
     plan = load_plan(plan_id)
-    if _run(lambda: assessments.delete_plan(plan, current_user)):
+    if commit_or_flash(lambda: assessments.delete_plan(plan, current_user)):
         return redirect(url_for("assessments.show_plan", plan_id=plan_id))
     flash(_("已删除"), "success")
     return redirect(url_for("assessments.list_plans"))
@@ -206,7 +190,7 @@ def change_status(plan_id: int, action: str):
     plan = load_plan(plan_id)
     if action not in ACTIONS:
         abort(404)
-    if _run(lambda: assessments.change_status(plan, action, current_user)) is None:
+    if commit_or_flash(lambda: assessments.change_status(plan, action, current_user)) is None:
         flash(str(ACTIONS[action]), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id))
 
@@ -221,7 +205,7 @@ def add_category(plan_id: int):
     form = CategoryForm(request.form, prefix="category")
     if not form.validate():
         return _render_plan(plan, 400, category=form)
-    if _run(lambda: assessments.add_category(plan, form.name.data, current_user)):
+    if commit_or_flash(lambda: assessments.add_category(plan, form.name.data, current_user)):
         return _render_plan(_reloaded(plan_id), 400, category=form)
     flash(_("已添加类别"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
@@ -232,7 +216,7 @@ def add_category(plan_id: int):
 def remove_category(plan_id: int, category_id: int):
     plan = load_plan(plan_id)
     category = next((c for c in plan.categories if c.id == category_id), None) or abort(404)
-    if _run(lambda: assessments.remove_category(category, current_user)) is None:
+    if commit_or_flash(lambda: assessments.remove_category(category, current_user)) is None:
         flash(_("已删除"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
 
@@ -246,7 +230,7 @@ def add_component(plan_id: int, category_id: int):
     form = ComponentForm(request.form, prefix=key, surveys=_linkable_surveys())
     if not form.validate():
         return _render_plan(plan, 400, **{key: form})
-    if _run(lambda: assessments.add_component(category, form.service_data(), current_user)):
+    if commit_or_flash(lambda: assessments.add_component(category, form.service_data(), current_user)):
         return _render_plan(_reloaded(plan_id), 400, **{key: form})
     flash(_("已添加考评项目"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
@@ -264,7 +248,7 @@ def update_component(plan_id: int, component_id: int):
             for message in field.errors:
                 flash(f"{field.label.text}：{message}", "error")
         return _render_plan(plan, 400)
-    if _run(lambda: assessments.update_component(component, form.service_data(), current_user)):
+    if commit_or_flash(lambda: assessments.update_component(component, form.service_data(), current_user)):
         return _render_plan(_reloaded(plan_id), 400)
     flash(_("已保存"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor=key))
@@ -275,7 +259,7 @@ def update_component(plan_id: int, component_id: int):
 def remove_component(plan_id: int, component_id: int):
     plan = load_plan(plan_id)
     component = _component(plan, component_id)
-    if _run(lambda: assessments.remove_component(component, current_user)) is None:
+    if commit_or_flash(lambda: assessments.remove_component(component, current_user)) is None:
         flash(_("已删除"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
 
@@ -287,7 +271,7 @@ def add_subject(plan_id: int):
     form = SubjectForm(request.form, prefix="subject", categories=plan.categories)
     if not form.validate():
         return _render_plan(plan, 400, subject=form)
-    if _run(lambda: assessments.add_subject(plan, form.service_data(), current_user)):
+    if commit_or_flash(lambda: assessments.add_subject(plan, form.service_data(), current_user)):
         plan = _reloaded(plan_id)
         return _render_plan(plan, 400, subject=SubjectForm(request.form, prefix="subject", categories=plan.categories))
     flash(_("已添加考核对象"), "success")
@@ -303,7 +287,7 @@ def import_subjects(plan_id: int):
         return _render_plan(plan, 400, **{"import": form})
     survey = db.session.get(Survey, form.survey_id.data)
     added = []
-    if _run(lambda: added.append(assessments.import_subjects(plan, survey, current_user))) is None:
+    if commit_or_flash(lambda: added.append(assessments.import_subjects(plan, survey, current_user))) is None:
         flash(_("已导入 %(count)d 个考核对象", count=added[0]), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="subjects"))
 
@@ -318,7 +302,7 @@ def bulk_scores(plan_id: int):
         return _render_plan(plan, 400, bulk=form)
     component = _component(plan, form.component_id.data)
     stored = []
-    error = _run(lambda: stored.append(
+    error = commit_or_flash(lambda: stored.append(
         assessments.set_scores_in_bulk(plan, component, form.lines.data, form.field.data, current_user)))
     if error:
         return _render_plan(_reloaded(plan_id), 400, bulk=form)
@@ -389,7 +373,7 @@ def _retry(plan_id: int, subject_id: int, **bound):
 def remove_subject(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
-    if _run(lambda: assessments.remove_subject(subject, current_user)):
+    if commit_or_flash(lambda: assessments.remove_subject(subject, current_user)):
         return _back(plan_id, subject_id, "")
     flash(_("已删除"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="subjects"))
@@ -403,7 +387,7 @@ def update_flags(plan_id: int, subject_id: int):
     form = FlagsForm(request.form, prefix="flags")
     if not form.validate():
         return _render_subject(plan, subject, 400, flags=form)
-    if _run(lambda: assessments.update_flags(subject, form.service_data(), current_user)):
+    if commit_or_flash(lambda: assessments.update_flags(subject, form.service_data(), current_user)):
         return _retry(plan_id, subject_id, flags=form)
     flash(_("已保存"), "success")
     return _back(plan_id, subject_id, "flags")
@@ -419,7 +403,7 @@ def set_score(plan_id: int, subject_id: int, component_id: int):
     form = ScoreForm(request.form, prefix=key)
     if not form.validate():
         return _render_subject(plan, subject, 400, **{key: form})
-    if _run(lambda: assessments.set_score(subject, component, form.self_score.data, form.verified_score.data,
+    if commit_or_flash(lambda: assessments.set_score(subject, component, form.self_score.data, form.verified_score.data,
                                           current_user)):
         return _retry(plan_id, subject_id, **{key: form})
     flash(_("已保存"), "success")
@@ -434,7 +418,7 @@ def add_adjustment(plan_id: int, subject_id: int):
     form = AdjustmentForm(request.form, prefix="adjustment")
     if not form.validate():
         return _render_subject(plan, subject, 400, adjustment=form)
-    if _run(lambda: assessments.add_adjustment(subject, form.service_data(), current_user)):
+    if commit_or_flash(lambda: assessments.add_adjustment(subject, form.service_data(), current_user)):
         return _retry(plan_id, subject_id, adjustment=form)
     flash(_("已添加"), "success")
     return _back(plan_id, subject_id, "adjustments")
@@ -446,7 +430,7 @@ def remove_adjustment(plan_id: int, item_id: int):
     plan = load_plan(plan_id)
     item = db.get_or_404(Adjustment, item_id)
     subject = _visible_subject(plan, item.subject_id)
-    if _run(lambda: assessments.remove_adjustment(item, current_user)) is None:
+    if commit_or_flash(lambda: assessments.remove_adjustment(item, current_user)) is None:
         flash(_("已删除"), "success")
     return _back(plan_id, subject.id, "adjustments")
 
@@ -459,7 +443,7 @@ def override_grade(plan_id: int, subject_id: int):
     form = OverrideForm(request.form, prefix="override", grades=plan.grade_labels)
     if not form.validate():
         return _render_subject(plan, subject, 400, override=form)
-    if _run(lambda: assessments.override_grade(subject, form.grade.data, form.reason.data, current_user)):
+    if commit_or_flash(lambda: assessments.override_grade(subject, form.grade.data, form.reason.data, current_user)):
         plan = _reloaded(plan_id)
         return _retry(plan_id, subject_id, override=OverrideForm(request.form, prefix="override",
                                                                   grades=plan.grade_labels))
@@ -472,7 +456,7 @@ def override_grade(plan_id: int, subject_id: int):
 def clear_override(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
-    if _run(lambda: assessments.clear_override(subject, current_user)) is None:
+    if commit_or_flash(lambda: assessments.clear_override(subject, current_user)) is None:
         flash(_("已恢复建议等次"), "success")
     return _back(plan_id, subject_id, "grade")
 
