@@ -69,6 +69,7 @@ class SurveySettingsForm(ServiceForm):
         _l("评优比例上限（%）"), validators=[Optional(), NumberRange(1, 100, _l("应在 1–100 之间"))]
     )
     trim_extremes = BooleanField(_l("去掉一个最高分和一个最低分（每组不少于 5 人时）"))
+    subject_comments = BooleanField(_l("每位评议对象附“意见建议”栏（选填）"))
     disagreement_gap = FloatField(_l("分歧提示阈值（分）"), validators=[InputRequired(), NumberRange(0, 100)])
 
     def validate_closes_at(self, field):
@@ -100,7 +101,9 @@ class NewSurveyForm(SurveySettingsForm):
         self.template.choices = choices(templates)
 
     #: Fields a template already sets; sent only for a blank survey.
-    TEMPLATE_FIELDS = ("kind", "is_anonymous", "excellent_cap_percent", "trim_extremes", "disagreement_gap")
+    TEMPLATE_FIELDS = (
+        "kind", "is_anonymous", "excellent_cap_percent", "trim_extremes", "disagreement_gap", "subject_comments",
+    )
 
     def service_data(self) -> dict:
         return {**super().service_data(), "kind": SurveyKind(self.kind.data)}

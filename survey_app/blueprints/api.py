@@ -18,6 +18,7 @@ from survey_app.services.ballot_rules import (
     NAME_KEY,
     BallotInvalid,
     BallotStructure,
+    comment_key,
     question_key,
     rating_key,
 )
@@ -154,12 +155,25 @@ def _submission(body: dict) -> dict[str, list[str]]:
             errors[f"answers[{index}]"] = _("同一题目重复作答")
         elif entry:
             values[entry[0]] = entry[1]
+    for index, item in enumerate(_list(body, "comments", errors)):
+        entry = _comment_entry(item, f"comments[{index}]", errors)
+        if entry and entry[0] in values:
+            errors[f"comments[{index}]"] = _("同一评议对象重复填写意见")
+        elif entry:
+            values[entry[0]] = [entry[1]]
     name = _string(body, "respondent_name", 100, errors, required=False)
     if name:
         values[NAME_KEY] = [name]
     if errors:
         raise PayloadInvalid(errors)
     return values
+
+
+def _comment_entry(item, path: str, errors: dict) -> tuple[str, str] | None:
+    if not isinstance(item, dict) or not _is_int(item.get("subject_id")) or not isinstance(item.get("text"), str):
+        errors[path] = _("须为含整数 subject_id 和字符串 text 的对象")
+        return None
+    return comment_key(item["subject_id"]), item["text"]
 
 
 # ---- endpoints --------------------------------------------------------------------------
@@ -172,6 +186,7 @@ def _structure_json(structure: BallotStructure) -> dict:
             "id": survey.id, "title": survey.title, "instructions": survey.instructions,
             "is_anonymous": survey.is_anonymous, "scale": survey.scale_kind.value,
             "excellent_cap_percent": survey.excellent_cap_percent,
+            "subject_comments": survey.subject_comments,
             "top_option_id": structure.top_option.id if structure.top_allowed else None,
             "top_allowed": structure.top_allowed,
         },

@@ -77,8 +77,10 @@ def show_subject(survey_id: int, subject_id: int):
     row = next((row for row in report.subjects if row.subject_id == subject_id), None)
     if row is None:
         abort(404)
-    trend = reports.subject_trend(load_survey(survey_id), row.key)
-    return render_template("reports/subject.html", report=report, row=row, trend=trend)
+    survey = load_survey(survey_id)
+    return render_template("reports/subject.html", report=report, row=row,
+                           trend=reports.subject_trend(survey, row.key),
+                           comments=reports.subject_comments(survey, row))
 
 
 def _chart_response(data: bytes, fmt: str) -> Response:

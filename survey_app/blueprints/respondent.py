@@ -94,7 +94,7 @@ def _duration() -> int | None:
 def _submitted_values() -> dict[str, list[str]]:
     """The answer fields of the posted form (ratings, questions, name), as lists."""
     form = request.form
-    return {key: form.getlist(key) for key in form if key.startswith(("r-", "q-")) or key == "name"}
+    return {key: form.getlist(key) for key in form if key.startswith(("r-", "q-", "c-")) or key == "name"}
 
 
 def _challenge_serializer() -> URLSafeTimedSerializer:

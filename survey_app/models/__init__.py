@@ -10,7 +10,16 @@ from survey_app.models.assessment import (  # noqa: F401
     PlanComponent,
     PlanSubject,
 )
-from survey_app.models.ballot import AccessCode, Answer, Ballot, CodeBatch, OpenLink, OpenReceipt, Rating
+from survey_app.models.ballot import (
+    AccessCode,
+    Answer,
+    Ballot,
+    CodeBatch,
+    OpenLink,
+    OpenReceipt,
+    Rating,
+    SubjectComment,
+)
 from survey_app.models.base import (
     Base,
     CodeStatus,
@@ -36,6 +45,6 @@ from survey_app.models.user import AuditEntry, User, user_unit_scopes
 __all__ = [
     "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
     "Dimension", "OpenLink", "OpenReceipt", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
-    "ScaleOption", "Subject", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "Unit",
+    "ScaleOption", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "Unit",
     "User", "group_subjects", "user_unit_scopes",
 ]

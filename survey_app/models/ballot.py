@@ -138,3 +138,19 @@ class Answer(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
     value_text: Mapped[str | None] = mapped_column(Text)
     value_number: Mapped[float | None]
+
+
+class SubjectComment(Base):
+    """A respondent's free-text comment on one subject (意见建议).
+
+    Shown only for groups at or above their minimum size, like every other figure.
+    """
+
+    __tablename__ = "subject_comments"
+    __table_args__ = (_NO_ROWID,)
+
+    #: Random like the ballot's, so row ids reveal no submission order.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ballot_id: Mapped[str] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)

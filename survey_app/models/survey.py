@@ -80,6 +80,8 @@ class Survey(Base):
     excellent_cap_percent: Mapped[int | None]
     #: 去掉一个最高分和一个最低分 in groups of at least five.
     trim_extremes: Mapped[bool] = mapped_column(default=False)
+    #: Each subject's card on the ballot has an optional comment box (意见建议).
+    subject_comments: Mapped[bool] = mapped_column(default=False)
     #: Cross-check flag when two groups' indices differ by more than this many points.
     disagreement_gap: Mapped[float] = mapped_column(default=15.0)
     #: Flag a subject whose worst-grade share exceeds this fraction.

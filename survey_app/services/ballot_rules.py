@@ -36,6 +36,7 @@ from survey_app.models import (
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 2000
 NAME_MAX = 50
+COMMENT_MAX = 500
 NUMBER_LIMIT = 1e9
 #: Markup has no business in an answer; refusing it keeps stored text inert everywhere
 #: it may later be shown (Excel, PDF, other systems), not only in our escaped pages.
@@ -53,6 +54,10 @@ def rating_key(subject_id: int, dimension_id: int) -> str:
 
 def question_key(question_id: int) -> str:
     return f"q-{question_id}"
+
+
+def comment_key(subject_id: int) -> str:
+    return f"c-{subject_id}"
 
 
 class BallotInvalid(ValidationFailed):
@@ -149,10 +154,17 @@ class CheckedAnswer:
 
 
 @dataclass(frozen=True)
+class CheckedComment:
+    subject_id: int
+    text: str
+
+
+@dataclass(frozen=True)
 class CheckedBallot:
     ratings: list[CheckedRating]
     answers: list[CheckedAnswer]
     respondent_name: str | None
+    comments: list[CheckedComment] = field(default_factory=list)
 
 
 # ---- checks -----------------------------------------------------------------------------
@@ -282,6 +294,24 @@ def _check_questions(structure: BallotStructure, values: Mapping[str, Sequence[s
     return answers
 
 
+def _check_comments(structure: BallotStructure, values: Mapping[str, Sequence[str]], errors: dict) -> list[CheckedComment]:
+    if not structure.survey.subject_comments:
+        return []  # a survey without comment boxes stores none, whatever was sent
+    comments = []
+    for subject in structure.subjects:
+        key = comment_key(subject.id)
+        text = _single(values.get(key))
+        if text is None:
+            errors[key] = _("这道题只能填一个答案")
+        elif text:
+            problem = check_text(text, COMMENT_MAX)
+            if problem:
+                errors[key] = problem
+            else:
+                comments.append(CheckedComment(subject.id, text))
+    return comments
+
+
 def _check_name(structure: BallotStructure, values: Mapping[str, Sequence[str]], errors: dict) -> str | None:
     if not structure.is_named:
         return None  # an anonymous survey never stores a name, whatever was sent
@@ -298,7 +328,8 @@ def _check_name(structure: BallotStructure, values: Mapping[str, Sequence[str]],
 def _check_unexpected(structure: BallotStructure, values: Mapping[str, Sequence[str]], errors: dict) -> None:
     expected = {rating_key(s.id, d.id) for s in structure.subjects for d in structure.dimensions}
     expected |= {question_key(q.id) for q in structure.questions}
-    stray = [k for k in values if k.startswith(("r-", "q-")) and k not in expected]
+    expected |= {comment_key(s.id) for s in structure.subjects}
+    stray = [k for k in values if k.startswith(("r-", "q-", "c-")) and k not in expected]
     if stray:
         errors[RULE_KEY] = _("答卷包含不属于本问卷的内容，请刷新页面后重新填写")
 
@@ -310,7 +341,8 @@ def check_ballot(structure: BallotStructure, values: Mapping[str, Sequence[str]]
     ratings = _check_ratings(structure, values, errors)
     _check_cap(structure, ratings, errors)
     answers = _check_questions(structure, values, errors)
+    comments = _check_comments(structure, values, errors)
     name = _check_name(structure, values, errors)
     if errors:
         raise BallotInvalid(errors)
-    return CheckedBallot(ratings, answers, name)
+    return CheckedBallot(ratings, answers, name, comments)

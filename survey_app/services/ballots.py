@@ -37,6 +37,7 @@ from survey_app.models import (
     OpenReceipt,
     Rating,
     RespondentGroup,
+    SubjectComment,
     Survey,
     SurveyStatus,
 )
@@ -325,6 +326,11 @@ def _store(
         ("id", "ballot_id", "question_id", "value_text", "value_number"),
         [(_new_id(), ballot_id, a.question_id, a.text, a.number) for a in checked.answers],
     )
+    _insert_rows(
+        SubjectComment.__table__,
+        ("id", "ballot_id", "subject_id", "text"),
+        [(_new_id(), ballot_id, c.subject_id, c.text) for c in checked.comments],
+    )
 
 
 def _insert_rows(table, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -366,6 +372,7 @@ def seal_survey(survey: Survey) -> None:
         (Ballot.is_excluded, Ballot.is_excluded, Ballot.survey_id == survey.id),
         (Rating.score, Rating.score, Rating.ballot_id.in_(ballot_ids)),
         (Answer.value_text, Answer.value_text, Answer.ballot_id.in_(ballot_ids)),
+        (SubjectComment.text, SubjectComment.text, SubjectComment.ballot_id.in_(ballot_ids)),
     ):
         table = column.class_.__table__
         db.session.execute(table.update().where(condition).values({column.key: value}))
@@ -374,6 +381,7 @@ def seal_survey(survey: Survey) -> None:
             ("ballots", "pk_ballots"),
             ("ratings", "pk_ratings"),
             ("answers", "pk_answers"),
+            ("subject_comments", "pk_subject_comments"),
             ("access_codes", "uq_access_codes_code_hash"),
         ):
             db.session.execute(text(f"CLUSTER {table} USING {index}"))

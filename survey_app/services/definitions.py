@@ -57,7 +57,9 @@ TEMPLATES: dict[str, str] = {
 
 #: Times are written in Beijing time for the organizers; any offset is accepted on import.
 BEIJING = timezone(timedelta(hours=8))
-RULE_FIELDS = ("excellent_cap_percent", "trim_extremes", "disagreement_gap", "negative_share_threshold")
+RULE_FIELDS = (
+    "excellent_cap_percent", "trim_extremes", "disagreement_gap", "negative_share_threshold", "subject_comments",
+)
 CHOICE_KINDS = {QuestionKind.SINGLE_CHOICE.value, QuestionKind.MULTIPLE_CHOICE.value}
 ROOT = "问卷定义"
 UNREADABLE = f"{ROOT}：内容结构异常，无法检查"
@@ -540,6 +542,7 @@ def _build_survey(definition: Mapping[str, Any]) -> Survey:
         scale_kind=ScaleKind(definition["scale"]["kind"]),
         excellent_cap_percent=_optional_int(rules.get("excellent_cap_percent")),
         trim_extremes=rules.get("trim_extremes", False),
+        subject_comments=rules.get("subject_comments", False),
         disagreement_gap=float(rules.get("disagreement_gap", 15.0)),
         negative_share_threshold=float(rules.get("negative_share_threshold", 1 / 3)),
     )

@@ -58,6 +58,7 @@ def base_definition() -> dict:
             "trim_extremes": True,
             "disagreement_gap": 15,
             "negative_share_threshold": 0.25,
+            "subject_comments": True,
         },
         "dimensions": [
             {"name": "服务意识", "description": "主动服务", "weight": 0.4},
