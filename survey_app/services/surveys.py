@@ -7,6 +7,7 @@ wording may change, so ballots already cast keep meaning what their respondents 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from survey_app.errors import StructureLocked, ValidationFailed
@@ -72,7 +73,7 @@ def _apply(entity: Any, data: Mapping[str, Any], survey: Survey) -> dict[str, An
 def _check_unique_name(items: Iterable[Any], attr: str, value: str, item: Any, what: str) -> None:
     """Refuse a second item with the same name: results and exports are keyed by it."""
     if any(getattr(other, attr) == value and other is not item for other in items):
-        raise ValidationFailed(f"{what}“{value}”已存在")
+        raise ValidationFailed(_("%(what)s“%(name)s”已存在", what=_(what), name=value))
 
 
 def _require_draft(survey: Survey) -> None:
@@ -151,7 +152,7 @@ def publication_problems(survey: Survey) -> list[str]:
         problems.append("评价维度的权重之和必须大于 0")
     for group in survey.groups:
         if not group.rates_all_subjects and not group.rated_subjects:
-            problems.append(f"评议主体“{group.name}”没有指定评议对象")
+            problems.append(_("评议主体“%(name)s”没有指定评议对象", name=group.name))
     return problems
 
 
@@ -191,7 +192,7 @@ def _subject_fields(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _check_subject_key(survey: Survey, key: str, subject: Subject | None = None) -> None:
     if any(s.key == key and s is not subject for s in survey.subjects):
-        raise ValidationFailed(f"编号“{key}”已被其他评议对象使用")
+        raise ValidationFailed(_("编号“%(key)s”已被其他评议对象使用", key=key))
 
 
 def add_subject(survey: Survey, data: Mapping[str, Any], actor: User) -> Subject:
@@ -279,7 +280,7 @@ def update_scale_option(option: ScaleOption, data: Mapping[str, Any], actor: Use
 
 def _check_group_key(survey: Survey, key: str, group: RespondentGroup | None = None) -> None:
     if any(g.key == key and g is not group for g in survey.groups):
-        raise ValidationFailed(f"代码“{key}”已被其他评议主体使用")
+        raise ValidationFailed(_("代码“%(key)s”已被其他评议主体使用", key=key))
 
 
 def _rated_subjects(survey: Survey, subject_ids: Iterable[int]) -> list[Subject]:
@@ -399,11 +400,11 @@ def parse_subject_lines(text: str) -> tuple[list[dict[str, str]], list[str]]:
         if not any(parts):
             continue
         if len(parts) > 3 or not parts[0]:
-            errors.append(f"第 {number} 行：应为“姓名, 职务[, 编号]”")
+            errors.append(_("第 %(n)d 行：应为“姓名, 职务[, 编号]”", n=number))
             continue
         name, title, key = (parts + ["", ""])[:3]
         if len(name) > 100 or len(title) > 100 or len(key) > 64:
-            errors.append(f"第 {number} 行：内容过长")
+            errors.append(_("第 %(n)d 行：内容过长", n=number))
             continue
         rows.append({"name": name, "position_title": title, "key": key})
     return rows, errors
@@ -423,7 +424,7 @@ def add_subjects_in_bulk(survey: Survey, text: str, unit_name: str, unit_categor
     taken = {s.key for s in survey.subjects}
     for row in rows:
         if row["key"] and (row["key"] in taken or not row["key"].replace("-", "").replace("_", "").isalnum()):
-            errors.append(f"编号“{row['key']}”重复或含有不允许的字符")
+            errors.append(_("编号“%(key)s”重复或含有不允许的字符", key=row["key"]))
         taken.add(row["key"])
     if not rows and not errors:
         errors.append("请至少填写一行")

@@ -3,6 +3,7 @@
 import secrets
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,7 +36,7 @@ def create_user(
     if find_user(username):
         raise ValidationFailed("用户名已存在")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符")
+        raise ValidationFailed(_("密码至少 %(n)d 个字符", n=MIN_PASSWORD_LENGTH))
     user = User(username=username, display_name=display_name or username, role=role, password_hash=_hash(password))
     user.scoped_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))) if unit_ids else []
     db.session.add(user)
