@@ -17,10 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from survey_app.errors import ValidationFailed
-from survey_app.extensions import db
 from survey_app.models import (
     Dimension,
     Question,
@@ -32,6 +30,7 @@ from survey_app.models import (
     Survey,
     Unit,
 )
+from survey_app.services import surveys
 
 SHORT_TEXT_MAX = 200
 LONG_TEXT_MAX = 2000
@@ -83,6 +82,8 @@ class BallotStructure:
     #: How many subjects each dimension may give the top option; None means no cap.
     top_allowed: int | None
     option_by_id: dict[int, ScaleOption] = field(repr=False)
+    #: The subjects' units, held so the page renders `subject.unit` without a query each.
+    units: list[Unit] = field(default_factory=list, repr=False)
 
     @property
     def uses_options(self) -> bool:
@@ -108,17 +109,9 @@ def top_allowed(subject_count: int, cap_percent: int | None) -> int | None:
     return max(1, math.floor(subject_count * cap_percent / 100))
 
 
-def _load_units(subjects: list[Subject]) -> None:
-    # One query fills the identity map, so each card's `subject.unit` needs none.
-    unit_ids = {s.unit_id for s in subjects if s.unit_id}
-    if unit_ids:
-        db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids))).all()
-
-
 def ballot_structure(survey: Survey, group: RespondentGroup) -> BallotStructure:
     """Collect what `group` is asked in `survey`."""
     subjects = group.subjects_to_rate()
-    _load_units(subjects)
     options = list(survey.scale_options) if survey.scale_kind is ScaleKind.OPTIONS else []
     scored = [o for o in options if not o.is_unknown]
     top = max(scored, key=lambda o: o.score) if scored else None
@@ -132,6 +125,7 @@ def ballot_structure(survey: Survey, group: RespondentGroup) -> BallotStructure:
         top_option=top,
         top_allowed=top_allowed(len(subjects), survey.excellent_cap_percent) if top else None,
         option_by_id={o.id: o for o in options},
+        units=surveys.units_of(subjects),
     )
 
 

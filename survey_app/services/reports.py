@@ -24,8 +24,8 @@ from survey_app.models import (
     SubjectComment,
     Survey,
     SurveyStatus,
-    Unit,
 )
+from survey_app.services import surveys
 
 INSUFFICIENT = "样本不足"
 
@@ -120,11 +120,7 @@ def _scale_spec(survey: Survey) -> analytics.ScaleSpec | None:
 
 
 def _survey_spec(survey: Survey) -> analytics.SurveySpec:
-    # One query for every unit (not a lazy load per unit); held, as the identity map is weak.
-    units = sorted(
-        db.session.scalars(select(Unit).where(Unit.id.in_({s.unit_id for s in survey.subjects}))),
-        key=lambda u: (u.category, u.name),
-    )
+    units = sorted(surveys.units_of(survey.subjects), key=lambda u: (u.category, u.name))
     unit_index = {unit.id: i for i, unit in enumerate(units)}
     return analytics.SurveySpec(
         dimension_weights=tuple(d.weight for d in survey.dimensions),

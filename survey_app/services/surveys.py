@@ -168,6 +168,16 @@ def delete_survey(survey: Survey, actor: User) -> None:
 # ---- units and subjects ----------------------------------------------------------------
 
 
+def units_of(subjects: Iterable[Subject]) -> list[Unit]:
+    """Load the subjects' units in one query, so `subject.unit` then costs none.
+
+    Hold the returned list while using `subject.unit`: the session's identity map keeps
+    objects only weakly, and a dropped unit would be lazy-loaded again, one query each.
+    """
+    unit_ids = {s.unit_id for s in subjects if s.unit_id}
+    return list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))) if unit_ids else []
+
+
 def get_or_create_unit(name: str, category: str = "") -> Unit:
     """Return the unit with this name, creating it (and setting an empty category)."""
     name = name.strip()
