@@ -25,7 +25,7 @@ from analytics import charts
 from survey_app.blueprints.access import load_survey, organizer_required
 from survey_app.errors import DomainError
 from survey_app.extensions import db
-from survey_app.services import exports, quality, reports, users
+from survey_app.services import exports, quality, reports, sheets, users
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 
@@ -175,7 +175,7 @@ def _is_scoped() -> bool:
 def export_xlsx(survey_id: int):
     report = _visible_report(survey_id)
     data = exports.results_workbook(report, _today(), is_scoped=_is_scoped())
-    return _download(data, exports.download_name(report, _("评议结果") + ".xlsx"), exports.XLSX_MIMETYPE)
+    return _download(data, exports.download_name(report, _("评议结果") + ".xlsx"), sheets.XLSX_MIMETYPE)
 
 
 @bp.get("/<int:survey_id>/export.pdf")

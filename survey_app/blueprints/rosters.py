@@ -12,7 +12,7 @@ from survey_app.blueprints.access import load_survey, organizer_required
 from survey_app.errors import StructureLocked, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.services import rosters
+from survey_app.services import rosters, sheets
 
 bp = Blueprint("rosters", __name__, url_prefix="/admin/rosters")
 
@@ -22,7 +22,7 @@ bp = Blueprint("rosters", __name__, url_prefix="/admin/rosters")
 def download_template():
     return send_file(
         BytesIO(rosters.build_template()),
-        mimetype=rosters.XLSX_MIMETYPE,
+        mimetype=sheets.XLSX_MIMETYPE,
         as_attachment=True,
         download_name="评议名册模板.xlsx",
     )

@@ -14,29 +14,20 @@ import csv
 import io
 import random
 import re
-from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
-from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 from sqlalchemy import select
 
 from analytics import charts
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
+from survey_app.services import pdf_layout
 from survey_app.services.reports import (
     INSUFFICIENT,
     SubjectRow,
@@ -45,27 +36,12 @@ from survey_app.services.reports import (
     scored_option_labels,
     scored_shares,
 )
+from survey_app.services.sheets import safe_text, write_sheet
 
-#: A spreadsheet reads a cell starting with one of these as a formula (or a DDE call).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INDEX_FORMAT, SHARE_FORMAT, COUNT_FORMAT = "0.0", "0.0%", "0"
 
-CJK_FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-#: Rows of the ranking chart in the PDF, as on the results page. (PDF text avoids "·":
-#: the built-in STSong-Light font has no glyph for it.)
+#: Rows of the ranking chart in the PDF, as on the results page.
 CHART_ROWS = 40
-
-
-def safe_text(value: str) -> str:
-    """Neutralise spreadsheet formula injection: prefix a formula-like text with an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def _safe(value):
-    return safe_text(value) if isinstance(value, str) else value
 
 
 def download_name(report: SurveyReport, suffix: str) -> str:
@@ -111,25 +87,6 @@ def _index_or_insufficient(value: float | None):
 # ---- Excel ----------------------------------------------------------------------------
 
 
-def _write_sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[int],
-                 formats: dict[int, str] | None = None) -> None:
-    """Write a bold, frozen header row and the rows; set widths and number formats by column."""
-    sheet.append([_safe(h) for h in headers])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE6F0")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in rows:
-        sheet.append([_safe(value) for value in row])
-    sheet.freeze_panes = "A2"
-    for column, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    for column, number_format in (formats or {}).items():
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            if isinstance(cell.value, int | float):
-                cell.number_format = number_format
-
-
 def _ranking_sheet(sheet: Worksheet, report: SurveyReport) -> None:
     sheet.title = _("排名")
     headers = [_("排名"), _("类别内排名"), _("评议对象"), _("职务"), _("单位"), _("单位类别"), _("满意度指数"),
@@ -143,7 +100,7 @@ def _ranking_sheet(sheet: Worksheet, report: SurveyReport) -> None:
     )
     formats = {7: INDEX_FORMAT, 8: INDEX_FORMAT, 9: INDEX_FORMAT, 10: COUNT_FORMAT,
                11: SHARE_FORMAT, 12: SHARE_FORMAT, 13: SHARE_FORMAT}
-    _write_sheet(sheet, headers, rows, [6, 9, 14, 14, 20, 12, 11, 12, 12, 9, 9, 9, 9, 36, 24], formats)
+    write_sheet(sheet, headers, rows, [6, 9, 14, 14, 20, 12, 11, 12, 12, 9, 9, 9, 9, 36, 24], formats)
 
 
 def _groups_sheet(sheet: Worksheet, report: SurveyReport) -> None:
@@ -159,13 +116,13 @@ def _groups_sheet(sheet: Worksheet, report: SurveyReport) -> None:
     formats = {}
     for i in range(len(report.group_labels)):
         formats[4 + 2 * i], formats[5 + 2 * i] = COUNT_FORMAT, INDEX_FORMAT
-    _write_sheet(sheet, headers, rows, [6, 14, 20] + [11, 11] * len(report.group_labels), formats)
+    write_sheet(sheet, headers, rows, [6, 14, 20] + [11, 11] * len(report.group_labels), formats)
 
 
 def _grades_sheet(sheet: Worksheet, report: SurveyReport) -> None:
     scored = scored_option_labels(report)
     if not scored:
-        _write_sheet(sheet, [_("说明")], [[_("本问卷为直接打分，没有评价等次。")]], [40])
+        write_sheet(sheet, [_("说明")], [[_("本问卷为直接打分，没有评价等次。")]], [40])
         return
     headers = [_("评议对象"), _("单位")]
     headers += [_("%(option)s（次）", option=label) for label in scored]
@@ -182,7 +139,7 @@ def _grades_sheet(sheet: Worksheet, report: SurveyReport) -> None:
     count_columns = range(3, 4 + len(scored))
     share_columns = range(4 + len(scored), 4 + 2 * len(scored))
     formats = {c: COUNT_FORMAT for c in count_columns} | {c: SHARE_FORMAT for c in share_columns}
-    _write_sheet(sheet, headers, rows, [14, 20] + [11] * (2 * len(scored) + 1), formats)
+    write_sheet(sheet, headers, rows, [14, 20] + [11] * (2 * len(scored) + 1), formats)
 
 
 def _unit_cells(unit: UnitRow) -> list:
@@ -194,7 +151,7 @@ def _units_sheet(sheet: Worksheet, report: SurveyReport) -> None:
     headers = [_("排名"), _("类别内排名"), _("单位"), _("单位类别"), _("满意度指数"), _("95%区间下限"),
                _("95%区间上限"), _("计入人数")]
     formats = {5: INDEX_FORMAT, 6: INDEX_FORMAT, 7: INDEX_FORMAT, 8: COUNT_FORMAT}
-    _write_sheet(sheet, headers, (_unit_cells(u) for u in report.units), [6, 9, 22, 12, 11, 12, 12, 9], formats)
+    write_sheet(sheet, headers, (_unit_cells(u) for u in report.units), [6, 9, 22, 12, 11, 12, 12, 9], formats)
 
 
 def _summary_rows(report: SurveyReport, generated_on: date, is_scoped: bool) -> list[list]:
@@ -217,7 +174,7 @@ def _notes_sheet(sheet: Worksheet, report: SurveyReport, generated_on: date, is_
     rows.append(["", ""])
     rows += [[_("计算方法") if i == 0 else "", line] for i, line in enumerate(_method_lines())]
     rows.append([_("样本不足"), _("评议主体人数少于最低人数，结果不单独显示。")])
-    _write_sheet(sheet, [_("项目"), _("内容")], rows, [22, 100])
+    write_sheet(sheet, [_("项目"), _("内容")], rows, [22, 100])
     coefficients = {_("内部一致性 α"), _("评议人一致性 ICC(2,k)")}
     for label, cell in sheet.iter_rows(min_row=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -378,62 +335,6 @@ def results_json(report: SurveyReport) -> dict:
 
 # ---- PDF ------------------------------------------------------------------------------
 
-_STYLES = {
-    "title": ParagraphStyle("title", fontName=CJK_FONT, fontSize=17, leading=23, spaceAfter=4, wordWrap="CJK"),
-    "subtitle": ParagraphStyle("subtitle", fontName=CJK_FONT, fontSize=9.5, leading=13,
-                               textColor=colors.HexColor("#555555"), spaceAfter=8, wordWrap="CJK"),
-    "h2": ParagraphStyle("h2", fontName=CJK_FONT, fontSize=12.5, leading=17, spaceBefore=10, spaceAfter=5,
-                         wordWrap="CJK"),
-    "body": ParagraphStyle("body", fontName=CJK_FONT, fontSize=9, leading=13, wordWrap="CJK"),
-    "notice": ParagraphStyle("notice", fontName=CJK_FONT, fontSize=9, leading=13, wordWrap="CJK",
-                             textColor=colors.HexColor("#8a4b00"), spaceAfter=4),
-    "cell": ParagraphStyle("cell", fontName=CJK_FONT, fontSize=8, leading=10, wordWrap="CJK"),
-}
-_FRAME_WIDTH = A4[0] - 36 * mm
-_MAX_IMAGE_HEIGHT = 150 * mm
-
-
-class _PagedCanvas(Canvas):
-    """A canvas that writes "第 n 页，共 N 页" and a footer line once the page count is known."""
-
-    footer = ""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._saved_pages: list[dict] = []
-
-    def showPage(self):  # noqa: N802 — reportlab's name
-        self._saved_pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._saved_pages)
-        for state in self._saved_pages:
-            self.__dict__.update(state)
-            self.setFont(CJK_FONT, 8)
-            self.setFillColor(colors.HexColor("#666666"))
-            self.drawString(18 * mm, 10 * mm, self.footer)
-            self.drawRightString(A4[0] - 18 * mm, 10 * mm, _("第 %(page)d 页，共 %(total)d 页",
-                                                               page=self._pageNumber, total=total))
-            super().showPage()
-        super().save()
-
-
-def _build_pdf(title: str, footer: str, story: list) -> bytes:
-    buffer = io.BytesIO()
-    canvas_class = type("_FooterCanvas", (_PagedCanvas,), {"footer": footer})
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
-        title=title, author="Pingyi", creator="Pingyi", invariant=True,
-    )
-    document.build(story, canvasmaker=canvas_class)
-    return buffer.getvalue()
-
-
-def _p(text: str, style: str = "body") -> Paragraph:
-    return Paragraph(escape(text), _STYLES[style])
-
-
 def _fmt_index(value: float | None) -> str:
     return INSUFFICIENT if value is None else f"{value:.1f}"
 
@@ -444,33 +345,6 @@ def _fmt_share(value: float | None) -> str:
 
 def _fmt_interval(low: float | None, high: float | None) -> str:
     return "—" if low is None or high is None else f"{low:.1f}–{high:.1f}"
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float] | None = None) -> Table:
-    """A CJK table with a repeated header; strings are wrapped as paragraphs."""
-    data = [[_p(str(h), "cell") for h in header]]
-    data += [[_p(str(value), "cell") if not isinstance(value, Paragraph) else value for value in row]
-             for row in rows]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b8c2cc")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde6f0")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
-    return table
-
-
-def _image(png: bytes, max_width: float = _FRAME_WIDTH, max_height: float = _MAX_IMAGE_HEIGHT) -> Image:
-    """Embed a chart PNG as large as fits `max_width` × `max_height`, keeping its shape."""
-    width, height = ImageReader(io.BytesIO(png)).getSize()
-    scale = min(max_width / width, max_height / height)
-    return Image(io.BytesIO(png), width=width * scale, height=height * scale)
-
-
-def _header(title: str, subtitle: str) -> list:
-    return [_p(title, "title"), _p(subtitle, "subtitle")]
 
 
 def _ranking_rows(report: SurveyReport) -> list[list[str]]:
@@ -499,29 +373,29 @@ def survey_pdf(report: SurveyReport, generated_on: date, *, is_scoped: bool = Fa
     average = _fmt_index(report.survey_average)
     subtitle = _("%(year)s 年度，有效答卷 %(ballots)d 份，全体平均指数 %(average)s，生成日期 %(date)s",
                  year=report.year, ballots=report.ballots, average=average, date=generated_on.isoformat())
-    story = _header(_("%(title)s 评议结果", title=report.title), subtitle)
+    story = pdf_layout.header(_("%(title)s 评议结果", title=report.title), subtitle)
     if is_scoped:
-        story.append(_p(_("本报告仅含您权限范围内的单位。"), "notice"))
-    story.append(_p(_("满意度指数排名"), "h2"))
+        story.append(pdf_layout.paragraph(_("本报告仅含您权限范围内的单位。"), "notice"))
+    story.append(pdf_layout.paragraph(_("满意度指数排名"), "h2"))
     header = [_("排名"), _("类别内"), _("评议对象"), _("单位"), _("指数"), _("95%区间"), _("人数"),
               _("优秀率/满意率"), _("提示")]
     widths = [x * mm for x in (11, 12, 24, 28, 15, 22, 11, 17, 34)]
-    story.append(_table(header, _ranking_rows(report), widths) if report.subjects else _p(_("暂无结果")))
+    story.append(pdf_layout.table(header, _ranking_rows(report), widths) if report.subjects else pdf_layout.paragraph(_("暂无结果")))
     chart = _ranking_chart(report)
     if chart:
-        story += [Spacer(1, 4 * mm), _image(chart)]
+        story += [Spacer(1, 4 * mm), pdf_layout.image(chart)]
         if sum(row.index is not None for row in report.subjects) > CHART_ROWS:
-            story.append(_p(_("图中仅列前 %(count)d 名。", count=CHART_ROWS)))
+            story.append(pdf_layout.paragraph(_("图中仅列前 %(count)d 名。", count=CHART_ROWS)))
     if report.units:
-        story.append(_p(_("单位汇总"), "h2"))
+        story.append(pdf_layout.paragraph(_("单位汇总"), "h2"))
         unit_rows = [[str(u.rank or "—"), str(u.rank_in_category or "—"), u.name, u.category, _fmt_index(u.index),
                       _fmt_interval(u.low, u.high), str(u.n)] for u in report.units]
-        story.append(_table([_("排名"), _("类别内"), _("单位"), _("单位类别"), _("指数"), _("95%区间"), _("人数")],
+        story.append(pdf_layout.table([_("排名"), _("类别内"), _("单位"), _("单位类别"), _("指数"), _("95%区间"), _("人数")],
                             unit_rows, [x * mm for x in (12, 14, 44, 30, 18, 30, 16)]))
-    story.append(_p(_("说明"), "h2"))
-    story += [_p(line) for line in _method_lines()]
+    story.append(pdf_layout.paragraph(_("说明"), "h2"))
+    story += [pdf_layout.paragraph(line) for line in _method_lines()]
     footer = _("%(title)s｜生成日期 %(date)s", title=report.title, date=generated_on.isoformat())
-    return _build_pdf(report.title, footer, story)
+    return pdf_layout.build_pdf(report.title, footer, story)
 
 
 def _subject_charts(report: SurveyReport, row: SubjectRow) -> list[bytes]:
@@ -545,34 +419,34 @@ def subject_pdf(report: SurveyReport, row: SubjectRow, generated_on: date) -> by
     """Return one subject's results as an A4 PDF: index, interval, groups, dimensions, grades, charts."""
     subtitle = "｜".join(part for part in (row.unit, row.position_title, report.title,
                                             _("生成日期 %(date)s", date=generated_on.isoformat())) if part)
-    story = _header(row.name, subtitle)
+    story = pdf_layout.header(row.name, subtitle)
     stats = [_fmt_index(row.index), _fmt_interval(row.low, row.high), str(row.rank or "—"),
              f"{row.rank_in_category or '—'}（{row.category or '—'}）", str(row.n)]
-    story.append(_table([_("满意度指数"), _("95%区间"), _("总排名"), _("类别内排名"), _("计入人数")], [stats]))
+    story.append(pdf_layout.table([_("满意度指数"), _("95%区间"), _("总排名"), _("类别内排名"), _("计入人数")], [stats]))
     if row.is_disagreement_flagged:
         story.append(Spacer(1, 3 * mm))
-        story.append(_p(_("相互印证：") + _disagreement_note(row), "notice"))
+        story.append(pdf_layout.paragraph(_("相互印证：") + _disagreement_note(row), "notice"))
     if row.is_negative_flagged:
-        story.append(_p(_negative_note(row), "notice"))
-    story.append(_p(_("各评议主体"), "h2"))
+        story.append(pdf_layout.paragraph(_negative_note(row), "notice"))
+    story.append(pdf_layout.paragraph(_("各评议主体"), "h2"))
     group_rows = [[g.label, f"{g.weight:g}", str(g.n), _fmt_index(g.index)] if g.is_reportable
                   else [g.label, f"{g.weight:g}", INSUFFICIENT, INSUFFICIENT] for g in row.groups]
-    story.append(_table([_("评议主体"), _("权重"), _("人数"), _("指数")], group_rows,
+    story.append(pdf_layout.table([_("评议主体"), _("权重"), _("人数"), _("指数")], group_rows,
                         [x * mm for x in (50, 25, 25, 30)]))
-    story.append(_p(_("各维度"), "h2"))
-    story.append(_table(list(report.dimension_labels), [[_fmt_index(v) for v in row.dimensions]]))
+    story.append(pdf_layout.paragraph(_("各维度"), "h2"))
+    story.append(pdf_layout.table(list(report.dimension_labels), [[_fmt_index(v) for v in row.dimensions]]))
     if report.option_labels:
-        story.append(_p(_("评价等次分布"), "h2"))
+        story.append(pdf_layout.paragraph(_("评价等次分布"), "h2"))
         if row.option_counts:
             header = [*report.option_labels, _("优秀率"), _("称职率"), _("满意率")]
             values = [*map(str, row.option_counts), _fmt_share(row.top_share), _fmt_share(row.pass_share),
                       _fmt_share(row.satisfied_share)]
-            story.append(_table(header, [values]))
-            story.append(_p(_("按“对象×维度”的评价次数计；“不了解”单列，不计入比例的分母。")))
+            story.append(pdf_layout.table(header, [values]))
+            story.append(pdf_layout.paragraph(_("按“对象×维度”的评价次数计；“不了解”单列，不计入比例的分母。")))
         else:
-            story.append(_p(INSUFFICIENT))
+            story.append(pdf_layout.paragraph(INSUFFICIENT))
     for png in _subject_charts(report, row):
-        story += [Spacer(1, 4 * mm), _image(png, 130 * mm, 85 * mm)]
+        story += [Spacer(1, 4 * mm), pdf_layout.image(png, 130 * mm, 85 * mm)]
     footer = _("%(title)s｜%(name)s｜生成日期 %(date)s", title=report.title, name=row.name,
                date=generated_on.isoformat())
-    return _build_pdf(f"{row.name}｜{report.title}", footer, story)
+    return pdf_layout.build_pdf(f"{row.name}｜{report.title}", footer, story)

@@ -35,7 +35,6 @@ SUBJECT_SHEET = "评议对象"
 GROUP_SHEET = "评议主体"
 ALL_SUBJECTS = "全部"
 KIND_BY_LABEL = {"干部": SubjectKind.CADRE, "单位": SubjectKind.UNIT, "领导班子": SubjectKind.TEAM}
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True, slots=True)

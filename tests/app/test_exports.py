@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Subject, Survey
-from survey_app.services import exports, reports
+from survey_app.services import exports, reports, sheets
 from tests.app.test_reports import cast, rated_survey  # noqa: F401 — the fixture is used by name
 
 TODAY = date(2026, 12, 1)
@@ -69,7 +69,7 @@ def test_workbook_sheets_headers_and_format(app, client, auth, rated_survey):  #
     auth.login("viewer", Role.VIEWER)
     response = client.get(f"/admin/reports/{rated_survey}/export.xlsx")
     assert response.status_code == 200
-    assert response.mimetype == exports.XLSX_MIMETYPE
+    assert response.mimetype == sheets.XLSX_MIMETYPE
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "private, no-store"
     book = load_workbook(io.BytesIO(response.data))
@@ -168,7 +168,7 @@ def test_formula_injection_is_neutralised(app, client, auth, rated_survey):  # n
     ("张伟", "张伟"), ("a=b", "a=b"), ("", ""),
 ])
 def test_safe_text(text, expected):
-    assert exports.safe_text(text) == expected
+    assert sheets.safe_text(text) == expected
 
 
 # ---- raw ballots (CSV) ----------------------------------------------------------------

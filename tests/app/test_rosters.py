@@ -20,7 +20,7 @@ from survey_app.models import (
     Survey,
     Unit,
 )
-from survey_app.services import rosters, users
+from survey_app.services import rosters, sheets, users
 from tests.app.factories import SurveyFactory
 
 SUBJECT_HEADERS = ("编号", "姓名或名称", "类别", "所在单位", "单位类别", "职务", "前任编号")
@@ -164,7 +164,7 @@ def test_template_download_has_the_sheets_and_headers(client, auth):
     auth.login()
     response = client.get("/admin/rosters/template.xlsx")
     assert response.status_code == 200
-    assert response.mimetype == rosters.XLSX_MIMETYPE
+    assert response.mimetype == sheets.XLSX_MIMETYPE
     assert "attachment" in response.headers["Content-Disposition"]
     book = load_workbook(BytesIO(response.data))
     assert book.sheetnames == ["说明", "评议对象", "评议主体"]
