@@ -594,7 +594,21 @@ def test_validation_is_guarded_against_unexpected_failures(monkeypatch):
         raise RecursionError("too deep")
 
     monkeypatch.setattr(definitions, "_problems", explode)
-    assert definitions.validate_definition(base_definition()) == [definitions.UNREADABLE]
+    assert definitions.validate_definition(base_definition()) == ["问卷定义：内容结构异常，无法检查"]
+
+
+def _x_errors(node) -> set[str]:
+    if isinstance(node, dict):
+        own = {node["x-error"]} if "x-error" in node else set()
+        return own.union(*(_x_errors(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_x_errors(value) for value in node))
+    return set()
+
+
+def test_every_schema_error_text_is_in_the_message_catalog():
+    listed = {str(text) for text in definitions.SCHEMA_ERROR_TEXTS}
+    assert _x_errors(definitions.definition_schema()) == listed
 
 
 def test_schema_is_a_valid_draft_2020_12_schema_shipped_in_the_package():
