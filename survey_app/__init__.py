@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         assessments,
         auth,
         codes,
+        dossiers,
         errors,
         main,
         reports,
@@ -118,7 +119,8 @@ def _register_blueprints(app: Flask) -> None:
         tokens,
     )
 
-    for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments, errors):
+    for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
+                   dossiers, errors):
         app.register_blueprint(module.bp)
 
 

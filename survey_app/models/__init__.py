@@ -30,6 +30,7 @@ from survey_app.models.base import (
     SurveyKind,
     SurveyStatus,
 )
+from survey_app.models.dossier import EvidenceItem, EvidenceKind, EvidenceSource, VerificationStatus
 from survey_app.models.org import Unit
 from survey_app.models.survey import (
     Dimension,
@@ -44,7 +45,8 @@ from survey_app.models.user import AuditEntry, User, user_unit_scopes
 
 __all__ = [
     "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
-    "Dimension", "OpenLink", "OpenReceipt", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
+    "Dimension", "EvidenceItem", "EvidenceKind", "EvidenceSource",
+    "OpenLink", "OpenReceipt", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
     "ScaleOption", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "Unit",
-    "User", "group_subjects", "user_unit_scopes",
+    "User", "VerificationStatus", "group_subjects", "user_unit_scopes",
 ]
