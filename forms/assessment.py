@@ -1,9 +1,11 @@
 """Forms of the assessment pages: the plan and its rules, categories, components,
-subjects, scores (one by one or pasted), bonus and deduction items, overrides."""
+subjects, scores (one by one, pasted or uploaded), bonus and deduction items (typed or
+uploaded), overrides."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -213,3 +215,23 @@ class OverrideForm(FlaskForm):
     def __init__(self, *args, grades=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.grade.choices = choices((g, g) for g in grades)
+
+
+def _workbook_field(label):
+    return FileField(label, validators=[
+        FileRequired(_l("请选择要上传的文件")),
+        FileAllowed(["xlsx"], _l("只能上传 Excel 工作簿（.xlsx）文件")),
+    ])
+
+
+class ScoreImportForm(FlaskForm):
+    component_id = SelectField(_l("考评项目"), coerce=int, choices=[], invalid_choice_message=_l("请选择考评项目"))
+    workbook = _workbook_field(_l("分数文件（.xlsx）"))
+
+    def __init__(self, *args, components=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.component_id.choices = choices((c.id, f"{c.category.name}／{c.name}") for c in components)
+
+
+class AdjustmentImportForm(FlaskForm):
+    workbook = _workbook_field(_l("加减分文件（.xlsx）"))

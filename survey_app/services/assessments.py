@@ -185,7 +185,7 @@ def _trimmed(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _share_text(share: float) -> str:
+def share_text(share: float) -> str:
     """A share as 40% or, when it is a simple fraction such as 1/3, as that fraction."""
     if abs(share * 100 - round(share * 100)) < 1e-9:
         return f"{round(share * 100)}%"
@@ -547,11 +547,15 @@ def update_flags(subject: PlanSubject, data: Mapping[str, Any], actor: User) -> 
 # ---- scores and adjustments -------------------------------------------------------------------
 
 
+def _manual_only(component: PlanComponent) -> None:
+    if component.source is not ComponentSource.MANUAL:
+        raise ValidationFailed(_("“%(name)s”的得分来自关联的评议活动，不能手工录入", name=component.name))
+
+
 def _manual_component(subject: PlanSubject, component: PlanComponent) -> None:
     if component.category_id != subject.category_id:
         raise ValidationFailed(_("考评项目“%(name)s”不属于该对象的类别", name=component.name))
-    if component.source is not ComponentSource.MANUAL:
-        raise ValidationFailed(_("“%(name)s”的得分来自关联的评议活动，不能手工录入", name=component.name))
+    _manual_only(component)
 
 
 def _check_score(value: float | None) -> None:
@@ -583,6 +587,9 @@ def set_score(subject: PlanSubject, component: PlanComponent, self_score: float 
                      self_score=[old[0], self_score], verified_score=[old[1], verified_score]):
         row.self_score, row.verified_score = self_score, verified_score
 
+
+#: In `store_scores`: leave this score as it is.
+KEEP = object()
 
 _LINE_SPLIT = re.compile(r"\s*[,，\t]\s*")
 
@@ -635,33 +642,70 @@ def set_scores_in_bulk(plan: AssessmentPlan, component: PlanComponent, lines: st
     _require_open(plan)
     if component.category.plan_id != plan.id:
         raise NotFound("考评项目不存在")
-    if component.source is not ComponentSource.MANUAL:
-        raise ValidationFailed(_("“%(name)s”的得分来自关联的评议活动，不能手工录入", name=component.name))
+    _manual_only(component)
     if field not in ("verified_score", "self_score"):
         raise ValidationFailed("请选择录入自评分还是核验分")
     parsed, errors = _parse_score_lines(plan, component, lines)
     if errors:
         raise ValidationFailed(errors[0], errors)
-    linked = _linked_values(plan)
-    before = _assess(plan, linked)
-    changes = {}
-    for subject, score in parsed:
-        row = _score_row(subject, component)
-        if getattr(row, field) != score:
-            changes[subject.key] = [getattr(row, field), score]
-            setattr(row, field, score)
-    db.session.flush()
-    after = _assess(plan, linked)
-    audit.record(actor, "assessment.scores_bulk", TARGET, plan.id, component=component.name, field=field,
-                 scores=changes,
-                 composite={key: [before.subject(key).composite.value, after.subject(key).composite.value]
-                            for key in changes})
+    entries = [(subject, score, KEEP) if field == "self_score" else (subject, KEEP, score)
+               for subject, score in parsed]
+    store_scores(plan, component, entries, actor, "assessment.scores_bulk", field=field)
     return len(parsed)
 
 
-def add_adjustment(subject: PlanSubject, data: Mapping[str, Any], actor: User) -> Adjustment:
-    """Add a 正向激励 bonus (with its reason) or a 效能督查 deduction (reason and document)."""
-    _require_open(subject.plan)
+@contextmanager
+def recomputed_plan(plan: AssessmentPlan, actor: User, action: str, **detail) -> Iterator[dict]:
+    """Log a change to several subjects' inputs in one audit entry with, per changed subject,
+    the composite and the proposal before and after. The caller fills the yielded dict with
+    more detail; its "subjects" entry lists the keys it changed (only those are recorded)."""
+    linked = _linked_values(plan)
+    before = _assess(plan, linked)
+    extra: dict[str, Any] = {"subjects": []}
+    yield extra
+    db.session.flush()
+    after = _assess(plan, linked)
+    keys = list(dict.fromkeys(extra.pop("subjects")))
+    audit.record(actor, action, TARGET, plan.id, **detail, **extra,
+                 composite={k: [before.subject(k).composite.value, after.subject(k).composite.value]
+                            for k in keys},
+                 proposal={k: [before.subject(k).grade, after.subject(k).grade] for k in keys})
+
+
+def store_scores(plan: AssessmentPlan, component: PlanComponent, entries, actor: User, action: str,
+                 **detail) -> list[str]:
+    """Set many subjects' scores of one manual component at once, all or nothing.
+
+    `entries` are (subject, self score, verified score) with KEEP for a score left as it is.
+    One audit entry (`action`, with `detail`) records every change and the composites before
+    and after. Returns the keys of the subjects whose scores changed.
+    """
+    _require_open(plan)
+    _manual_only(component)
+    for subject, self_score, verified_score in entries:
+        _manual_component(subject, component)
+        for value in (self_score, verified_score):
+            if value is not KEEP:
+                _check_score(value)
+    with recomputed_plan(plan, actor, action, component=component.name, category=component.category.name,
+                         **detail) as extra:
+        changes = {}
+        for subject, self_score, verified_score in entries:
+            row = next((s for s in subject.scores if s.component_id == component.id), None)
+            old = (row.self_score, row.verified_score) if row else (None, None)
+            new = (old[0] if self_score is KEEP else self_score,
+                   old[1] if verified_score is KEEP else verified_score)
+            if new != old:
+                row = row or _score_row(subject, component)
+                row.self_score, row.verified_score = new
+                changes[subject.key] = {"self_score": [old[0], new[0]], "verified_score": [old[1], new[1]]}
+        extra["subjects"] = list(changes)
+        extra["scores"] = changes
+        extra["changed"], extra["unchanged"] = len(changes), len(entries) - len(changes)
+    return list(changes)
+
+
+def _adjustment_item(data: Mapping[str, Any], actor: User) -> Adjustment:
     kind = AdjustmentKind(data.get("kind"))
     points, reason, document = data.get("points"), _text(data.get("reason")), _text(data.get("document"))
     problems = []
@@ -673,12 +717,33 @@ def add_adjustment(subject: PlanSubject, data: Mapping[str, Any], actor: User) -
         problems.append("扣分须注明记录该问题的文件（如督查通报文号）")
     if problems:
         raise ValidationFailed(problems[0], problems)
-    item = Adjustment(kind=kind, points=float(points), reason=reason[:300], document=document[:200],
+    return Adjustment(kind=kind, points=float(points), reason=reason[:300], document=document[:200],
                       created_by_id=actor.id if actor else None)
-    with _recomputed(subject, actor, f"assessment.{kind.value}_add", points=item.points, reason=item.reason,
-                     document=item.document):
+
+
+def add_adjustment(subject: PlanSubject, data: Mapping[str, Any], actor: User) -> Adjustment:
+    """Add a 正向激励 bonus (with its reason) or a 效能督查 deduction (reason and document)."""
+    _require_open(subject.plan)
+    item = _adjustment_item(data, actor)
+    with _recomputed(subject, actor, f"assessment.{item.kind.value}_add", points=item.points,
+                     reason=item.reason, document=item.document):
         subject.adjustments.append(item)
     return item
+
+
+def add_adjustments(plan: AssessmentPlan, entries, actor: User, action: str, **detail) -> list[Adjustment]:
+    """Add many bonus and deduction items at once, all or nothing: `entries` are (subject, data
+    as for `add_adjustment`). One audit entry (`action`, with `detail`) lists the items and the
+    composites before and after."""
+    _require_open(plan)
+    items = [(subject, _adjustment_item(data, actor)) for subject, data in entries]
+    with recomputed_plan(plan, actor, action, **detail) as extra:
+        for subject, item in items:
+            subject.adjustments.append(item)
+        extra["subjects"] = [subject.key for subject, _item in items]
+        extra["items"] = [{"subject": subject.key, "kind": item.kind.value, "points": item.points,
+                           "reason": item.reason, "document": item.document} for subject, item in items]
+    return [item for _subject, item in items]
 
 
 def remove_adjustment(item: Adjustment, actor: User) -> None:
@@ -863,7 +928,7 @@ def _reason(plan: AssessmentPlan, subject: PlanSubject, result: core.SubjectResu
     why = result.not_excellent
     if why is core.NotExcellent.NEGATIVE_SHARE:
         return _("否决：民主测评不称职比例 %(share)s 超过 %(threshold)s；综合得分 %(score)s，按分数线评为%(grade)s",
-                 share=_share_text(result.negative_share or 0), threshold=_share_text(plan.veto_survey.negative_share_threshold),
+                 share=share_text(result.negative_share or 0), threshold=share_text(plan.veto_survey.negative_share_threshold),
                  score=score, grade=grade)
     if why is core.NotExcellent.VETOED:
         return _("否决：%(reason)s；综合得分 %(score)s，按分数线评为%(grade)s", reason=subject.veto_reason,
