@@ -13,11 +13,8 @@ marked 草稿（未确认） on every sheet and every page. No function reads th
 caller passes the date. The formats are in docs/assessment.md.
 """
 
-import math
 import re
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +23,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,7 +45,7 @@ from survey_app.models.assessment import (
     PlanSubject,
     PlanSubjectKind,
 )
-from survey_app.services import assessments, pdf_layout
+from survey_app.services import assessments, pdf_layout, sheets
 from survey_app.services.assessments import KEEP, CategoryView, PlanView, SubjectView
 from survey_app.services.sheets import safe_text, write_sheet
 
@@ -76,10 +73,6 @@ REASON_LENGTH = Adjustment.__table__.c["reason"].type.length
 DOCUMENT_LENGTH = Adjustment.__table__.c["document"].type.length
 MAX_DATA_ROWS = 10_000
 _HEADER_SEARCH_ROWS = 10
-#: Uncompressed size cap: an 8 MB upload can inflate to gigabytes (a "zip bomb").
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_INVISIBLE = "\u200b\ufeff"
 SCORE_FORMAT = "0.00"
 
 
@@ -253,55 +246,12 @@ def adjustment_template(plan: AssessmentPlan, unit_ids: Collection[int] | None =
 # ---- reading a workbook -----------------------------------------------------------------------
 
 
-def _as_text(value: Any) -> str:
-    """Return a cell's value as trimmed text; whole numbers lose Excel's ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip().strip(_INVISIBLE).strip()
 
 
-def _as_number(value: Any) -> float | None:
-    """Return a cell's number (also from text such as "90" or full-width "９０"), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        try:
-            number = float(unicodedata.normalize("NFKC", _as_text(value)))
-        except ValueError:
-            return None
-    return number if math.isfinite(number) else None
 
 
-def _file_problem(data: bytes) -> str | None:
-    """Say why `data` is not a readable .xlsx workbook, or return None when it may be one."""
-    if data.startswith(_OLE_MAGIC):
-        if "EncryptionInfo".encode("utf-16-le") in data:
-            return _("文件设置了打开密码，请在 Excel 中取消密码后重新上传")
-        return _("这是旧版 Excel 文件（.xls），请在 Excel 中“另存为” .xlsx 格式后重新上传")
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
-        return _("文件不是有效的 Excel 工作簿（.xlsx），可能已损坏")
-    if size > MAX_UNCOMPRESSED_BYTES:
-        return _("工作簿内容过大，请删除无关的工作表或分批导入")
-    return None
 
 
-def _open_workbook(data: bytes):
-    problem = _file_problem(data)
-    if problem is None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # Excel features openpyxl does not read
-                return load_workbook(BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 — openpyxl raises many kinds on a broken package
-            problem = _("文件不是有效的 Excel 工作簿（.xlsx），可能已损坏")
-    raise ValidationFailed(_file_error(), [problem])
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +266,7 @@ class _Sheet:
 
 
 def _header_of(value: Any) -> str:
-    text = _as_text(value)
+    text = sheets.cell_text(value)
     return HEADER_ALIASES.get(text, text)
 
 
@@ -331,7 +281,7 @@ def _read_sheet(workbook, name: str, columns: tuple[str, ...], problems: list[st
         if set(columns) & {_header_of(v) for v in values}:
             number, header = row_number, values
             break
-        above += [(row_number, _as_text(v)) for v in values if _as_text(v)]
+        above += [(row_number, sheets.cell_text(v)) for v in values if sheets.cell_text(v)]
         if row_number >= _HEADER_SEARCH_ROWS:
             break
     found: dict[str, tuple[str, int]] = {}
@@ -363,7 +313,7 @@ def _read_sheet(workbook, name: str, columns: tuple[str, ...], problems: list[st
     data = []
     for row_number, values in rows:
         cells = {h: values[i] if i < len(values) else None for h, (_letter, i) in found.items()}
-        if all(_as_text(v) == "" for v in cells.values()):
+        if all(sheets.cell_text(v) == "" for v in cells.values()):
             continue
         if len(data) == MAX_DATA_ROWS:
             problems.append(_("工作表“%(sheet)s”超过 %(max)d 行，请分批导入", sheet=name, max=MAX_DATA_ROWS))
@@ -395,7 +345,7 @@ class _RowReader:
     def text(self, header: str, max_length: int = 10_000, *, required: bool = False) -> str:
         if header not in self.sheet.letters:
             return ""
-        value = _as_text(self.values.get(header))
+        value = sheets.cell_text(self.values.get(header))
         if required and not value:
             self.fail(header, _("不能为空"))
         elif len(value) > max_length:
@@ -407,13 +357,13 @@ class _RowReader:
     def score(self, header: str):
         """A 0–100 score, or KEEP for a blank cell (or a wrong one, whose problem is noted)."""
         raw = self.values.get(header)
-        if header not in self.sheet.letters or _as_text(raw) == "":
+        if header not in self.sheet.letters or sheets.cell_text(raw) == "":
             return KEEP
-        number = _as_number(raw)
+        number = sheets.cell_number(raw)
         if number is None:
-            self.fail(header, _("应为数字（现为“%(value)s”）", value=_as_text(raw)))
+            self.fail(header, _("应为数字（现为“%(value)s”）", value=sheets.cell_text(raw)))
         elif not 0 <= number <= 100:
-            self.fail(header, _("应为 0–100 之间的数（现为 %(value)s）", value=_as_text(raw)))
+            self.fail(header, _("应为 0–100 之间的数（现为 %(value)s）", value=sheets.cell_text(raw)))
         else:
             return number
         return KEEP
@@ -422,14 +372,14 @@ class _RowReader:
         raw = self.values.get(header)
         if header not in self.sheet.letters:
             return 0.0  # the missing column is reported once for the sheet
-        if _as_text(raw) == "":
+        if sheets.cell_text(raw) == "":
             self.fail(header, _("不能为空"))
             return 0.0
-        number = _as_number(raw)
+        number = sheets.cell_number(raw)
         if number is None:
-            self.fail(header, _("应为数字（现为“%(value)s”）", value=_as_text(raw)))
+            self.fail(header, _("应为数字（现为“%(value)s”）", value=sheets.cell_text(raw)))
         elif not 0 < number <= 100:
-            self.fail(header, _("应大于 0，且不超过 100（现为 %(value)s）", value=_as_text(raw)))
+            self.fail(header, _("应大于 0，且不超过 100（现为 %(value)s）", value=sheets.cell_text(raw)))
         else:
             return number
         return 0.0
@@ -475,7 +425,7 @@ class _Finder:
 
 
 def _subject_column(reader: _RowReader) -> str:
-    return KEY if _as_text(reader.values.get(KEY)) else NAME
+    return KEY if sheets.cell_text(reader.values.get(KEY)) else NAME
 
 
 # ---- scores -----------------------------------------------------------------------------------
@@ -520,7 +470,7 @@ def parse_scores(
     listing every problem. Returns the rows with a score and how many rows had none. Only
     subjects of `unit_ids` (when given) are found. Nothing is written."""
     _require_manual(plan, component)
-    workbook = _open_workbook(data)
+    workbook = sheets.open_workbook(data, _file_error())
     problems: list[str] = []
     try:
         sheet = _read_sheet(workbook, SCORE_SHEET, SCORE_COLUMNS, problems)
@@ -674,7 +624,7 @@ def _parse_adjustment_sheet(sheet: _Sheet, kind: AdjustmentKind, finder: _Finder
                     "是否重复导入？确为另一项时，请在%(what)s中写明区别",
                     name=subject.name,
                     label=label,
-                    points=_as_text(points),
+                    points=sheets.cell_text(points),
                     reason=reason,
                     what=reason_header,
                 ),
@@ -689,7 +639,7 @@ def parse_adjustments(
 ) -> list[AdjustmentRow]:
     """Read a bonus and deduction workbook into rows, or raise ValidationFailed listing every
     problem. Either sheet may be left out, not both. Nothing is written."""
-    workbook = _open_workbook(data)
+    workbook = sheets.open_workbook(data, _file_error())
     problems: list[str] = []
     try:
         bonus = _read_sheet(workbook, BONUS_SHEET, BONUS_COLUMNS, problems)

@@ -5,18 +5,14 @@ once, each with its sheet, row and column, before anything is written: a roster 
 imported whole or not at all. See docs/rosters.md for the format and the messages.
 """
 
-import math
 import re
-import unicodedata
-import warnings
-import zipfile
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -25,7 +21,7 @@ from sqlalchemy import select
 from survey_app.errors import StructureLocked, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import RespondentGroup, Subject, SubjectKind, Survey, Unit, User
-from survey_app.services import audit, surveys
+from survey_app.services import audit, sheets, surveys
 
 # ---- the workbook format ------------------------------------------------------------------
 # Sheet and column names are the file format, not interface text: they are never translated.
@@ -80,14 +76,9 @@ GROUP_NAME_LENGTH = _length(RespondentGroup, "name")
 _KEY_PATTERN = re.compile(r"[A-Za-z0-9_\-]+")
 #: Separators of the 评议对象 cell; keys contain no spaces, so whitespace separates too.
 _KEY_SEPARATORS = re.compile(r"[、,，;；\s]+")
-#: Characters str.strip() keeps but Excel users cannot see (zero-width space, BOM).
-_INVISIBLE = "\u200b\ufeff"
 #: Title rows above the header are common in organizers' own sheets; look this far down.
 _HEADER_SEARCH_ROWS = 10
 MAX_DATA_ROWS = 10_000
-#: Uncompressed size cap: an 8 MB upload can inflate to gigabytes (a "zip bomb").
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 # ---- plain rows ---------------------------------------------------------------------------
@@ -271,32 +262,10 @@ def _write_help(sheet) -> None:
 # ---- reading cells ------------------------------------------------------------------------
 
 
-def _as_text(value: Any) -> str:
-    """Return a cell's value as trimmed text; whole numbers lose Excel's ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip().strip(_INVISIBLE).strip()
 
 
-def _as_key(value: Any) -> str:
-    """Return a cell's value as a key: full-width "Ｃ１" (typed with a Chinese IME) becomes C1."""
-    return unicodedata.normalize("NFKC", _as_text(value))
 
 
-def _as_number(value: Any) -> float | None:
-    """Return a cell's number (also from text such as "12"), or None when it is not one."""
-    if isinstance(value, bool):  # TRUE/FALSE cells are ints to Python, not numbers here
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        try:
-            number = float(_as_key(value))
-        except ValueError:
-            return None
-    return number if math.isfinite(number) else None  # "nan" and "inf" parse as floats
 
 
 def _cell_message(sheet: str, row: int, letter: str, header: str, problem: str) -> str:
@@ -362,7 +331,7 @@ class _RowReader:
     def text(self, header: str, max_length: int, *, required: bool = False, as_key: bool = False) -> str:
         if not self.has(header):
             return ""
-        value = (_as_key if as_key else _as_text)(self.values.get(header))
+        value = (sheets.cell_key if as_key else sheets.cell_text)(self.values.get(header))
         if required and not value:
             self.fail(header, _("不能为空"))
         elif len(value) > max_length:
@@ -389,19 +358,19 @@ class _RowReader:
 
     def number(self, header: str, rule: _NumberRule) -> float:
         raw = self.values.get(header)
-        if not self.has(header) or _as_text(raw) == "":
+        if not self.has(header) or sheets.cell_text(raw) == "":
             if rule.default is None and self.has(header):
                 self.fail(header, _("不能为空"))
             return rule.default or 0
-        number = _as_number(raw)
+        number = sheets.cell_number(raw)
         if number is None:
-            self.fail(header, _("应为数字（现为“%(value)s”）", value=_as_text(raw)))
+            self.fail(header, _("应为数字（现为“%(value)s”）", value=sheets.cell_text(raw)))
         elif rule.is_integer and not number.is_integer():
-            self.fail(header, _("应为整数（现为 %(value)s）", value=_as_text(raw)))
+            self.fail(header, _("应为整数（现为 %(value)s）", value=sheets.cell_text(raw)))
         elif number < rule.minimum:
             self.fail(header, _minimum_message(rule.minimum))
         elif number > rule.maximum:
-            self.fail(header, _("不能大于 %(max)s", max=_as_text(rule.maximum)))
+            self.fail(header, _("不能大于 %(max)s", max=sheets.cell_text(rule.maximum)))
         else:
             return number
         return rule.default or 0
@@ -434,42 +403,14 @@ class _RowReader:
 def _minimum_message(minimum: float) -> str:
     if minimum == 0:
         return _("不能为负数")
-    return _("至少为 %(min)s", min=_as_text(minimum))
+    return _("至少为 %(min)s", min=sheets.cell_text(minimum))
 
 
 # ---- reading the workbook -----------------------------------------------------------------
 
 
-def _file_problem(data: bytes) -> str | None:
-    """Say why `data` is not a readable xlsx workbook, or return None when it may be one."""
-    if data.startswith(_OLE_MAGIC):
-        # Encrypted OOXML is wrapped in an OLE container, like the old .xls format.
-        if "EncryptionInfo".encode("utf-16-le") in data:
-            return _("文件设置了打开密码，请在 Excel 中取消密码后重新上传")
-        return _("这是旧版 Excel 文件（.xls），请在 Excel 中“另存为” .xlsx 格式后重新上传")
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            size = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
-        return _("文件不是有效的 Excel 工作簿（.xlsx），可能已损坏")
-    if size > MAX_UNCOMPRESSED_BYTES:
-        return _("工作簿内容过大，请删除无关的工作表或分批导入")
-    return None
 
 
-def _open_workbook(data: bytes):
-    problem = _file_problem(data)
-    if problem is None:
-        try:
-            with warnings.catch_warnings():
-                # openpyxl warns about Excel features it does not read (extensions,
-                # default styles); they do not matter for reading cell values.
-                warnings.simplefilter("ignore")
-                return load_workbook(BytesIO(data), read_only=True, data_only=True)
-        # openpyxl raises many kinds (KeyError, ValueError, XML errors …) on a broken package.
-        except Exception:  # noqa: BLE001
-            problem = _("文件不是有效的 Excel 工作簿（.xlsx），可能已损坏")
-    raise ValidationFailed(_("名册有误，未导入任何数据"), [problem])
 
 
 def _find_worksheet(workbook, name: str):
@@ -493,7 +434,7 @@ def _find_header(rows: Iterator[tuple[int, tuple]], columns: tuple[ColumnSpec, .
     """Return the first row naming any known column (skipping title rows), else row 1."""
     known = {column.header for column in columns}
     for number, values in rows:
-        if known & {_as_text(v) for v in values}:
+        if known & {sheets.cell_text(v) for v in values}:
             return number, values
         if number >= _HEADER_SEARCH_ROWS:
             break
@@ -508,7 +449,7 @@ def _map_headers(
     found: dict[str, tuple[str, int]] = {}
     unrecognized = []
     for index, value in enumerate(values):
-        header, letter = _as_text(value), get_column_letter(index + 1)
+        header, letter = sheets.cell_text(value), get_column_letter(index + 1)
         if header in found:
             problems.append(
                 _(
@@ -552,7 +493,7 @@ def _data_rows(
             header: values[index] if index < len(values) else None
             for header, (_letter, index) in columns.items()
         }
-        if all(_as_text(value) == "" for value in cells.values()):
+        if all(sheets.cell_text(value) == "" for value in cells.values()):
             continue  # blank, or filled only in columns we ignore
         if len(result) == MAX_DATA_ROWS:
             problems.append(_("工作表“%(sheet)s”超过 %(max)d 行，请分批导入", sheet=sheet, max=MAX_DATA_ROWS))
@@ -652,7 +593,7 @@ def parse_roster(data: bytes, known_subject_keys: Collection[str] = ()) -> Roste
     A group may name subjects of the file or `known_subject_keys` (those already in the
     survey). Nothing is written to the database.
     """
-    workbook = _open_workbook(data)
+    workbook = sheets.open_workbook(data, _("名册有误，未导入任何数据"))
     problems: list[str] = []
     try:
         subject_sheet = _read_sheet(workbook, SUBJECT_SHEET, SUBJECT_COLUMNS, problems)
@@ -675,7 +616,7 @@ def parse_roster(data: bytes, known_subject_keys: Collection[str] = ()) -> Roste
 def _keys_in_sheet(sheet: _Sheet) -> set[str]:
     """Every key typed in the 编号 column, valid rows or not: a row with another mistake
     is reported once for that mistake, not again by each group naming it."""
-    return {_as_key(values.get("编号")) for _number, values in sheet.rows} - {""}
+    return {sheets.cell_key(values.get("编号")) for _number, values in sheet.rows} - {""}
 
 
 # ---- importing ----------------------------------------------------------------------------

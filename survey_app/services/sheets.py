@@ -1,11 +1,22 @@
-"""Spreadsheet building blocks shared by every .xlsx and CSV export: formula-injection
-neutralising and a formatted sheet with a frozen Chinese header row."""
+"""Spreadsheet building blocks shared by every .xlsx and CSV export and every .xlsx upload:
+formula-injection neutralising, a formatted sheet with a frozen Chinese header row, and
+reading uploaded cells and workbooks safely."""
 
+import math
+import unicodedata
+import warnings
+import zipfile
 from collections.abc import Iterable, Sequence
+from io import BytesIO
+from typing import Any
 
+from flask_babel import gettext as _
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from survey_app.errors import ValidationFailed
 
 #: A spreadsheet reads a cell starting with one of these as a formula (or a DDE call).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -40,3 +51,73 @@ def write_sheet(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequenc
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             if isinstance(cell.value, int | float):
                 cell.number_format = number_format
+
+
+# ---- reading uploaded workbooks -----------------------------------------------------------
+
+#: Characters str.strip() keeps but Excel users cannot see (zero-width space, BOM).
+_INVISIBLE = "\u200b\ufeff"
+#: Uncompressed size cap: an 8 MB upload can inflate to gigabytes (a "zip bomb").
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def cell_text(value: Any) -> str:
+    """Return a cell's value as trimmed text; whole numbers lose Excel's ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().strip(_INVISIBLE).strip()
+
+
+def cell_key(value: Any) -> str:
+    """Return a cell's value as a key: full-width "Ｃ１" (typed with a Chinese IME) becomes C1."""
+    return unicodedata.normalize("NFKC", cell_text(value))
+
+
+def cell_number(value: Any) -> float | None:
+    """Return a cell's number (also from text such as "12" or full-width "１２"), else None."""
+    if isinstance(value, bool):  # TRUE/FALSE cells are ints to Python, not numbers here
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        try:
+            number = float(cell_key(value))
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None  # "nan" and "inf" parse as floats
+
+
+def workbook_problem(data: bytes) -> str | None:
+    """Say why `data` is not a readable .xlsx workbook, or return None when it may be one."""
+    if data.startswith(_OLE_MAGIC):
+        # Encrypted OOXML is wrapped in an OLE container, like the old .xls format.
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            return _("文件设置了打开密码，请在 Excel 中取消密码后重新上传")
+        return _("这是旧版 Excel 文件（.xls），请在 Excel 中“另存为” .xlsx 格式后重新上传")
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        return _("文件不是有效的 Excel 工作簿（.xlsx），可能已损坏")
+    if size > MAX_UNCOMPRESSED_BYTES:
+        return _("工作簿内容过大，请删除无关的工作表或分批导入")
+    return None
+
+
+def open_workbook(data: bytes, refusal: str):
+    """Open an uploaded workbook read-only, or raise ValidationFailed(refusal, [why])."""
+    problem = workbook_problem(data)
+    if problem is None:
+        try:
+            with warnings.catch_warnings():
+                # openpyxl warns about Excel features it does not read (extensions,
+                # default styles); they do not matter for reading cell values.
+                warnings.simplefilter("ignore")
+                return load_workbook(BytesIO(data), read_only=True, data_only=True)
+        # openpyxl raises many kinds (KeyError, ValueError, XML errors …) on a broken package.
+        except Exception:  # noqa: BLE001
+            problem = _("文件不是有效的 Excel 工作簿（.xlsx），可能已损坏")
+    raise ValidationFailed(refusal, [problem])
