@@ -1,11 +1,12 @@
 """Pingyi (评议): the Flask application factory, the only place where things are wired."""
 
 import os
+from functools import partial
 from pathlib import Path
 
 from flask import Flask, has_request_context, session
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import make_url
 
 from survey_app.config import Config, ProductionConfig, config_from_environment
 
@@ -60,16 +61,44 @@ def _refuse_unsafe_production(app: Flask, config: type[Config]) -> None:
             raise RuntimeError(f"ProductionConfig needs SURVEY_{', SURVEY_'.join(missing)}")
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL lets readers run beside the writer; busy_timeout makes writers wait, not fail."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+def _connect_timeout(app: Flask) -> None:
+    """Give PostgreSQL connections a connect timeout unless the URI names one."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql" or "connect_timeout" in url.query:
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", int(app.config.get("DATABASE_CONNECT_TIMEOUT", 5)))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
+
+
+def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection, _record) -> None:
+    """WAL lets readers run beside the writer; busy_timeout makes writers wait, not fail.
+
+    busy_timeout comes first so that the other pragmas wait for a lock too (switching to
+    WAL, or a last connection's checkpoint, can hold one briefly). Transactions stay
+    pysqlite's default: BEGIN is sent just before the first write, which therefore waits
+    for the write lock instead of upgrading a stale read snapshot (which would fail at once
+    with "database is locked"); tests/app/test_faults.py holds this.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _configure_engines(app: Flask) -> None:
+    """Per-connection settings of the app's engines (SQLite pragmas)."""
+    from survey_app.extensions import db
+
+    with app.app_context():
+        engines = list(db.engines.values())
+    busy_timeout_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
+    for engine in engines:
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms))
 
 
 def _select_locale() -> str:
@@ -83,7 +112,9 @@ def _init_extensions(app: Flask) -> None:
     from survey_app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from survey_app.models import User
 
+    _connect_timeout(app)
     db.init_app(app)
+    _configure_engines(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

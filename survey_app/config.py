@@ -8,7 +8,15 @@ class Config:
 
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite in the instance folder
+    #: pool_pre_ping tests a pooled connection before each use, so after a database restart
+    #: the next request reconnects instead of failing (docs/operations.md, "Failure behaviour").
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: SQLite: how long a write waits for the write lock (busy_timeout, milliseconds) before
+    #: the respondent is asked to submit again. Writers queue; none fails under contention.
+    SQLITE_BUSY_TIMEOUT_MS = 10000
+    #: PostgreSQL: seconds to wait for a new connection (a server down or unreachable) before
+    #: the "submit again" page, rather than until the worker's timeout.
+    DATABASE_CONNECT_TIMEOUT = 5
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from limits import parse as parse_limit
 
+from survey_app.blueprints.errors import DATABASE_UNAVAILABLE, RETRY_AFTER, database_trouble, render_offline
 from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Survey, SurveyStatus
 from survey_app.services import ballots, codes
@@ -154,6 +155,23 @@ def _refusal_page(message: str, reason: str, status: int):
 def refused(error: ballots.BallotRefused):
     db.session.rollback()
     return _refusal_page(error.message, error.reason, error.status)
+
+
+def database_unavailable(error):
+    """503 "submit again": the posted answers come back as hidden fields of a resubmit form.
+
+    The idempotency key is among them, so a resubmit after a commit whose reply was lost
+    is told "already stored". The page needs no database; ballot.js keeps its draft too.
+    """
+    database_trouble(error)
+    fields = [(key, value) for key in request.form for value in request.form.getlist(key)] \
+        if request.method == "POST" else []
+    page = render_offline("respondent/unavailable.html", fields=fields, action=request.path)
+    return page, 503, {"Retry-After": str(RETRY_AFTER)}
+
+
+for _exception in DATABASE_UNAVAILABLE:
+    bp.errorhandler(_exception)(database_unavailable)
 
 
 @bp.errorhandler(429)

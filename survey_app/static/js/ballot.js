@@ -1,7 +1,8 @@
 /* Improves the ballot page; the page works fully without it.
  * Progress "已完成 12/30", a jump to the first unanswered item, the 优秀 cap checked
  * before submitting, conditional questions, and a draft kept in this browser so a
- * reload or a lost signal loses nothing. Plain ES5 for old WeChat browsers. */
+ * reload, a lost signal or a "请重新提交" page (503) loses nothing: the draft is removed
+ * only by the thank-you page (data-clear-draft). Plain ES5 for old WeChat browsers. */
 (function () {
   "use strict";
   var PREFIX = "pingyi-draft:";
@@ -184,6 +185,11 @@
       /* A second tap would be harmless (same idempotency key), but say what is happening. */
       setTimeout(function () { button.disabled = true; button.textContent = say("sending", {}); }, 0);
       setTimeout(function () { button.disabled = false; button.textContent = say("resend", {}); }, 20000);
+    });
+    /* Back from a "请重新提交" page (the browser's page cache keeps the disabled button):
+     * the answers are still here, so offer to send them again at once. */
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted && button.disabled) { button.disabled = false; button.textContent = say("resend", {}); }
     });
     restoreDraft();
     refresh();
