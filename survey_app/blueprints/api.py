@@ -1,4 +1,5 @@
-"""JSON API v1 for other clients: fetch a code's ballot, submit it (docs/api.md).
+"""JSON API v1 for other clients: fetch a code's ballot, submit it (docs/api.md), and the
+API's OpenAPI document (survey_app/schemas/openapi.json, served at /api/v1/openapi.json).
 
 The same service functions as the phone page check and store the ballot, so both obey
 one set of rules. Errors are JSON: {"error": message, "reason": ..., "errors": {...}}.
@@ -6,10 +7,13 @@ No CSRF: requests carry no cookie authority, only the code in the body.
 """
 
 from datetime import UTC, datetime
+from functools import cache
 from numbers import Real
+from pathlib import Path
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import MethodNotAllowed
 
 from survey_app.blueprints.respondent import code_failures, code_failures_everywhere
 from survey_app.extensions import csrf, db
@@ -27,6 +31,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 MAX_ITEMS = 5000
+OPENAPI_DOCUMENT = Path(__file__).resolve().parent.parent / "schemas" / "openapi.json"
 
 
 class PayloadInvalid(Exception):
@@ -71,6 +76,19 @@ def too_large(_error_):
     return _error(413, _("请求内容太长"), "too_large")
 
 
+@bp.after_app_request
+def allow_header(response):
+    """Name the allowed methods on a 405 from /api/ (RFC 9110 requires it).
+
+    The router raises 405 before any blueprint is chosen, and the app-wide JSON error page
+    does not carry the exception's Allow header over.
+    """
+    error = request.routing_exception
+    if response.status_code == 405 and isinstance(error, MethodNotAllowed) and request.path.startswith("/api/"):
+        response.headers.setdefault("Allow", ", ".join(sorted(error.valid_methods or ())))
+    return response
+
+
 # ---- reading the body -------------------------------------------------------------------
 
 
@@ -82,10 +100,40 @@ def _is_number(value) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
+def _has_invalid_text(body) -> bool:
+    """Return whether any key or string in the parsed body is not encodable text.
+
+    JSON may carry lone surrogates (\\ud800 escapes), which no database column can store. Walked
+    with a stack, not recursively: the body may be nested as deep as the parser allows.
+    """
+    stack = [body]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+            strings = item.keys()
+        elif isinstance(item, list):
+            stack.extend(item)
+            continue
+        else:
+            strings = (item,) if isinstance(item, str) else ()
+        for text in strings:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+    return False
+
+
 def _body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser can follow: not a ballot either
+        body = None
     if not isinstance(body, dict):
         raise PayloadInvalid({"": _("请求体必须是 JSON 对象（Content-Type: application/json）")})
+    if _has_invalid_text(body):
+        raise PayloadInvalid({"": _("请求内容包含无法识别的字符")})
     return body
 
 
@@ -177,6 +225,17 @@ def _comment_entry(item, path: str, errors: dict) -> tuple[str, str] | None:
 
 
 # ---- endpoints --------------------------------------------------------------------------
+
+
+@cache
+def _openapi_bytes() -> bytes:
+    return OPENAPI_DOCUMENT.read_bytes()
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """Return the OpenAPI 3 document describing every /api/v1 endpoint."""
+    return current_app.response_class(_openapi_bytes(), mimetype="application/json")
 
 
 def _structure_json(structure: BallotStructure) -> dict:

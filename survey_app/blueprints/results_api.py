@@ -20,6 +20,10 @@ from survey_app.services import api_tokens, exports, reports, users
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1/surveys")
 csrf.exempt(bp)
 
+#: Ids are 32-bit in every database we run on; a larger one names no survey (and SQLite
+#: cannot even bind one above 2**63).
+MAX_ID = 2**31 - 1
+
 
 def _error(status: int, message: str):
     response = jsonify({"error": message})
@@ -47,7 +51,7 @@ def survey_results(survey_id: int):
     if owner is None:
         return _error(401, _("缺少有效的 API 令牌：请在请求头中提供 Authorization: Bearer 令牌"))
     db.session.commit()  # the token's day of last use
-    survey = db.session.get(Survey, survey_id)
+    survey = db.session.get(Survey, survey_id) if survey_id <= MAX_ID else None
     scope = users.visible_unit_ids(owner)
     if survey is None or (scope is not None and not any(s.unit_id in scope for s in survey.subjects)):
         return _error(404, _("没有这个问卷，或不在您的权限范围内"))
