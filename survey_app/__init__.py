@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, session
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from werkzeug.routing import IntegerConverter
 
 from survey_app.config import Config, ProductionConfig, config_from_environment
 
@@ -24,6 +25,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config)
     app.config.from_prefixed_env("SURVEY")
     app.config.update(overrides)
+    app.url_map.converters["int"] = _DatabaseIdConverter
     _default_database(app)
     _refuse_unsafe_production(app, config)
 
@@ -33,6 +35,15 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _register_template_helpers(app)
     _trust_reverse_proxy(app)
     return app
+
+
+class _DatabaseIdConverter(IntegerConverter):
+    """<int:…> up to the largest 32-bit id: a longer number cannot name a row, so its URL
+    is a plain 404 before any query (a database would overflow on it)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _trust_reverse_proxy(app: Flask) -> None:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import MethodNotAllowed
 
 from survey_app.blueprints.respondent import code_failures, code_failures_everywhere
 from survey_app.extensions import csrf, db
@@ -74,19 +73,6 @@ def too_many(error):
 @bp.errorhandler(413)
 def too_large(_error_):
     return _error(413, _("请求内容太长"), "too_large")
-
-
-@bp.after_app_request
-def allow_header(response):
-    """Name the allowed methods on a 405 from /api/ (RFC 9110 requires it).
-
-    The router raises 405 before any blueprint is chosen, and the app-wide JSON error page
-    does not carry the exception's Allow header over.
-    """
-    error = request.routing_exception
-    if response.status_code == 405 and isinstance(error, MethodNotAllowed) and request.path.startswith("/api/"):
-        response.headers.setdefault("Allow", ", ".join(sorted(error.valid_methods or ())))
-    return response
 
 
 # ---- reading the body -------------------------------------------------------------------

@@ -71,8 +71,10 @@ def not_found(_error):
 
 
 @bp.app_errorhandler(405)
-def method_not_allowed(_error):
-    return _page(405, "不支持此操作")
+def method_not_allowed(error):
+    body, status = _page(405, "不支持此操作")
+    # RFC 9110: a 405 names the methods the resource does allow.
+    return body, status, {"Allow": ", ".join(sorted(getattr(error, "valid_methods", None) or ()))}
 
 
 @bp.app_errorhandler(413)

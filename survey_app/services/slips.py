@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from survey_app.services import qr
 from survey_app.services.codes import display_code
+from survey_app.services.sheets import safe_text
 
 CJK_FONT = "STSong-Light"
 CODE_FONT = "Courier-Bold"
@@ -122,16 +123,11 @@ def slips_pdf(survey_title: str, group_name: str, codes: Iterable[str]) -> bytes
     return buffer.getvalue()
 
 
-def _cell(value: str) -> str:
-    # A leading = + - @ would make Excel run the cell as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def codes_csv(survey_title: str, group_name: str, batch_id: int, codes: Iterable[str]) -> bytes:
     """Return the codes as CSV (UTF-8 with BOM, so Excel shows the Chinese correctly)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([_("评议码"), _("链接"), _("评议活动"), _("评议主体"), _("批次")])
     for code in codes:
-        writer.writerow([display_code(code), qr.code_url(code), _cell(survey_title), _cell(group_name), batch_id])
+        writer.writerow([display_code(code), qr.code_url(code), safe_text(survey_title), safe_text(group_name), batch_id])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

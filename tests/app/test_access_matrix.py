@@ -384,12 +384,6 @@ def test_no_respondent_route_reveals_a_result(app, world):
 # ---- odd identifiers --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="An id out of the column's range in a URL (/admin/surveys/99999999999999999999) makes "
-                          "db.get_or_404 raise (SQLite: OverflowError; PostgreSQL: DataError 'integer out of "
-                          "range'): a 500 on every <int:…> route. Fix: an int converter with max=2**31-1 "
-                          "registered in create_app (app.url_map.converters['int']), so such URLs are 404 before "
-                          "any query.")
 def test_no_route_answers_500_to_an_id_out_of_range(app, world):
     client = _login(app, "admin")
     for rule in app.url_map.iter_rules():

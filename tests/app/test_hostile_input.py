@@ -369,3 +369,10 @@ def test_results_api_answers_404_to_an_id_out_of_range(app, client):
     for survey_id in (2**31, 2**63, 10**30):
         response = client.get(f"/api/v1/surveys/{survey_id}/results", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 404 and response.is_json, survey_id
+
+
+@pytest.mark.parametrize(("method", "path"), [("DELETE", "/api/v1/ballots"), ("PUT", "/s")])
+def test_a_wrong_method_is_405_naming_the_allowed_ones(client, method, path):
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    assert "POST" in {name.strip() for name in response.headers["Allow"].split(",")}
