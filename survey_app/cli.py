@@ -218,20 +218,22 @@ def export_results(survey_id: int, fmt: str, output: Path | None) -> None:
 
     from flask import current_app
 
-    from survey_app.services import exports, reports
+    from survey_app.services import archive, exports, reports
 
     if fmt != "json" and output is None:
         _fail(f"--format {fmt} 需要用 -o 指定输出文件")
     survey = db.session.get(Survey, survey_id) or _fail(f"没有编号为 {survey_id} 的问卷")
-    today = datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    today = datetime.now(zone).date()
+    seal = archive.seal_of(survey, zone)
     with force_locale("zh_CN"):
         report = reports.survey_report(survey)
         if fmt == "json":
             data = (json.dumps(exports.results_json(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         elif fmt == "xlsx":
-            data = exports.results_workbook(report, today)
+            data = exports.results_workbook(report, today, archive=seal)
         else:
-            data = exports.survey_pdf(report, today)
+            data = exports.survey_pdf(report, today, archive=seal)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
         return
@@ -239,7 +241,75 @@ def export_results(survey_id: int, fmt: str, output: Path | None) -> None:
     click.echo(f"已导出问卷 {survey_id} 的评议结果到 {output}", err=True)
 
 
+# ---- archive checksum, backup and restore (docs/operations.md) -----------------------------
+
+
+@click.command("verify-archive")
+@click.argument("survey_id", type=int)
+@with_appcontext
+def verify_archive(survey_id: int) -> None:
+    """Recompute an archived survey's checksum and say whether it matches (exit 1 if not)."""
+    from survey_app.services import archive
+
+    survey = _survey(survey_id)
+    try:
+        result = archive.verify(survey, actor=None)
+    except DomainError as error:
+        db.session.rollback()
+        _fail(error.message)
+    db.session.commit()  # the audit entry of the check
+    click.echo(f"记录的校验值：{result.recorded}")
+    click.echo(f"重新计算的值：{result.current.archive_sha256}")
+    if not result.is_match:
+        _fail("不一致：归档后答卷或其名称（评议主体、维度、选项）有改动，请查看操作日志")
+    click.echo("一致：答卷自归档以来没有改动")
+
+
+@click.command("backup")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to FILE, or into DIRECTORY under a timestamped name (default: instance/backups/).")
+@with_appcontext
+def backup_database(output: Path | None) -> None:
+    """Back up the database (SQLite: online backup API; PostgreSQL: pg_dump -Fc) and check the copy."""
+    from datetime import UTC, datetime
+
+    from flask import current_app
+
+    from survey_app.services import backup
+
+    try:
+        for survey in backup.unsealed_surveys(db.engine.url):
+            click.echo(f"注意：问卷 {survey.id}（{survey.title}）仍在进行中，本备份中它的答卷按提交顺序排列；"
+                       "结束（封存）后请重新备份并销毁此备份（docs/operations.md）", err=True)
+        db.session.remove()  # no transaction of ours stays open beside the copy
+        result = backup.backup(db.engine.url, output, Path(current_app.instance_path) / "backups", datetime.now(UTC))
+    except backup.BackupError as error:
+        _fail(error.message)
+    click.echo(f"已备份到：{result.path}")
+    click.echo(f"大小：{result.size} 字节")
+    click.echo(f"SHA-256：{result.sha256}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
+@click.confirmation_option("--yes", prompt="用备份替换当前数据库的全部内容，确定吗？",
+                           help="Confirm without being asked.")
+@with_appcontext
+def restore_database(path: Path, force: bool) -> None:
+    """Replace the configured database with a backup made by `flask backup`."""
+    from survey_app.services import backup
+
+    db.session.remove()
+    try:
+        backup.restore(db.engine, path, force=force)
+    except backup.BackupError as error:
+        _fail(error.message)
+    click.echo(f"已从 {path} 恢复数据库。若应用版本比备份新，请再运行 flask --app wsgi db upgrade。")
+
+
 def register(app: Flask) -> None:
     """Add every command to the app's `flask` CLI."""
-    for command in (create_admin, seed_demo, survey_cli, codes_cli, export_results):
+    for command in (create_admin, seed_demo, survey_cli, codes_cli, export_results, verify_archive,
+                    backup_database, restore_database):
         app.cli.add_command(command)

@@ -1,11 +1,19 @@
-"""Front door: home redirect, language switch and the load balancer's health check."""
+"""Front door: home redirect, language switch, the load balancer's health check, and the
+structured request log (survey_app/logging_setup.py) installed with this blueprint."""
+
+import logging
 
 from flask import Blueprint, redirect, request, session, url_for
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
+from survey_app import logging_setup
 from survey_app.extensions import db
 
 bp = Blueprint("main", __name__)
+bp.record_once(lambda state: logging_setup.init_app(state.app))
+
+log = logging.getLogger(__name__)
 
 
 @bp.get("/")
@@ -22,5 +30,12 @@ def set_locale():
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    """200 when the database answers `SELECT 1`, 503 when it does not (take this server out)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        # The error's class only: its text may hold the database address or a statement.
+        log.warning("health check: database unreachable (%s)", type(error).__name__)
+        return {"status": "unavailable", "database": "unreachable"}, 503, {"Cache-Control": "no-store"}
+    return {"status": "ok", "database": "ok"}, 200, {"Cache-Control": "no-store"}

@@ -25,7 +25,7 @@ from analytics import charts
 from survey_app.blueprints.access import load_survey, organizer_required
 from survey_app.errors import DomainError
 from survey_app.extensions import db
-from survey_app.services import exports, quality, reports, sheets, users
+from survey_app.services import archive, exports, quality, reports, sheets, users
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 
@@ -56,6 +56,11 @@ def _group_filter(report: reports.SurveyReport) -> int | None:
     return report.group_labels.index(group) if group in report.group_labels else None
 
 
+def _seal(survey_id: int) -> archive.ArchiveSeal | None:
+    """The archive checksum of a survey, with its time in the configured time zone."""
+    return archive.seal_of(load_survey(survey_id), ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+
+
 @bp.get("/<int:survey_id>")
 @login_required
 def show_results(survey_id: int):
@@ -63,6 +68,7 @@ def show_results(survey_id: int):
     return render_template(
         "reports/results.html",
         report=report,
+        seal=_seal(survey_id),
         rows=_filtered_subjects(report),
         group_index=_group_filter(report),
         units=sorted({row.unit for row in report.subjects if row.unit}),
@@ -174,7 +180,7 @@ def _is_scoped() -> bool:
 @login_required
 def export_xlsx(survey_id: int):
     report = _visible_report(survey_id)
-    data = exports.results_workbook(report, _today(), is_scoped=_is_scoped())
+    data = exports.results_workbook(report, _today(), is_scoped=_is_scoped(), archive=_seal(survey_id))
     return _download(data, exports.download_name(report, _("评议结果") + ".xlsx"), sheets.XLSX_MIMETYPE)
 
 
@@ -182,7 +188,7 @@ def export_xlsx(survey_id: int):
 @login_required
 def export_pdf(survey_id: int):
     report = _visible_report(survey_id)
-    data = exports.survey_pdf(report, _today(), is_scoped=_is_scoped())
+    data = exports.survey_pdf(report, _today(), is_scoped=_is_scoped(), archive=_seal(survey_id))
     return _download(data, exports.download_name(report, _("评议结果") + ".pdf"), "application/pdf")
 
 
@@ -193,7 +199,7 @@ def export_subject_pdf(survey_id: int, subject_id: int):
     row = next((row for row in report.subjects if row.subject_id == subject_id), None)
     if row is None:
         abort(404)
-    data = exports.subject_pdf(report, row, _today())
+    data = exports.subject_pdf(report, row, _today(), archive=_seal(survey_id))
     return _download(data, exports.download_name(report, f"{row.name}.pdf"), "application/pdf")
 
 
@@ -206,6 +212,42 @@ def export_csv(survey_id: int):
     report = reports.survey_report(survey)  # unscoped: it decides which groups are reportable
     data = exports.raw_ballots_csv(survey, report)
     return _download(data, exports.download_name(report, _("原始答卷") + ".csv"), "text/csv")
+
+
+# ---- archive checksum: the sheet beside the CSV, and verification (organizers) -------------
+
+
+@bp.get("/<int:survey_id>/archive-checksum.txt")
+@login_required
+def export_checksum(survey_id: int):
+    """The checksum sheet that goes with the anonymous CSV (same access as the CSV)."""
+    if not current_user.can_manage_surveys or _is_scoped():
+        abort(403)
+    survey = load_survey(survey_id)
+    try:
+        text = archive.manifest(survey)
+    except DomainError:
+        abort(404)
+    name = exports.download_name(reports.survey_report(survey), _("归档校验") + ".txt")
+    return _download(text.encode("utf-8"), name, "text/plain")
+
+
+@bp.post("/<int:survey_id>/verify-archive")
+@organizer_required
+def verify_archive(survey_id: int):
+    survey = load_survey(survey_id)
+    try:
+        result = archive.verify(survey, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(_(error.message), "error")
+    else:
+        db.session.commit()  # the audit entry of the check
+        if result.is_match:
+            flash(_("校验一致：答卷自归档以来没有改动"), "success")
+        else:
+            flash(_("校验不一致：归档后答卷或其名称（评议主体、维度、选项）有改动，请查看操作日志"), "error")
+    return redirect(url_for("reports.show_results", survey_id=survey_id, _anchor="archive"))
 
 
 # ---- data quality: flagged ballots and exclusions (organizers) ------------------------------

@@ -89,6 +89,13 @@ class Survey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cloned_from_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"))
+    #: Set on archiving: SHA-256 over the canonical form of the survey's ballots
+    #: (docs/operations.md, "Archive checksum"), so a later change to them is detectable.
+    archive_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: Random salt of the checksum's part that no export shows (small groups, excluded
+    #: ballots, answers, comments), so that part cannot be guessed from the digest.
+    archive_salt: Mapped[str | None] = mapped_column(String(32))
+    archived_at: Mapped[datetime | None]
 
     subjects: Mapped[list["Subject"]] = relationship(back_populates="survey", **_ordered("Subject"))
     dimensions: Mapped[list["Dimension"]] = relationship(back_populates="survey", **_ordered("Dimension"))

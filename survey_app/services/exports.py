@@ -7,7 +7,9 @@ appear only as 样本不足 (the view models already carry no figures for them).
 reads the ballots from the database and leaves out every row of a (subject, group) pair
 that the report marks as not reportable, so no small group leaks through it either.
 
-No helper reads the clock: the caller passes the generation date.
+No helper reads the clock: the caller passes the generation date. An archived survey's
+workbook and PDFs also carry its archive checksum (`services/archive.py`), passed in by
+the caller.
 """
 
 import csv
@@ -28,6 +30,7 @@ from analytics import charts
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
 from survey_app.services import pdf_layout
+from survey_app.services.archive import ArchiveSeal
 from survey_app.services.reports import (
     INSUFFICIENT,
     SubjectRow,
@@ -78,6 +81,14 @@ def _method_lines() -> list[str]:
           "差评提示：不称职/不满意/差的比例超过设定阈值。"),
         _("等次分布按“对象×维度”的评价次数统计。"),
     ]
+
+
+def _archive_lines(archive: ArchiveSeal | None) -> list[tuple[str, str]]:
+    """Label and value of the archive checksum (docs/operations.md), when there is one."""
+    if archive is None:
+        return []
+    return [(_("归档校验值（SHA-256）"), archive.sha256),
+            (_("归档时间"), archive.archived_at.isoformat(timespec="seconds"))]
 
 
 def _index_or_insufficient(value: float | None):
@@ -169,8 +180,10 @@ def _summary_rows(report: SurveyReport, generated_on: date, is_scoped: bool) -> 
     ]
 
 
-def _notes_sheet(sheet: Worksheet, report: SurveyReport, generated_on: date, is_scoped: bool) -> None:
+def _notes_sheet(sheet: Worksheet, report: SurveyReport, generated_on: date, is_scoped: bool,
+                 archive: ArchiveSeal | None = None) -> None:
     rows = _summary_rows(report, generated_on, is_scoped)
+    rows += [[label, value] for label, value in _archive_lines(archive)]
     rows.append(["", ""])
     rows += [[_("计算方法") if i == 0 else "", line] for i, line in enumerate(_method_lines())]
     rows.append([_("样本不足"), _("评议主体人数少于最低人数，结果不单独显示。")])
@@ -182,8 +195,10 @@ def _notes_sheet(sheet: Worksheet, report: SurveyReport, generated_on: date, is_
             cell.number_format = "0.00" if label.value in coefficients else INDEX_FORMAT
 
 
-def results_workbook(report: SurveyReport, generated_on: date, *, is_scoped: bool = False) -> bytes:
-    """Return the results as an .xlsx workbook: 排名, 评议主体, 等次分布, 单位 and 说明."""
+def results_workbook(report: SurveyReport, generated_on: date, *, is_scoped: bool = False,
+                     archive: ArchiveSeal | None = None) -> bytes:
+    """Return the results as an .xlsx workbook: 排名, 评议主体, 等次分布, 单位 and 说明
+    (with the archive checksum when the survey is archived)."""
     workbook = Workbook()
     workbook.properties.title = report.title
     workbook.properties.creator = "Pingyi"
@@ -192,7 +207,7 @@ def results_workbook(report: SurveyReport, generated_on: date, *, is_scoped: boo
     _groups_sheet(workbook.create_sheet(_("评议主体")), report)
     _grades_sheet(workbook.create_sheet(_("等次分布")), report)
     _units_sheet(workbook.create_sheet(_("单位")), report)
-    _notes_sheet(workbook.create_sheet(_("说明")), report, generated_on, is_scoped)
+    _notes_sheet(workbook.create_sheet(_("说明")), report, generated_on, is_scoped, archive)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -368,8 +383,18 @@ def _ranking_chart(report: SurveyReport) -> bytes | None:
     )
 
 
-def survey_pdf(report: SurveyReport, generated_on: date, *, is_scoped: bool = False) -> bytes:
-    """Return the survey's results as an A4 PDF: ranking table and chart, units, method."""
+def _archive_story(archive: ArchiveSeal | None) -> list:
+    return [pdf_layout.paragraph(f"{label}：{value}") for label, value in _archive_lines(archive)]
+
+
+def _archive_footer(archive: ArchiveSeal | None) -> str:
+    return _("｜归档校验 %(digest)s…", digest=archive.sha256[:16]) if archive else ""
+
+
+def survey_pdf(report: SurveyReport, generated_on: date, *, is_scoped: bool = False,
+               archive: ArchiveSeal | None = None) -> bytes:
+    """Return the survey's results as an A4 PDF: ranking table and chart, units, method
+    (and the archive checksum when the survey is archived)."""
     average = _fmt_index(report.survey_average)
     subtitle = _("%(year)s 年度，有效答卷 %(ballots)d 份，全体平均指数 %(average)s，生成日期 %(date)s",
                  year=report.year, ballots=report.ballots, average=average, date=generated_on.isoformat())
@@ -394,8 +419,9 @@ def survey_pdf(report: SurveyReport, generated_on: date, *, is_scoped: bool = Fa
                             unit_rows, [x * mm for x in (12, 14, 44, 30, 18, 30, 16)]))
     story.append(pdf_layout.paragraph(_("说明"), "h2"))
     story += [pdf_layout.paragraph(line) for line in _method_lines()]
+    story += _archive_story(archive)
     footer = _("%(title)s｜生成日期 %(date)s", title=report.title, date=generated_on.isoformat())
-    return pdf_layout.build_pdf(report.title, footer, story)
+    return pdf_layout.build_pdf(report.title, footer + _archive_footer(archive), story)
 
 
 def _subject_charts(report: SurveyReport, row: SubjectRow) -> list[bytes]:
@@ -415,7 +441,8 @@ def _subject_charts(report: SurveyReport, row: SubjectRow) -> list[bytes]:
     return images
 
 
-def subject_pdf(report: SurveyReport, row: SubjectRow, generated_on: date) -> bytes:
+def subject_pdf(report: SurveyReport, row: SubjectRow, generated_on: date, *,
+                archive: ArchiveSeal | None = None) -> bytes:
     """Return one subject's results as an A4 PDF: index, interval, groups, dimensions, grades, charts."""
     subtitle = "｜".join(part for part in (row.unit, row.position_title, report.title,
                                             _("生成日期 %(date)s", date=generated_on.isoformat())) if part)
@@ -447,6 +474,7 @@ def subject_pdf(report: SurveyReport, row: SubjectRow, generated_on: date) -> by
             story.append(pdf_layout.paragraph(INSUFFICIENT))
     for png in _subject_charts(report, row):
         story += [Spacer(1, 4 * mm), pdf_layout.image(png, 130 * mm, 85 * mm)]
+    story += _archive_story(archive)
     footer = _("%(title)s｜%(name)s｜生成日期 %(date)s", title=report.title, name=row.name,
                date=generated_on.isoformat())
-    return pdf_layout.build_pdf(f"{row.name}｜{report.title}", footer, story)
+    return pdf_layout.build_pdf(f"{row.name}｜{report.title}", footer + _archive_footer(archive), story)

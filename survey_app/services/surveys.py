@@ -5,6 +5,7 @@ wording may change, so ballots already cast keep meaning what their respondents 
 """
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -134,6 +135,11 @@ def change_status(survey: Survey, action: str, actor: User) -> None:
         from survey_app.services import ballots
 
         ballots.seal_survey(survey)
+    if action == "archive":
+        # Archiving records a checksum of the ballots, so a later change to them is detectable.
+        from survey_app.services import archive
+
+        archive.record_checksum(survey, datetime.now(UTC), actor)
     audit.record(actor, f"survey.{action}", "survey", survey.id, status=survey.status.value)
 
 

@@ -1,0 +1,182 @@
+"""Structured logs and the health check: one JSON object per line, paths with codes and
+tokens redacted, nothing of a ballot in any line, the client address only when asked for;
+/healthz answers 200 with the database and 503 without it."""
+
+import io
+import json
+import logging
+
+import pytest
+from sqlalchemy import select
+
+from survey_app import create_app, logging_setup
+from survey_app.config import TestingConfig
+from survey_app.extensions import db
+from survey_app.models import Ballot, Survey
+from survey_app.services import ballots, codes
+from survey_app.services.ballot_rules import ballot_structure, question_key
+from tests.app.respondent_helpers import complete_values, form_data, issue_codes
+
+REASON = "食堂排队太久XQ7"  # an answer that must never reach a log
+
+
+@pytest.fixture
+def log_stream(app):
+    stream = io.StringIO()
+    logging_setup.handler().setStream(stream)
+    return stream
+
+
+def _lines(stream) -> list[dict]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def _submission(app, survey_id, code):
+    values = complete_values(app, survey_id)
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        structure = ballot_structure(survey, codes.find_group(survey, "superior"))
+        overall, reason = structure.questions[:2]
+    values[question_key(overall.id)] = ["不满意"]
+    values[question_key(reason.id)] = [REASON]
+    return form_data(values)
+
+
+def test_a_submission_logs_no_code_no_answer_and_no_ballot_id(app, client, make_survey, log_stream):
+    survey_id = make_survey(publish=True)
+    code = issue_codes(app, survey_id, count=1)[0]
+    assert client.get(f"/s/{code}").status_code == 200
+    response = client.post(f"/s/{code}", data=_submission(app, survey_id, code))
+    assert response.status_code == 303
+    with app.app_context():
+        ballot_id = db.session.scalars(select(Ballot.id)).one()
+
+    output = log_stream.getvalue()
+    lines = _lines(log_stream)
+    requests = [line for line in lines if line["logger"] == "survey_app.request"]
+    assert [(line["method"], line["path"], line["status"]) for line in requests] == [
+        ("GET", "/s/<redacted>", 200), ("POST", "/s/<redacted>", 303)]
+    for line in requests:
+        assert {"timestamp", "level", "logger", "message", "request_id", "duration_ms"} <= set(line)
+        assert line["level"] == "INFO" and line["duration_ms"] >= 0
+    for secret in (code, code.replace("-", ""), code.lower(), REASON, ballot_id, ballot_id[:8]):
+        assert secret not in output
+    assert "client_ip" not in output and "127.0.0.1" not in output
+
+
+def test_open_link_tokens_and_ballot_ids_in_paths_are_redacted(app, client, auth, make_survey, log_stream):
+    survey_id = make_survey(publish=True)
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        token = codes.create_open_link(survey, codes.find_group(survey, "served"), actor=None).token
+        db.session.commit()
+    client.get(f"/o/{token}?utm=poster")
+    auth.login()
+    client.post(f"/admin/reports/{survey_id}/quality/SecretBallotId123", data={"action": "include"})
+    paths = [line["path"] for line in _lines(log_stream) if line["logger"] == "survey_app.request"]
+    assert "/o/<redacted>" in paths
+    assert f"/admin/reports/{survey_id}/quality/<redacted>" in paths
+    assert token not in log_stream.getvalue() and "SecretBallotId123" not in log_stream.getvalue()
+    assert "utm" not in log_stream.getvalue()  # no query strings
+
+
+def test_an_error_on_a_ballot_page_is_logged_without_the_code(app, client, make_survey, log_stream, monkeypatch):
+    survey_id = make_survey(publish=True)
+    code = issue_codes(app, survey_id, count=1)[0]
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken(*_args):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(ballots, "open_code", broken)
+    assert client.get(f"/s/{code}").status_code == 500
+    errors = [line for line in _lines(log_stream) if line["level"] == "ERROR"]
+    assert errors and "Exception on /s/<redacted> [GET]" in errors[0]["message"]
+    assert "RuntimeError: database went away" in errors[0]["exception"]
+    assert errors[0]["request_id"]
+    assert code not in log_stream.getvalue()
+
+
+def test_the_client_address_is_logged_only_when_configured(app, client, log_stream):
+    client.get("/auth/login")
+    assert "client_ip" not in _lines(log_stream)[-1]
+    app.config["LOG_CLIENT_IP"] = True
+    client.get("/auth/login", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert _lines(log_stream)[-1]["client_ip"] == "203.0.113.9"
+
+
+def test_the_proxy_request_id_is_kept_and_returned(app, client, log_stream):
+    response = client.get("/auth/login", headers={"X-Request-ID": "abc123def456"})
+    assert response.headers["X-Request-ID"] == "abc123def456"
+    assert _lines(log_stream)[-1]["request_id"] == "abc123def456"
+    response = client.get("/auth/login", headers={"X-Request-ID": "bad id with {json}"})
+    assert response.headers["X-Request-ID"] != "bad id with {json}"
+    assert len(_lines(log_stream)[-1]["request_id"]) == 16
+
+
+@pytest.mark.parametrize(("path", "logged"), [
+    ("/s/ABCD-EFGH", "/s/<redacted>"),
+    ("/s/thanks/12", "/s/thanks/12"),
+    ("/s", "/s"),
+    ("/o/Zx9_token", "/o/<redacted>"),
+    ("/admin/reports/3/quality/k2j3h4", "/admin/reports/3/quality/<redacted>"),
+    ("/admin/reports/3?sort=name", "/admin/reports/3"),
+])
+def test_paths_are_redacted(path, logged):
+    assert logging_setup.redact_path(path) == logged
+
+
+def test_sql_parameters_never_reach_a_log():
+    message = "(IntegrityError) UNIQUE failed\n[SQL: INSERT INTO ratings VALUES (?, ?)]\n[parameters: ('b1', 80.0)]"
+    assert "80.0" not in logging_setup.redact(message)
+    assert "[SQL: INSERT INTO ratings VALUES (?, ?)]" in logging_setup.redact(message)
+
+
+def test_logs_survive_a_migration_run_in_the_same_process(app, client, log_stream):
+    """Alembic's env.py calls logging.config.fileConfig, which disables existing loggers."""
+    import flask_migrate
+
+    with app.app_context():
+        db.drop_all()
+        flask_migrate.upgrade()
+    create_app(TestingConfig, SQLALCHEMY_DATABASE_URI="sqlite://")  # the next app re-enables them
+    logging_setup.handler().setStream(log_stream)
+    client.get("/auth/login")
+    assert _lines(log_stream)[-1]["path"] == "/auth/login"
+
+
+def test_one_handler_however_many_apps(app):
+    create_app(TestingConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+    names = [h.get_name() for h in logging.getLogger("survey_app").handlers]
+    assert names.count(logging_setup.HANDLER_NAME) == 1
+
+
+# ---- /healthz -----------------------------------------------------------------------------------
+
+
+def test_healthz_is_200_with_the_database_and_stays_out_of_the_info_log(client, log_stream):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.headers["Cache-Control"] == "no-store"
+    assert log_stream.getvalue() == ""
+
+
+@pytest.mark.parametrize("uri", [
+    "sqlite:////nonexistent-directory/pingyi.db",
+    "postgresql+psycopg://pingyi:wrong@127.0.0.1:1/pingyi?connect_timeout=2",
+])
+def test_healthz_is_503_when_the_database_is_unreachable(uri):
+    broken = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=uri)
+    stream = io.StringIO()
+    logging_setup.handler().setStream(stream)
+    try:
+        response = broken.test_client().get("/healthz")
+    finally:
+        with broken.app_context():
+            db.engine.dispose()
+    assert response.status_code == 503
+    assert response.json["status"] == "unavailable"
+    warning = next(line for line in _lines(stream) if line["level"] == "WARNING")
+    assert "database unreachable" in warning["message"]
+    assert "wrong" not in stream.getvalue() and "nonexistent" not in stream.getvalue()
