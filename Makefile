@@ -25,8 +25,8 @@ migrate: $(BIN)/.installed
 run: $(BIN)/.installed translations migrate
 	$(FLASK) seed-demo
 	@echo "Pingyi 正在运行：http://$(HOST):$(PORT)/  （Ctrl+C 停止）"
-	SURVEY_PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn --workers 2 --threads 4 \
-		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	SURVEY_PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py \
+		--workers 2 --threads 4 --bind $(HOST):$(PORT) wsgi:app
 
 test: test-sqlite test-postgres
 

@@ -1,5 +1,4 @@
-"""Front door: home redirect, language switch, the load balancer's health check, and the
-structured request log (survey_app/logging_setup.py) installed with this blueprint."""
+"""Front door: home redirect, language switch and the load balancer's health check."""
 
 import logging
 
@@ -7,11 +6,9 @@ from flask import Blueprint, redirect, request, session, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from survey_app import logging_setup
 from survey_app.extensions import db
 
 bp = Blueprint("main", __name__)
-bp.record_once(lambda state: logging_setup.init_app(state.app))
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -155,7 +156,7 @@ class AssessmentPlan(Base):
     def transition(self, action: str) -> None:
         """Move to the state `action` leads to, or raise InvalidTransition."""
         if not self.can(action):
-            raise InvalidTransition("当前状态下不能执行此操作")
+            raise InvalidTransition(_("当前状态下不能执行此操作"))
         self.status = PLAN_TRANSITIONS[action][1]
 
 

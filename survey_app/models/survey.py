@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import gettext as _
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -112,13 +113,13 @@ class Survey(Base):
         return self.status is not SurveyStatus.DRAFT
 
     def can(self, action: str) -> bool:
-        sources, _ = TRANSITIONS[action]
+        sources, _target = TRANSITIONS[action]
         return self.status in sources
 
     def transition(self, action: str) -> None:
         """Move to the state `action` leads to, or raise InvalidTransition."""
         if action not in TRANSITIONS or not self.can(action):
-            raise InvalidTransition("当前状态下不能执行此操作")
+            raise InvalidTransition(_("当前状态下不能执行此操作"))
         self.status = TRANSITIONS[action][1]
 
 

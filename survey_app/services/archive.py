@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey_app.errors import DomainError
@@ -200,7 +201,7 @@ def compute(survey: Survey, salt: str) -> ArchiveDigest:
 def record_checksum(survey: Survey, now: datetime, actor: User | None = None) -> str:
     """Compute and store the checksum of a survey being archived; return it."""
     if survey.status is not SurveyStatus.ARCHIVED:
-        raise DomainError("只有已归档的评议才有归档校验值")
+        raise DomainError(_("只有已归档的评议才有归档校验值"))
     survey.archive_salt = secrets.token_hex(16)
     survey.archive_sha256 = compute(survey, survey.archive_salt).archive_sha256
     survey.archived_at = now
@@ -210,7 +211,7 @@ def record_checksum(survey: Survey, now: datetime, actor: User | None = None) ->
 
 def _require_checksum(survey: Survey) -> tuple[str, str]:
     if not survey.archive_sha256 or not survey.archive_salt:
-        raise DomainError("该评议没有归档校验值（尚未归档，或在启用校验之前归档）")
+        raise DomainError(_("该评议没有归档校验值（尚未归档，或在启用校验之前归档）"))
     return survey.archive_sha256, survey.archive_salt
 
 

@@ -159,13 +159,13 @@ class PlanView:
 
 def _require_open(plan: AssessmentPlan) -> None:
     if plan.is_confirmed:
-        raise StructureLocked("考核结果已确认，不能再修改")
+        raise StructureLocked(_("考核结果已确认，不能再修改"))
 
 
 def _require_draft(plan: AssessmentPlan) -> None:
     _require_open(plan)
     if plan.is_method_locked:
-        raise StructureLocked("已提出建议等次，考核办法和考核对象已固定；如需修改，请先撤回建议")
+        raise StructureLocked(_("已提出建议等次，考核办法和考核对象已固定；如需修改，请先撤回建议"))
 
 
 def _next_position(items) -> int:
@@ -297,13 +297,13 @@ def change_status(plan: AssessmentPlan, action: str, actor: User, now: datetime 
     if action == "propose":
         problems = proposal_problems(plan)
         if problems:
-            raise ValidationFailed("还不能提出建议等次", problems)
+            raise ValidationFailed(_("还不能提出建议等次"), problems)
     elif action == "confirm":
         if not plan.can("confirm"):
             plan.transition(action)  # raises InvalidTransition
         view = compute_plan(plan)
         if view.problems:
-            raise ValidationFailed("还不能确认考核结果", list(view.problems))
+            raise ValidationFailed(_("还不能确认考核结果"), list(view.problems))
         _write_decisions(plan, view, actor, now or utcnow())
     plan.transition(action)
     audit.record(actor, f"assessment.{action}", TARGET, plan.id, status=plan.status.value)
@@ -343,7 +343,7 @@ def _write_decisions(plan: AssessmentPlan, view: PlanView, actor: User, now: dat
 def _category_of(plan: AssessmentPlan, category_id: int) -> PlanCategory:
     category = next((c for c in plan.categories if c.id == category_id), None)
     if category is None:
-        raise NotFound("类别不存在")
+        raise NotFound(_("类别不存在"))
     return category
 
 
@@ -352,7 +352,7 @@ def add_category(plan: AssessmentPlan, name: str, actor: User) -> PlanCategory:
     _require_draft(plan)
     name = _text(name)
     if not name:
-        raise ValidationFailed("请填写类别名称")
+        raise ValidationFailed(_("请填写类别名称"))
     if any(c.name == name for c in plan.categories):
         raise ValidationFailed(_("类别“%(name)s”已存在", name=name))
     category = PlanCategory(name=name, position=_next_position(plan.categories))
@@ -560,7 +560,7 @@ def _manual_component(subject: PlanSubject, component: PlanComponent) -> None:
 
 def _check_score(value: float | None) -> None:
     if value is not None and not 0 <= value <= 100:
-        raise ValidationFailed("分数应在 0–100 之间")
+        raise ValidationFailed(_("分数应在 0–100 之间"))
 
 
 def _score_row(subject: PlanSubject, component: PlanComponent) -> ComponentScore:
@@ -641,10 +641,10 @@ def set_scores_in_bulk(plan: AssessmentPlan, component: PlanComponent, lines: st
     """
     _require_open(plan)
     if component.category.plan_id != plan.id:
-        raise NotFound("考评项目不存在")
+        raise NotFound(_("考评项目不存在"))
     _manual_only(component)
     if field not in ("verified_score", "self_score"):
-        raise ValidationFailed("请选择录入自评分还是核验分")
+        raise ValidationFailed(_("请选择录入自评分还是核验分"))
     parsed, errors = _parse_score_lines(plan, component, lines)
     if errors:
         raise ValidationFailed(errors[0], errors)
@@ -763,12 +763,12 @@ def override_grade(subject: PlanSubject, grade: str, reason: str, actor: User, n
     plan = subject.plan
     _require_open(plan)
     if plan.status is not PlanStatus.PROPOSED:
-        raise ValidationFailed("请先提出建议等次，再调整等次")
+        raise ValidationFailed(_("请先提出建议等次，再调整等次"))
     reason = _text(reason)
     if not reason:
-        raise ValidationFailed("调整等次必须填写理由")
+        raise ValidationFailed(_("调整等次必须填写理由"))
     if grade not in plan.grade_labels:
-        raise ValidationFailed("等次不在本方案的等次之中")
+        raise ValidationFailed(_("等次不在本方案的等次之中"))
     view = compute_plan(plan)
     row = view.subject(subject.id)
     if grade == plan.excellent_label:
@@ -787,7 +787,7 @@ def override_grade(subject: PlanSubject, grade: str, reason: str, actor: User, n
 
 def _check_excellent_override(plan: AssessmentPlan, view: PlanView, row: SubjectView) -> None:
     if row.is_veto_applied:
-        raise ValidationFailed("该对象有否决情形，不能评为优秀")
+        raise ValidationFailed(_("该对象有否决情形，不能评为优秀"))
     category = next(c for c in view.categories if c.name == row.category)
     others = sum(1 for s in category.subjects if s.final_grade == plan.excellent_label
                  and s.subject_id != row.subject_id)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import Engine, exists, inspect, select, table
 from sqlalchemy.engine import URL
 
@@ -57,7 +58,7 @@ def file_sha256(path: Path) -> str:
 def _backend(url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         if not url.database or url.database == ":memory:":
-            raise BackupError("内存数据库无法备份")
+            raise BackupError(_("内存数据库无法备份"))
         return "sqlite"
     if url.get_backend_name() == "postgresql":
         return "postgresql"
@@ -230,10 +231,10 @@ def restore(engine: Engine, source: Path, *, force: bool) -> None:
     url = engine.url
     backend = _backend(url)
     if _kind_of(source) != backend:
-        raise BackupError("备份文件与当前数据库类型不符（SQLite 与 PostgreSQL 不能互相恢复）")
+        raise BackupError(_("备份文件与当前数据库类型不符（SQLite 与 PostgreSQL 不能互相恢复）"))
     _check_sidecar(source)
     if not force and holds_data(engine):
-        raise BackupError("目标数据库已有数据；确认要覆盖时请加 --force")
+        raise BackupError(_("目标数据库已有数据；确认要覆盖时请加 --force"))
     engine.dispose()
     try:
         if backend == "sqlite":

@@ -543,7 +543,7 @@ def import_definition(data: Any, actor: User | None) -> Survey:
 def _import_checked(data: Any, actor: User | None, action: str, **detail: Any) -> Survey:
     definition, problems = _checked(data)
     if problems:
-        raise ValidationFailed("问卷定义有误", problems)
+        raise ValidationFailed(_("问卷定义有误"), problems)
     survey = _build_survey(definition)
     db.session.flush()
     audit.record(actor, action, "survey", survey.id, title=survey.title, **detail, **_counts(survey))
@@ -677,7 +677,7 @@ def clone_survey(
     """
     new_year = survey.year + 1 if year is None else year
     if not 2000 <= new_year <= 2100:
-        raise ValidationFailed("年度应在 2000–2100 之间", ["year"])
+        raise ValidationFailed(_("年度应在 2000–2100 之间"), ["year"])
     definition = export_definition(survey)
     definition.update(
         year=new_year, title=title or _clone_title(survey, new_year), opens_at=None, closes_at=None
@@ -709,7 +709,7 @@ def list_templates() -> list[tuple[str, str]]:
 def load_template(key: str) -> dict[str, Any]:
     """Return a shipped template's definition; raise NotFound for an unknown key."""
     if key not in TEMPLATES:
-        raise NotFound("没有这个问卷模板")
+        raise NotFound(_("没有这个问卷模板"))
     return json.loads((TEMPLATE_DIR / f"{key}.json").read_text(encoding="utf-8"))
 
 

@@ -307,7 +307,7 @@ def find_cadre(key: str) -> Cadre:
     key = (key or "").strip()
     records = _survey_records(key) + _plan_records(key) if key else []
     if not records:
-        raise NotFound("没有找到该干部")
+        raise NotFound(_("没有找到该干部"))
     return _identity(key, records, _units(r.unit_id for r in records))
 
 
@@ -595,7 +595,7 @@ def get_evidence(cadre: Cadre, evidence_id: int) -> EvidenceItem:
     """Return one of the cadre's evidence items; raise NotFound for another cadre's."""
     item = db.session.get(EvidenceItem, evidence_id)
     if item is None or item.subject_key != cadre.key:
-        raise NotFound("没有找到该条记录")
+        raise NotFound(_("没有找到该条记录"))
     return item
 
 
@@ -641,9 +641,9 @@ def verify_evidence(item: EvidenceItem, status: Any, note: str, actor: User, now
     wanted = _enum_value(VerificationStatus, status)
     note = (note or "").strip()
     if wanted is None:
-        raise ValidationFailed("请选择核实结果")
+        raise ValidationFailed(_("请选择核实结果"))
     if wanted in (VerificationStatus.DISPUTED, VerificationStatus.REFUTED) and not note:
-        raise ValidationFailed("存疑或不属实时，请写明核实情况")
+        raise ValidationFailed(_("存疑或不属实时，请写明核实情况"))
     if len(note) > NOTE_MAX:
         raise ValidationFailed(_("核实情况不能超过 %(n)d 个字", n=NOTE_MAX))
     before = item.status
@@ -660,7 +660,7 @@ def remove_evidence(item: EvidenceItem, reason: str, actor: User) -> None:
     """Delete an item with a stated reason; the audit entry keeps its full content."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请写明删除原因")
+        raise ValidationFailed(_("请写明删除原因"))
     if len(reason) > REASON_MAX:
         raise ValidationFailed(_("删除原因不能超过 %(n)d 个字", n=REASON_MAX))
     _record(actor, "dossier.evidence_remove", item, reason=reason, removed=_snapshot(item))

@@ -5,13 +5,14 @@ excluded ballot stays stored, leaves every figure, and can be counted again."""
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 import analytics
 from survey_app.errors import NotFound, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Ballot, RespondentGroup, Survey, User
-from survey_app.services import audit
+from survey_app.services import audit, surveys
 from survey_app.services.reports import counted_ballot_facts, load_answers
 
 #: Flag codes → labels (Chinese msgids).
@@ -49,7 +50,7 @@ def quality_view(survey: Survey) -> QualityView:
     for name, indices in (("straight_lining", checks.straight_lining), ("speeder", checks.speeders)):
         for index in indices:
             flags.setdefault(index, []).append(name)
-    for index, (_, _, quality_flag, _) in enumerate(ballots):
+    for index, (*_facts, quality_flag, _day) in enumerate(ballots):
         if quality_flag == "burst":
             flags.setdefault(index, []).append("burst")
     ratings, distinct = _rating_summary(answers, len(ballots))
@@ -79,12 +80,13 @@ def _excluded(survey: Survey) -> tuple[tuple[str, str, str], ...]:
 
 def set_exclusion(survey: Survey, ballot_id: str, exclude: bool, reason: str, actor: User) -> None:
     """Exclude a ballot from every figure (with a reason), or count it again; both logged."""
+    surveys.require_not_archived(survey)
     ballot = db.session.get(Ballot, ballot_id)
     if ballot is None or ballot.survey_id != survey.id:
-        raise NotFound("答卷不存在")
+        raise NotFound(_("答卷不存在"))
     reason = reason.strip()
     if exclude and not reason:
-        raise ValidationFailed("请填写排除的理由")
+        raise ValidationFailed(_("请填写排除的理由"))
     ballot.is_excluded = exclude
     ballot.excluded_reason = reason if exclude else None
     audit.record(actor, "ballot.exclude" if exclude else "ballot.include", "survey", survey.id,

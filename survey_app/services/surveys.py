@@ -59,13 +59,21 @@ WORDING_FIELDS = {
 }
 
 
+def require_not_archived(survey: Survey) -> None:
+    """An archived survey is frozen: its checksum covers its names and ballots."""
+    if survey.status is SurveyStatus.ARCHIVED:
+        raise StructureLocked(_("评议已归档，内容不能再修改"))
+
+
 def _apply(entity: Any, data: Mapping[str, Any], survey: Survey) -> dict[str, Any]:
     """Set changed attributes; refuse structural changes on a locked survey."""
     changed = {key: value for key, value in data.items() if getattr(entity, key) != value}
+    if changed:
+        require_not_archived(survey)
     if survey.is_structure_locked:
         structural = set(changed) - WORDING_FIELDS[type(entity)]
         if structural:
-            raise StructureLocked("问卷已发布，结构已锁定，只能修改文字")
+            raise StructureLocked(_("问卷已发布，结构已锁定，只能修改文字"))
     for key, value in changed.items():
         setattr(entity, key, value)
     return {key: str(value) for key, value in changed.items()}
@@ -79,7 +87,7 @@ def _check_unique_name(items: Iterable[Any], attr: str, value: str, item: Any, w
 
 def _require_draft(survey: Survey) -> None:
     if survey.is_structure_locked:
-        raise StructureLocked("问卷已发布，结构已锁定，只能修改文字")
+        raise StructureLocked(_("问卷已发布，结构已锁定，只能修改文字"))
 
 
 def _next_position(items: Iterable[Any]) -> int:
@@ -89,7 +97,7 @@ def _next_position(items: Iterable[Any]) -> int:
 def scale_options_from_preset(preset: str, with_unknown: bool) -> list[ScaleOption]:
     """Return new ScaleOption rows for a preset, 不了解 last when asked."""
     if preset not in SCALE_PRESETS:
-        raise ValidationFailed("未知的评价等级预设")
+        raise ValidationFailed(_("未知的评价等级预设"))
     options = [
         ScaleOption(label=label, score=score, position=index)
         for index, (label, score) in enumerate(SCALE_PRESETS[preset])
@@ -117,7 +125,7 @@ def update_survey(survey: Survey, data: Mapping[str, Any], actor: User) -> None:
     """Change a survey's settings; after publication only its wording."""
     opens, closes = data.get("opens_at", survey.opens_at), data.get("closes_at", survey.closes_at)
     if opens and closes and closes <= opens:
-        raise ValidationFailed("结束时间必须晚于开始时间")
+        raise ValidationFailed(_("结束时间必须晚于开始时间"))
     changed = _apply(survey, data, survey)
     if changed:
         audit.record(actor, "survey.update", "survey", survey.id, **changed)
@@ -128,7 +136,7 @@ def change_status(survey: Survey, action: str, actor: User) -> None:
     if action == "publish":
         problems = publication_problems(survey)
         if problems:
-            raise ValidationFailed("问卷还不能发布", problems)
+            raise ValidationFailed(_("问卷还不能发布"), problems)
     survey.transition(action)
     if action == "close":
         # Closing seals the ballots: nothing at storage level may tie them to codes any more.
@@ -166,7 +174,7 @@ def delete_survey(survey: Survey, actor: User) -> None:
     """Delete a draft survey that has no ballots."""
     _require_draft(survey)
     if db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.survey_id == survey.id)):
-        raise ValidationFailed("已有答卷的问卷不能删除")
+        raise ValidationFailed(_("已有答卷的问卷不能删除"))
     audit.record(actor, "survey.delete", "survey", survey.id, title=survey.title)
     db.session.delete(survey)
 
@@ -274,12 +282,12 @@ def add_scale_option(survey: Survey, data: Mapping[str, Any], actor: User) -> Sc
     _require_draft(survey)
     _check_unique_name(survey.scale_options, "label", data["label"], None, "选项")
     if data.get("is_unknown") and any(o.is_unknown for o in survey.scale_options):
-        raise ValidationFailed("已有“不了解”选项")
+        raise ValidationFailed(_("已有“不了解”选项"))
     option = ScaleOption(**data, position=_next_position(survey.scale_options))
     if option.is_unknown:
         option.score = None
     elif option.score is None:
-        raise ValidationFailed("计分选项需要 0–100 的分值", ["score"])
+        raise ValidationFailed(_("计分选项需要 0–100 的分值"), ["score"])
     survey.scale_options.append(option)
     db.session.flush()
     audit.record(actor, "scale_option.add", "survey", survey.id, label=option.label)
@@ -303,7 +311,7 @@ def _rated_subjects(survey: Survey, subject_ids: Iterable[int]) -> list[Subject]
     wanted = set(subject_ids)
     chosen = [s for s in survey.subjects if s.id in wanted]
     if len(chosen) != len(wanted):
-        raise ValidationFailed("所选评议对象不属于本问卷")
+        raise ValidationFailed(_("所选评议对象不属于本问卷"))
     return chosen
 
 
@@ -341,9 +349,9 @@ def _check_question(survey: Survey, question: Question) -> None:
     choice_kinds = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
     question.options = list(question.options or [])  # JSON default applies only at flush
     if question.kind in choice_kinds and len(question.options) < 2:
-        raise ValidationFailed("选择题至少需要两个选项")
+        raise ValidationFailed(_("选择题至少需要两个选项"))
     if len(set(question.options)) != len(question.options):
-        raise ValidationFailed("选择题的选项不能重复")
+        raise ValidationFailed(_("选择题的选项不能重复"))
     if question.kind not in choice_kinds:
         question.options = []
     if question.show_if_question_id is None:
@@ -351,12 +359,12 @@ def _check_question(survey: Survey, question: Question) -> None:
         return
     earlier = next((q for q in survey.questions if q.id == question.show_if_question_id), None)
     if earlier is None or earlier is question or earlier.position >= question.position:
-        raise ValidationFailed("显示条件只能引用前面的题目")
+        raise ValidationFailed(_("显示条件只能引用前面的题目"))
     if earlier.kind not in choice_kinds:
-        raise ValidationFailed("显示条件只能引用选择题")
+        raise ValidationFailed(_("显示条件只能引用选择题"))
     unknown = set(question.show_if_values) - set(earlier.options)
     if not question.show_if_values or unknown:
-        raise ValidationFailed("显示条件的取值必须是所引用题目的选项")
+        raise ValidationFailed(_("显示条件的取值必须是所引用题目的选项"))
 
 
 def add_question(survey: Survey, data: Mapping[str, Any], actor: User) -> Question:
@@ -445,7 +453,7 @@ def add_subjects_in_bulk(survey: Survey, text: str, unit_name: str, unit_categor
     if not rows and not errors:
         errors.append("请至少填写一行")
     if errors:
-        raise ValidationFailed("名单有误，未添加任何对象", errors)
+        raise ValidationFailed(_("名单有误，未添加任何对象"), errors)
     for row in rows:
         key = row["key"] or _free_key(survey, taken)
         taken.add(key)

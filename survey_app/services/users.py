@@ -32,9 +32,9 @@ def create_user(
     """Create a staff account; raise ValidationFailed on a taken name or weak password."""
     username = username.strip()
     if not username:
-        raise ValidationFailed("用户名不能为空")
+        raise ValidationFailed(_("用户名不能为空"))
     if find_user(username):
-        raise ValidationFailed("用户名已存在")
+        raise ValidationFailed(_("用户名已存在"))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(_("密码至少 %(n)d 个字符", n=MIN_PASSWORD_LENGTH))
     user = User(username=username, display_name=display_name or username, role=role, password_hash=_hash(password))
@@ -68,7 +68,7 @@ def visible_unit_ids(user: User) -> set[int] | None:
 def update_user(user: User, actor: User, *, role: Role, unit_ids, is_active: bool) -> None:
     """Change a user's role, unit scope and whether the account may sign in."""
     if user.id == actor.id and (role is not Role.ADMIN or not is_active):
-        raise ValidationFailed("不能降低或停用自己的管理员账号")
+        raise ValidationFailed(_("不能降低或停用自己的管理员账号"))
     user.role = role
     user.is_active_account = is_active
     user.scoped_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))) if unit_ids else []

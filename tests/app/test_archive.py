@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, text
 
+from survey_app.errors import StructureLocked
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Ballot, Rating, Role, ScaleOption, Survey, SurveyStatus
 from survey_app.services import archive, quality, surveys, users
@@ -101,6 +102,19 @@ def test_a_survey_not_archived_has_no_checksum_to_verify(app, runner, make_surve
     result = runner.invoke(args=["verify-archive", str(survey_id)])
     assert result.exit_code == 1
     assert "没有归档校验值" in result.output
+
+
+def test_an_archived_survey_refuses_exclusions_and_renames_and_keeps_matching(app, runner, archived):
+    with app.app_context():
+        survey = db.session.get(Survey, archived)
+        actor = users.find_user("factory")
+        ballot_id = db.session.scalars(select(Ballot.id).where(Ballot.survey_id == archived)).first()
+        with pytest.raises(StructureLocked):
+            quality.set_exclusion(survey, ballot_id, True, "归档后排除", actor)
+        with pytest.raises(StructureLocked):
+            surveys.update_subject(survey.subjects[0], {"name": "改名"}, actor)
+        db.session.rollback()
+    assert _verify(app, archived).is_match
 
 
 # ---- the canonical form -------------------------------------------------------------------------
