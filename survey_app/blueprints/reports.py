@@ -25,7 +25,7 @@ from analytics import charts
 from survey_app.blueprints.access import load_survey, organizer_required
 from survey_app.errors import DomainError
 from survey_app.extensions import db
-from survey_app.services import archive, exports, quality, reports, sheets, users
+from survey_app.services import archive, dossiers, exports, quality, reports, sheets, users
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 
@@ -86,7 +86,8 @@ def show_subject(survey_id: int, subject_id: int):
     survey = load_survey(survey_id)
     return render_template("reports/subject.html", report=report, row=row,
                            trend=reports.subject_trend(survey, row.key),
-                           comments=reports.subject_comments(survey, row))
+                           comments=reports.subject_comments(survey, row),
+                           dossier=dossiers.visible_dossier(current_user, row.key))
 
 
 def _chart_response(data: bytes, fmt: str) -> Response:

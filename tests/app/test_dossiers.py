@@ -178,6 +178,17 @@ def test_links_from_other_pages_only_to_visible_cadre_dossiers(app, auth, rated)
         assert dossiers.visible_dossier(finance, "C3").unit == "市财政局"
 
 
+def test_the_per_subject_results_page_links_to_the_cadre_dossier(app, client, auth, rated):
+    auth.login()
+    with app.app_context():
+        subject_id = db.session.scalars(
+            select(Subject.id).where(Subject.survey_id == rated["2026"], Subject.key == "C1")).one()
+    page = client.get(f"/admin/reports/{rated['2026']}/subjects/{subject_id}").get_data(as_text=True)
+    assert 'id="dossier-link" href="/admin/dossiers/C1"' in page
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in title  # the page's title is plain text, no markup block inside it
+
+
 def test_assessment_results_of_cadre_plans_only(app, rated):
     with app.app_context():
         actor = users.find_user("factory")
