@@ -13,12 +13,18 @@ subjects (the 优秀 cap), and the API must apply identical rules without a form
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 
 from survey_app.errors import ValidationFailed
+from survey_app.extensions import db
 from survey_app.models import (
     Dimension,
     Question,
@@ -129,11 +135,112 @@ def ballot_structure(survey: Survey, group: RespondentGroup) -> BallotStructure:
     )
 
 
-# ---- the checked result -----------------------------------------------------------------
+# ---- the rules as plain data ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRule:
+    """An extra question as the checks need it (same attribute names as `Question`)."""
+
+    id: int
+    kind: QuestionKind
+    options: tuple[str, ...]
+    is_required: bool
+    show_if_question_id: int | None
+    show_if_values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class CheckedRating:
+class BallotRules:
+    """What a submission must contain, as plain data compiled from a BallotStructure.
+
+    It holds no ORM object, so it outlives the request: a published survey's structure is
+    locked (only wording may change), and `published_rules` keeps one copy per worker.
+    """
+
+    survey_id: int
+    group_id: int
+    #: (answer key, subject id, dimension id) of every rating, in display order.
+    ratings: tuple[tuple[str, int, int], ...]
+    #: Option id as sent → (option id, score); None when the scale is 0–100 scores.
+    choices: Mapping[str, tuple[int, float | None]] | None
+    #: (id, name) of the dimensions, for the 优秀 cap and its message.
+    dimensions: tuple[tuple[int, str], ...]
+    #: (id, label) of the capped top option, with how many per dimension may get it.
+    top_option: tuple[int, str] | None
+    top_allowed: int | None
+    cap_percent: int | None
+    questions: tuple[QuestionRule, ...]
+    #: Subjects with a comment box (none when the survey has no comment boxes).
+    comment_subjects: tuple[int, ...]
+    is_named: bool
+    #: Every answer key the ballot may carry (comment keys even without comment boxes:
+    #: those are ignored, not refused).
+    expected: frozenset[str]
+
+
+def compile_rules(structure: BallotStructure) -> BallotRules:
+    """Return the rules of `structure` as plain data."""
+    subjects, dimensions = structure.subjects, structure.dimensions
+    ratings = tuple((rating_key(s.id, d.id), s.id, d.id) for s in subjects for d in dimensions)
+    questions = tuple(
+        QuestionRule(q.id, q.kind, tuple(q.options or ()), q.is_required, q.show_if_question_id,
+                     tuple(q.show_if_values or ()))
+        for q in structure.questions
+    )
+    top = structure.top_option if structure.top_allowed is not None else None
+    return BallotRules(
+        survey_id=structure.survey.id,
+        group_id=structure.group.id,
+        ratings=ratings,
+        choices={str(o.id): (o.id, o.score) for o in structure.options} if structure.uses_options else None,
+        dimensions=tuple((d.id, d.name) for d in dimensions),
+        top_option=(top.id, top.label) if top else None,
+        top_allowed=structure.top_allowed,
+        cap_percent=structure.survey.excellent_cap_percent,
+        questions=questions,
+        comment_subjects=tuple(s.id for s in subjects) if structure.survey.subject_comments else (),
+        is_named=structure.is_named,
+        expected=frozenset([key for key, _s, _d in ratings] + [question_key(q.id) for q in questions]
+                           + [comment_key(s.id) for s in subjects]),
+    )
+
+
+#: Compiled rules of published surveys, per database engine (so per app and per test
+#: database): (survey id, its creation time, group id) → BallotRules. The creation time
+#: keeps a reused id (SQLite reuses the highest one after a deletion) from matching.
+_RULES: "weakref.WeakKeyDictionary[object, dict[tuple, BallotRules]]" = weakref.WeakKeyDictionary()
+_RULES_PER_ENGINE = 256
+_RULES_LOCK = threading.Lock()
+
+
+def published_rules(
+    survey_id: int, created_at: datetime, group_id: int, load: Callable[[], BallotStructure]
+) -> BallotRules:
+    """Return the rules of a published survey's group, compiling `load()` at most once.
+
+    Only for surveys past their draft: their structure can no longer change (every
+    structural edit requires a draft, `surveys.WORDING_FIELDS`), so the rules never go
+    stale; callers check that the survey is open (so published) first. Wording can
+    change; messages that quote it come from a fresh check (`ballots._check_published`).
+    """
+    engine = db.engine
+    key = (survey_id, created_at, group_id)
+    rules = _RULES.get(engine, {}).get(key)
+    if rules is None:
+        rules = compile_rules(load())
+        with _RULES_LOCK:  # gunicorn's threads share the cache
+            cache = _RULES.setdefault(engine, {})
+            if len(cache) >= _RULES_PER_ENGINE:
+                cache.pop(next(iter(cache)))
+            cache[key] = rules
+    return rules
+
+
+# ---- the checked result -----------------------------------------------------------------
+
+
+class CheckedRating(NamedTuple):
     subject_id: int
     dimension_id: int
     option_id: int | None
@@ -173,52 +280,56 @@ def _single(values: Sequence[str] | None) -> str | None:
     return values[0].strip()
 
 
-def _check_rating(structure: BallotStructure, raw: str) -> tuple[int | None, float | None] | str:
-    """Return (option_id, score) for a rating value, or an error message."""
-    if structure.uses_options:
-        option = structure.option_by_id.get(int(raw)) if _INTEGER.match(raw) else None
-        if option is None:
-            return _("请在给出的选项中选择")
-        return option.id, option.score
+def _check_score(raw: str) -> float | str:
+    """Return a 0–100 score, or an error message."""
     if not _DECIMAL.match(raw) or not 0 <= float(raw) <= 100:
         return _("请填写 0 到 100 之间的分数")
-    return None, float(raw)
+    return float(raw)
 
 
-def _check_ratings(structure: BallotStructure, values: Mapping[str, Sequence[str]], errors: dict) -> list[CheckedRating]:
+def _check_ratings(rules: BallotRules, values: Mapping[str, Sequence[str]], errors: dict) -> list[CheckedRating]:
     ratings = []
-    for subject in structure.subjects:
-        for dimension in structure.dimensions:
-            key = rating_key(subject.id, dimension.id)
-            raw = _single(values.get(key))
-            if raw is None:
-                errors[key] = _("每项只能选一个")
-                continue
-            if raw == "":
-                errors[key] = _("请选择") if structure.uses_options else _("请填写分数")
-                continue
-            checked = _check_rating(structure, raw)
-            if isinstance(checked, str):
-                errors[key] = checked
+    append = ratings.append
+    choices = rules.choices
+    for key, subject_id, dimension_id in rules.ratings:
+        sent = values.get(key)
+        raw = sent[0].strip() if sent and len(sent) == 1 else _single(sent)
+        if raw is None:
+            errors[key] = _("每项只能选一个")
+        elif raw == "":
+            errors[key] = _("请选择") if choices is not None else _("请填写分数")
+        elif choices is not None:
+            chosen = choices.get(raw)
+            if chosen is None and _INTEGER.match(raw):  # "007" names option 7, as int() reads it
+                chosen = choices.get(str(int(raw)))
+            if chosen is None:
+                errors[key] = _("请在给出的选项中选择")
             else:
-                ratings.append(CheckedRating(subject.id, dimension.id, *checked))
+                append(CheckedRating(subject_id, dimension_id, *chosen))
+        else:
+            score = _check_score(raw)
+            if isinstance(score, str):
+                errors[key] = score
+            else:
+                append(CheckedRating(subject_id, dimension_id, None, score))
     return ratings
 
 
-def _check_cap(structure: BallotStructure, ratings: list[CheckedRating], errors: dict) -> None:
-    if structure.top_allowed is None:
+def _check_cap(rules: BallotRules, ratings: list[CheckedRating], errors: dict) -> None:
+    if rules.top_allowed is None or rules.top_option is None:
         return
-    top_id = structure.top_option.id
-    for dimension in structure.dimensions:
-        chosen = [r for r in ratings if r.dimension_id == dimension.id and r.option_id == top_id]
-        if len(chosen) > structure.top_allowed:
-            errors[f"{RULE_KEY}-{dimension.id}"] = _(
+    top_id, top_label = rules.top_option
+    counts = Counter(r.dimension_id for r in ratings if r.option_id == top_id)
+    for dimension_id, dimension_name in rules.dimensions:
+        chosen = counts.get(dimension_id, 0)
+        if chosen > rules.top_allowed:
+            errors[f"{RULE_KEY}-{dimension_id}"] = _(
                 "“%(dimension)s”一项评为“%(top)s”的最多 %(allowed)d 人（%(percent)d%%），您评了 %(chosen)d 人，请调整",
-                dimension=dimension.name,
-                top=structure.top_option.label,
-                allowed=structure.top_allowed,
-                percent=structure.survey.excellent_cap_percent,
-                chosen=len(chosen),
+                dimension=dimension_name,
+                top=top_label,
+                allowed=rules.top_allowed,
+                percent=rules.cap_percent,
+                chosen=chosen,
             )
 
 
@@ -233,7 +344,7 @@ def check_text(raw: str, limit: int) -> str | None:
     return None
 
 
-def _question_values(question: Question, raw_values: Sequence[str]) -> list[str] | str:
+def _question_values(question: Question | QuestionRule, raw_values: Sequence[str]) -> list[str] | str:
     """Return the cleaned answer values of one question, or an error message."""
     values = [v.strip() for v in raw_values if v.strip()]
     kind = question.kind
@@ -257,23 +368,23 @@ def _question_values(question: Question, raw_values: Sequence[str]) -> list[str]
     return [value]
 
 
-def is_shown(question: Question, chosen: Mapping[int, list[str]]) -> bool:
+def is_shown(question: Question | QuestionRule, chosen: Mapping[int, list[str]]) -> bool:
     """Return whether a question applies given the answers chosen so far."""
     if question.show_if_question_id is None:
         return True
     return bool(set(chosen.get(question.show_if_question_id, [])) & set(question.show_if_values))
 
 
-def _to_answers(question: Question, values: list[str]) -> list[CheckedAnswer]:
+def _to_answers(question: Question | QuestionRule, values: list[str]) -> list[CheckedAnswer]:
     if question.kind is QuestionKind.NUMBER:
         return [CheckedAnswer(question.id, number=float(v)) for v in values]
     return [CheckedAnswer(question.id, text=v) for v in values]
 
 
-def _check_questions(structure: BallotStructure, values: Mapping[str, Sequence[str]], errors: dict) -> list[CheckedAnswer]:
+def _check_questions(rules: BallotRules, values: Mapping[str, Sequence[str]], errors: dict) -> list[CheckedAnswer]:
     chosen: dict[int, list[str]] = {}
     answers = []
-    for question in structure.questions:
+    for question in rules.questions:
         if not is_shown(question, chosen):
             continue  # an answer to a question that no longer applies is dropped
         key = question_key(question.id)
@@ -288,12 +399,10 @@ def _check_questions(structure: BallotStructure, values: Mapping[str, Sequence[s
     return answers
 
 
-def _check_comments(structure: BallotStructure, values: Mapping[str, Sequence[str]], errors: dict) -> list[CheckedComment]:
-    if not structure.survey.subject_comments:
-        return []  # a survey without comment boxes stores none, whatever was sent
-    comments = []
-    for subject in structure.subjects:
-        key = comment_key(subject.id)
+def _check_comments(rules: BallotRules, values: Mapping[str, Sequence[str]], errors: dict) -> list[CheckedComment]:
+    comments = []  # a survey without comment boxes stores none, whatever was sent
+    for subject_id in rules.comment_subjects:
+        key = comment_key(subject_id)
         text = _single(values.get(key))
         if text is None:
             errors[key] = _("这道题只能填一个答案")
@@ -302,12 +411,12 @@ def _check_comments(structure: BallotStructure, values: Mapping[str, Sequence[st
             if problem:
                 errors[key] = problem
             else:
-                comments.append(CheckedComment(subject.id, text))
+                comments.append(CheckedComment(subject_id, text))
     return comments
 
 
-def _check_name(structure: BallotStructure, values: Mapping[str, Sequence[str]], errors: dict) -> str | None:
-    if not structure.is_named:
+def _check_name(rules: BallotRules, values: Mapping[str, Sequence[str]], errors: dict) -> str | None:
+    if not rules.is_named:
         return None  # an anonymous survey never stores a name, whatever was sent
     name = _single(values.get(NAME_KEY))
     if not name:
@@ -319,24 +428,23 @@ def _check_name(structure: BallotStructure, values: Mapping[str, Sequence[str]],
     return name
 
 
-def _check_unexpected(structure: BallotStructure, values: Mapping[str, Sequence[str]], errors: dict) -> None:
-    expected = {rating_key(s.id, d.id) for s in structure.subjects for d in structure.dimensions}
-    expected |= {question_key(q.id) for q in structure.questions}
-    expected |= {comment_key(s.id) for s in structure.subjects}
-    stray = [k for k in values if k.startswith(("r-", "q-", "c-")) and k not in expected]
+def _check_unexpected(rules: BallotRules, values: Mapping[str, Sequence[str]], errors: dict) -> None:
+    expected = rules.expected
+    stray = [k for k in values if k not in expected and k.startswith(("r-", "q-", "c-"))]
     if stray:
         errors[RULE_KEY] = _("答卷包含不属于本问卷的内容，请刷新页面后重新填写")
 
 
-def check_ballot(structure: BallotStructure, values: Mapping[str, Sequence[str]]) -> CheckedBallot:
+def check_ballot(structure: BallotStructure | BallotRules, values: Mapping[str, Sequence[str]]) -> CheckedBallot:
     """Check a submission against the ballot; raise BallotInvalid listing every problem."""
+    rules = structure if isinstance(structure, BallotRules) else compile_rules(structure)
     errors: dict[str, str] = {}
-    _check_unexpected(structure, values, errors)
-    ratings = _check_ratings(structure, values, errors)
-    _check_cap(structure, ratings, errors)
-    answers = _check_questions(structure, values, errors)
-    comments = _check_comments(structure, values, errors)
-    name = _check_name(structure, values, errors)
+    _check_unexpected(rules, values, errors)
+    ratings = _check_ratings(rules, values, errors)
+    _check_cap(rules, ratings, errors)
+    answers = _check_questions(rules, values, errors)
+    comments = _check_comments(rules, values, errors)
+    name = _check_name(rules, values, errors)
     if errors:
         raise BallotInvalid(errors)
     return CheckedBallot(ratings, answers, name, comments)

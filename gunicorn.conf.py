@@ -1,0 +1,47 @@
+"""gunicorn settings for production (docs/operations.md); gunicorn reads this file by itself
+when started from the repository's top folder: `gunicorn wsgi:app`.
+
+Command-line options override it (`--bind`, `--workers`, `--threads`, `--access-logfile`),
+so does WEB_CONCURRENCY for the worker count. bench/load.py starts the app with this
+file; its figures (docs/benchmarks.md) are for these settings.
+"""
+
+import os
+import re
+
+from gunicorn.glogging import Logger
+
+bind = "127.0.0.1:8000"
+#: One process per core: a request's work is mostly Python (the GIL), so more processes
+#: than cores only add switching; the threads overlap the waits on the database.
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+worker_class = "gthread"
+threads = 4
+#: Idle keep-alive connections a worker holds (phones in a hall, or the proxy's pool).
+worker_connections = 1000
+keepalive = 5
+backlog = 2048
+timeout = 60
+graceful_timeout = 30
+accesslog = "-"
+
+_CODE_IN_PATH = re.compile(r"/s/(?!thanks/)[^/?\s\"]+")
+
+
+class RedactingLogger(Logger):
+    """Write "/s/…" instead of a one-time code in the access log (path and referrer).
+
+    A log line with the time and address of a code's use is exactly what must not exist
+    beside the ballots (docs/anonymity.md); the reverse proxy's log needs the same care.
+    """
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "f", "{referer}i", "{location}o", "{raw_uri}e", "{path_info}e"):
+            value = atoms.get(key)
+            if isinstance(value, str) and "/s/" in value:
+                atoms[key] = _CODE_IN_PATH.sub("/s/…", value)
+        return atoms
+
+
+logger_class = RedactingLogger
