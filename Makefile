@@ -52,6 +52,7 @@ bench: $(BIN)/.installed translations
 	$(BIN)/pytest tests/benchmarks --benchmark-enable
 	$(BIN)/python bench/analytics.py
 	$(BIN)/python bench/submit.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

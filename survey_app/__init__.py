@@ -98,7 +98,7 @@ def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged ballot survives a power loss
     cursor.close()
 
 

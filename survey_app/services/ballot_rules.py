@@ -46,7 +46,7 @@ NUMBER_LIMIT = 1e9
 #: Markup has no business in an answer; refusing it keeps stored text inert everywhere
 #: it may later be shown (Excel, PDF, other systems), not only in our escaped pages.
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]|javascript:", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")  # lone surrogates: no encoding stores them
 _INTEGER = re.compile(r"^[0-9]{1,9}$")
 _DECIMAL = re.compile(r"^-?[0-9]{1,12}(\.[0-9]{1,6})?$")
 NAME_KEY = "name"

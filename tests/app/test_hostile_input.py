@@ -205,9 +205,6 @@ def test_unreadable_codes_are_refused_as_unknown(app, named_survey, typed):
         assert refused.value.reason == "unknown_code" and _counts() == (0, 0, 0, 0, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="ballot_rules.check_text lets lone surrogates through and the INSERT "
-                   "fails with UnicodeEncodeError (a 500 for any other caller); fix: add [\\ud800-\\udfff] to "
-                   "ballot_rules._CONTROL")
 def test_service_refuses_text_no_database_can_store(app, named_survey):
     code = issue_codes(app, named_survey, count=1)[0]
     values = {**complete_values(app, named_survey), NAME_KEY: ["张\ud800"]}
