@@ -288,16 +288,7 @@ def _read_sheet(workbook, name: str, columns: tuple[str, ...], problems: list[st
     for index, value in enumerate(header):
         text, letter = _header_of(value), get_column_letter(index + 1)
         if text in found:
-            problems.append(
-                _(
-                    "工作表“%(sheet)s”第 %(row)d 行：列“%(header)s”出现了不止一次（%(first)s 列和 %(again)s 列）",
-                    sheet=name,
-                    row=number,
-                    header=text,
-                    first=found[text][0],
-                    again=letter,
-                )
-            )
+            problems.append(sheets.repeated_header_message(name, number, text, found[text][0], letter))
         elif text in columns:
             found[text] = (letter, index)
     for column in columns:

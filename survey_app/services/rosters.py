@@ -451,16 +451,7 @@ def _map_headers(
     for index, value in enumerate(values):
         header, letter = sheets.cell_text(value), get_column_letter(index + 1)
         if header in found:
-            problems.append(
-                _(
-                    "工作表“%(sheet)s”第 %(row)d 行：列“%(header)s”出现了不止一次（%(first)s 列和 %(again)s 列）",
-                    sheet=sheet,
-                    row=number,
-                    header=header,
-                    first=found[header][0],
-                    again=letter,
-                )
-            )
+            problems.append(sheets.repeated_header_message(sheet, number, header, found[header][0], letter))
         elif header in known:
             found[header] = (letter, index)
         elif header:

@@ -90,6 +90,14 @@ def cell_number(value: Any) -> float | None:
     return number if math.isfinite(number) else None  # "nan" and "inf" parse as floats
 
 
+def repeated_header_message(sheet: str, row: int, header: str, first: str, again: str) -> str:
+    """A header row naming one column twice: which sheet, row and column letters."""
+    return _(
+        "工作表“%(sheet)s”第 %(row)d 行：列“%(header)s”出现了不止一次（%(first)s 列和 %(again)s 列）",
+        sheet=sheet, row=row, header=header, first=first, again=again,
+    )
+
+
 def workbook_problem(data: bytes) -> str | None:
     """Say why `data` is not a readable .xlsx workbook, or return None when it may be one."""
     if data.startswith(_OLE_MAGIC):
