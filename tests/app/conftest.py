@@ -90,3 +90,15 @@ def make_survey(app):
     """Create a survey with a small complete structure; returns its id."""
     factory = SurveyFactory(app)
     return factory
+
+
+@pytest.fixture
+def servers(app, tmp_path):
+    """gunicorn servers of the test's database, started on demand, stopped after the test."""
+    from tests.app.fault_helpers import LiveServers
+
+    started = LiveServers(app, tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()

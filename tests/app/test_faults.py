@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 from survey_app.extensions import db
 from survey_app.models import CodeStatus
 from tests.app.fault_helpers import (
-    LiveServers,
     code_status,
     dispose,
     encode_form,
@@ -32,15 +31,6 @@ from tests.app.fault_helpers import (
 from tests.app.respondent_helpers import complete_values, form_data, issue_codes, make_big_survey
 
 ON_POSTGRES = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql")
-
-
-@pytest.fixture
-def servers(app, tmp_path):
-    started = LiveServers(app, tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop_all()
 
 
 def _expected_rows(values: dict) -> tuple[int, int, int]:

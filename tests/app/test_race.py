@@ -11,25 +11,14 @@ behaviour").
 import os
 import time
 
-import pytest
-
 from survey_app.models import CodeStatus
-from tests.app.fault_helpers import LiveServers, code_status, encode_form, post_together
+from tests.app.fault_helpers import code_status, encode_form, post_together
 from tests.app.respondent_helpers import ballot_count, complete_values, form_data, issue_codes
 
 CLIENTS = 20
 ROUNDS = int(os.environ.get("RACE_ROUNDS", "50"))
 #: The whole race must stay well inside CI's budget, even on a busy machine.
 TIME_LIMIT = 240
-
-
-@pytest.fixture
-def servers(app, tmp_path):
-    started = LiveServers(app, tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop_all()
 
 
 def test_twenty_clients_racing_on_one_code_store_exactly_one_ballot(app, make_survey, servers):

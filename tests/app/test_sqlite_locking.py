@@ -18,7 +18,6 @@ from sqlalchemy.engine import make_url
 from survey_app.extensions import db
 from survey_app.models import CodeStatus
 from tests.app.fault_helpers import (
-    LiveServers,
     code_status,
     dispose,
     encode_form,
@@ -36,15 +35,6 @@ pytestmark = pytest.mark.skipif(
 
 def _path(app) -> str:
     return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database
-
-
-@pytest.fixture
-def servers(app, tmp_path):
-    started = LiveServers(app, tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop_all()
 
 
 class LockHog:
