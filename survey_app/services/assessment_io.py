@@ -45,7 +45,7 @@ from survey_app.models.assessment import (
     PlanSubject,
     PlanSubjectKind,
 )
-from survey_app.services import assessments, pdf_layout, sheets
+from survey_app.services import assessments, pdf_layout, phrasing, sheets
 from survey_app.services.assessments import KEEP, CategoryView, PlanView, SubjectView
 from survey_app.services.sheets import safe_text, write_sheet
 
@@ -759,7 +759,7 @@ def _flags(row: SubjectView) -> str:
         flags.append(
             _("否决：民主测评不称职比例 %(share)s", share=assessments.share_text(row.negative_share or 0))
         )
-    return "；".join(flags)
+    return phrasing.clauses(flags)
 
 
 def _remarks(plan: AssessmentPlan, row: SubjectView) -> str:
@@ -780,7 +780,7 @@ def _remarks(plan: AssessmentPlan, row: SubjectView) -> str:
         remarks.append(_("扣分后低于 0，按 0 计"))
     if plan.is_confirmed and row.changed_since_confirmation:
         remarks.append(_("确认后关联评议结果有变化，现重新计算为 %(value)s", value=_number(row.composite)))
-    return "；".join(remarks)
+    return phrasing.clauses(remarks)
 
 
 def _composite_formula(plan: AssessmentPlan, category: CategoryView) -> str:
@@ -809,8 +809,9 @@ def _quota_line(plan: AssessmentPlan, category: CategoryView) -> str:
 
 
 def _rule_lines(plan: AssessmentPlan) -> list[tuple[str, str]]:
-    bands = "、".join(
-        f"{b['label']}（{_g(b['min'])} 分及以上）" if b["min"] > 0 else b["label"] for b in plan.grade_bands
+    bands = phrasing.listing(
+        phrasing.noted(b["label"], _("%(score)s 分及以上", score=_g(b["min"]))) if b["min"] > 0 else b["label"]
+        for b in plan.grade_bands
     )
     quota = _("优秀比例 %(x)s%%", x=plan.quota_percent)
     if plan.raised_quota_percent is not None:
@@ -1033,8 +1034,8 @@ def _rules_sheet(
         *([label, text] for label, text in _rule_lines(plan)),
     ]
     for category in view.categories:
-        weights = "、".join(
-            f"{label} {_g(weight)}（{_pct(share)}）" for label, weight, share in category.components
+        weights = phrasing.listing(
+            phrasing.noted(f"{label} {_g(weight)}", _pct(share)) for label, weight, share in category.components
         )
         rows.append(
             [
@@ -1117,7 +1118,7 @@ def _pdf_row(plan: AssessmentPlan, row: SubjectView) -> list:
         _("否决") if row.is_veto_applied else "",
     ]
     if any(marks):
-        name.append("、".join(m for m in marks if m))
+        name.append(phrasing.listing(m for m in marks if m))
     parts = [f"{part.label} {_('缺项') if part.score is None else _number(part.score)}" for part in row.parts]
     final = _final(row) + (_("（已调整）") if row.is_overridden else "")
     return [
@@ -1149,7 +1150,7 @@ def _category_notes(plan: AssessmentPlan, category: CategoryView) -> list[str]:
             )
         remarks = _remarks(plan, row)
         if remarks:
-            notes.append(f"{row.name}：{remarks}")
+            notes.append(phrasing.labelled(row.name, remarks))
     return notes
 
 
@@ -1221,7 +1222,7 @@ def results_pdf(
             story.append(_para(_("说明："), pdf_layout.STYLES["body"]))
             story += [_para(f"{i}. {note}", _NOTE_STYLE) for i, note in enumerate(notes, 1)]
     story.append(_para(_("考核办法"), pdf_layout.STYLES["h2"]))
-    story += [_para(f"{label}：{text}", _NOTE_STYLE) for label, text in _rule_lines(plan)]
+    story += [_para(phrasing.labelled(label, text), _NOTE_STYLE) for label, text in _rule_lines(plan)]
     story += [Spacer(1, 6 * mm), _signatures()]
     footer = "｜".join(
         [

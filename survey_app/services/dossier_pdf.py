@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
 from analytics import charts
-from survey_app.services import pdf_layout
+from survey_app.services import pdf_layout, phrasing
 from survey_app.services.dossiers import KIND_LABELS, AssessmentEntry, Dossier, EvidenceView, SurveyEntry
 from survey_app.services.reports import INSUFFICIENT
 
@@ -83,7 +83,7 @@ def _summary(dossier: Dossier) -> list:
         rows += [[str(s.year), s.title, _index(s.row.index), _interval(s.row.low, s.row.high),
                   _rank(s.row.rank, s.ranked), _delta(s.row.index, s.row.previous_index),
                   _delta(s.row.index, s.row.predecessor_index), _delta(s.row.index, s.row.unit_average),
-                  "、".join(_short_flags(s))] for s in year.surveys]
+                  phrasing.listing(_short_flags(s))] for s in year.surveys]
         rows += [[str(a.year), a.title, _score(a.row.composite), "—", _rank(a.row.rank, a.category_size),
                   "—", "—", "—", a.grade or "—"] for a in year.assessments]
     if not rows:
@@ -112,13 +112,13 @@ def _survey_section(entry: SurveyEntry) -> list:
     row = entry.row
     title = _("%(year)s %(title)s（%(kind)s）", year=entry.year, title=entry.title, kind=entry.kind_label)
     stats = [_index(row.index), _interval(row.low, row.high), _rank(row.rank, entry.ranked),
-             f"{_rank(row.rank_in_category, entry.ranked_in_category)}（{row.category or '—'}）", str(row.n)]
+             phrasing.noted(_rank(row.rank_in_category, entry.ranked_in_category), row.category or "—"), str(row.n)]
     story = [pdf_layout.paragraph(title, "h2"),
              pdf_layout.table([_("满意度指数"), _("95%区间"), _("总排名"), _("类别内排名"), _("计入人数")], [stats]),
              *_flags(entry)]
-    predecessor = (f"{entry.predecessor_name or ''}（{row.predecessor_key}）" if row.predecessor_key else "")
+    predecessor = phrasing.noted(entry.predecessor_name or "", row.predecessor_key) if row.predecessor_key else ""
     comparisons = [
-        [_("上一次") + (f"（{entry.previous_title}）" if entry.previous_title else ""),
+        [phrasing.noted(_("上一次"), entry.previous_title) if entry.previous_title else _("上一次"),
          _index(row.previous_index) if entry.previous_title else "—", _delta(row.index, row.previous_index)],
         [_("前任") + predecessor, _index(row.predecessor_index) if row.predecessor_key else "—",
          _delta(row.index, row.predecessor_index)],
@@ -173,15 +173,15 @@ def _assessment_section(entry: AssessmentEntry) -> list:
 def _evidence_rows(items: tuple[EvidenceView, ...]) -> list[list[str]]:
     rows = []
     for e in items:
-        text = e.title + (f"：{e.detail}" if e.detail else "")
+        text = phrasing.labelled(e.title, e.detail) if e.detail else e.title
         if e.due_on:
             text += _("（时限 %(date)s）", date=e.due_on.isoformat())
         check = e.status_label
         if e.verified_by:
-            check += f"（{e.verified_by}，{format_datetime(e.verified_at, 'yyyy-MM-dd')}）"
+            check = phrasing.noted(check, phrasing.listing((e.verified_by, format_datetime(e.verified_at, "yyyy-MM-dd"))))
         if e.verification_note:
-            check += f"：{e.verification_note}"
-        rows.append([e.occurred_on.isoformat(), text, e.source_label, "；".join(e.attachments) or "—", check])
+            check = phrasing.labelled(check, e.verification_note)
+        rows.append([e.occurred_on.isoformat(), text, e.source_label, phrasing.clauses(e.attachments) or "—", check])
     return rows
 
 
@@ -194,7 +194,7 @@ def _evidence(dossier: Dossier) -> list:
                                    pdf_layout.table(header, _evidence_rows(dossier.to_verify), widths)]))
     for kind, items in dossier.lists:
         story.append(KeepTogether([
-            pdf_layout.paragraph(f"{KIND_LABELS[kind]}（{len(items)}）", "h2"),
+            pdf_layout.paragraph(phrasing.noted(str(KIND_LABELS[kind]), str(len(items))), "h2"),
             pdf_layout.table(header, _evidence_rows(items), widths) if items else pdf_layout.paragraph(_("暂无记录")),
         ]))
     return story

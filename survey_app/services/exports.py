@@ -29,7 +29,7 @@ from sqlalchemy import select
 from analytics import charts
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
-from survey_app.services import pdf_layout
+from survey_app.services import pdf_layout, phrasing
 from survey_app.services.archive import ArchiveSeal
 from survey_app.services.reports import (
     INSUFFICIENT,
@@ -367,7 +367,7 @@ def _ranking_rows(report: SurveyReport) -> list[list[str]]:
         [str(row.rank or "—"), str(row.rank_in_category or "—"), row.name, row.unit, _fmt_index(row.index),
          _fmt_interval(row.low, row.high), str(row.n),
          _fmt_share(row.top_share if row.top_share is not None else row.satisfied_share),
-         "；".join(note for note in (_disagreement_note(row), _negative_note(row)) if note)]
+         phrasing.clauses(note for note in (_disagreement_note(row), _negative_note(row)) if note)]
         for row in report.subjects
     ]
 
@@ -384,7 +384,7 @@ def _ranking_chart(report: SurveyReport) -> bytes | None:
 
 
 def _archive_story(archive: ArchiveSeal | None) -> list:
-    return [pdf_layout.paragraph(f"{label}：{value}") for label, value in _archive_lines(archive)]
+    return [pdf_layout.paragraph(phrasing.labelled(label, value)) for label, value in _archive_lines(archive)]
 
 
 def _archive_footer(archive: ArchiveSeal | None) -> str:
@@ -448,7 +448,7 @@ def subject_pdf(report: SurveyReport, row: SubjectRow, generated_on: date, *,
                                             _("生成日期 %(date)s", date=generated_on.isoformat())) if part)
     story = pdf_layout.header(row.name, subtitle)
     stats = [_fmt_index(row.index), _fmt_interval(row.low, row.high), str(row.rank or "—"),
-             f"{row.rank_in_category or '—'}（{row.category or '—'}）", str(row.n)]
+             phrasing.noted(str(row.rank_in_category or "—"), row.category or "—"), str(row.n)]
     story.append(pdf_layout.table([_("满意度指数"), _("95%区间"), _("总排名"), _("类别内排名"), _("计入人数")], [stats]))
     if row.is_disagreement_flagged:
         story.append(Spacer(1, 3 * mm))

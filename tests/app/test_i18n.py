@@ -22,3 +22,19 @@ def test_language_switch_turns_the_ui_english_and_back(client, auth, make_survey
 def test_language_switch_refuses_offsite_redirects(client):
     response = client.post("/locale", data={"locale": "en", "next": "//evil.example.org/"})
     assert response.headers["Location"] == "/"
+
+
+def test_definition_import_problems_and_joined_phrases_follow_the_language(app, client):
+    from flask import session
+
+    from survey_app.services import definitions, phrasing
+
+    with app.test_request_context():
+        assert phrasing.noted("称职", "70 分及以上") == "称职（70 分及以上）"
+    with app.test_request_context():
+        session["locale"] = "en"  # before the first gettext: Babel keeps a request's locale
+        assert phrasing.noted("Competent", "70 points or more") == "Competent (70 points or more)"
+        assert phrasing.listing(["A", "B"]) == "A, B" and phrasing.labelled("Note", "x") == "Note: x"
+        problems = definitions.validate_definition({"format_version": 1})
+        assert problems and all("：" not in problem for problem in problems)
+        assert "kind: Required item missing" in problems
