@@ -150,7 +150,7 @@ def _row_height(rows: int) -> float:
 
 def _titles(axes: Axes, title: str, x_label: str = "", y_label: str = "") -> None:
     if title:
-        axes.set_title(title)
+        axes.set_title(title, wrap=True)  # a long (English) title wraps within the figure
     if x_label:
         axes.set_xlabel(x_label)
     if y_label:
@@ -343,6 +343,7 @@ def trend_chart(
         axes.set_xticks(positions, list(periods))
         axes.set_ylim(0.0, _SCALE_MAX)
         if series:
-            figure.legend(loc="outside right upper", fontsize="small")
+            # Below the plot: long (English) series names must not squeeze the plot.
+            figure.legend(loc="outside lower center", ncols=min(len(series), 2), fontsize="small")
         _titles(axes, title, "", axis_label)
         return _render(figure, fmt)
