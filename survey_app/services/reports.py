@@ -372,10 +372,12 @@ def survey_report(survey: Survey, *, with_history: bool = True) -> SurveyReport:
     the same subject key last time, and the predecessor in the post.
     """
     return _cached(("report", survey.id, with_history, _version(survey)),
-                   lambda: _compute_report(survey, with_history))
+                   lambda: compute_report(survey, with_history=with_history))
 
 
-def _compute_report(survey: Survey, with_history: bool) -> SurveyReport:
+def compute_report(survey: Survey, *, with_history: bool = True) -> SurveyReport:
+    """Recompute the survey's results from its ballots, bypassing the cache (what
+    bench/analytics.py times; pages use `survey_report`)."""
     spec = _survey_spec(survey)
     answers = load_answers(survey)
     earlier = previous_survey(survey) if with_history else None

@@ -156,6 +156,16 @@ def test_new_ballots_are_seen_despite_the_cache(app, rated_survey):
         assert reports.survey_report(db.session.get(Survey, rated_survey)).ballots == before + 1
 
 
+def test_pages_share_one_cached_report_and_compute_report_recomputes(app, rated_survey):
+    # bench/analytics.py times compute_report: it must do the work, not return the cached copy.
+    with app.app_context():
+        survey = db.session.get(Survey, rated_survey)
+        assert reports.survey_report(survey) is reports.survey_report(survey)
+        fresh = reports.compute_report(survey)
+        assert fresh is not reports.survey_report(survey) and fresh is not reports.compute_report(survey)
+        assert fresh == reports.survey_report(survey)
+
+
 def test_straight_lined_ballot_is_flagged_and_can_be_excluded_with_a_reason(app, client, auth, rated_survey):
     # A superior gives every rating the same 不称职: flagged, and excluding it restores C1's index.
     with app.app_context():
