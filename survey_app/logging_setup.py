@@ -63,14 +63,17 @@ class RedactingFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: timestamp, level, logger, message and the request fields."""
+    """One JSON object per line: timestamp, level, logger, message and the request fields.
+
+    Used only on the handler that carries RedactingFilter, so the message arrives redacted;
+    tracebacks, which the filter does not touch, are redacted here."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": redact(record.getMessage()),
+            "message": record.getMessage(),  # already redacted by RedactingFilter
         }
         for name in _FIELDS:
             value = getattr(record, name, None)
@@ -89,7 +92,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         fields = " ".join(f"{name}={getattr(record, name)}" for name in _FIELDS
                           if getattr(record, name, None) is not None)
-        line = f"{self.formatTime(record)} {record.levelname} {record.name}: {redact(record.getMessage())} {fields}"
+        line = f"{self.formatTime(record)} {record.levelname} {record.name}: {record.getMessage()} {fields}"
         if record.exc_info:
             line += "\n" + redact(self.formatException(record.exc_info))
         return line.rstrip()

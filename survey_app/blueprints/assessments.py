@@ -387,6 +387,17 @@ def _retry(plan_id: int, subject_id: int, **bound):
     return _render_subject(plan, _subject(plan, subject_id), 400, **bound)
 
 
+def _post_subject_form(plan, subject, name: str, form, change, done: str, anchor: str):
+    """One form on a subject's page: re-show it (400) when invalid or refused, else save,
+    say `done` and go back to the page at `anchor`."""
+    if not form.validate():
+        return _render_subject(plan, subject, 400, **{name: form})
+    if commit_or_flash(change):
+        return _retry(plan.id, subject.id, **{name: form})
+    flash(done, "success")
+    return _back(plan.id, subject.id, anchor)
+
+
 @bp.post("/<int:plan_id>/subjects/<int:subject_id>/remove")
 @organizer_required
 def remove_subject(plan_id: int, subject_id: int):
@@ -404,12 +415,9 @@ def update_flags(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
     form = FlagsForm(request.form, prefix="flags")
-    if not form.validate():
-        return _render_subject(plan, subject, 400, flags=form)
-    if commit_or_flash(lambda: assessments.update_flags(subject, form.service_data(), current_user)):
-        return _retry(plan_id, subject_id, flags=form)
-    flash(_("已保存"), "success")
-    return _back(plan_id, subject_id, "flags")
+    return _post_subject_form(plan, subject, "flags", form,
+                              lambda: assessments.update_flags(subject, form.service_data(), current_user),
+                              _("已保存"), "flags")
 
 
 @bp.post("/<int:plan_id>/subjects/<int:subject_id>/scores/<int:component_id>")
@@ -420,13 +428,10 @@ def set_score(plan_id: int, subject_id: int, component_id: int):
     component = _component(plan, component_id)
     key = f"score-{component_id}"
     form = ScoreForm(request.form, prefix=key)
-    if not form.validate():
-        return _render_subject(plan, subject, 400, **{key: form})
-    if commit_or_flash(lambda: assessments.set_score(subject, component, form.self_score.data, form.verified_score.data,
-                                          current_user)):
-        return _retry(plan_id, subject_id, **{key: form})
-    flash(_("已保存"), "success")
-    return _back(plan_id, subject_id, "breakdown")
+    return _post_subject_form(plan, subject, key, form,
+                              lambda: assessments.set_score(subject, component, form.self_score.data,
+                                                            form.verified_score.data, current_user),
+                              _("已保存"), "breakdown")
 
 
 @bp.post("/<int:plan_id>/subjects/<int:subject_id>/adjustments")
@@ -435,12 +440,9 @@ def add_adjustment(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
     form = AdjustmentForm(request.form, prefix="adjustment")
-    if not form.validate():
-        return _render_subject(plan, subject, 400, adjustment=form)
-    if commit_or_flash(lambda: assessments.add_adjustment(subject, form.service_data(), current_user)):
-        return _retry(plan_id, subject_id, adjustment=form)
-    flash(_("已添加"), "success")
-    return _back(plan_id, subject_id, "adjustments")
+    return _post_subject_form(plan, subject, "adjustment", form,
+                              lambda: assessments.add_adjustment(subject, form.service_data(), current_user),
+                              _("已添加"), "adjustments")
 
 
 @bp.post("/<int:plan_id>/adjustments/<int:item_id>/remove")

@@ -150,6 +150,16 @@ def _refuse_void() -> BallotRefused:
     return BallotRefused("void_code", _("这个评议码已作废，请向工作人员领取新的评议码"))
 
 
+def _require_issued(row) -> None:
+    """Raise the refusal for a code that is unknown (no row), used or void."""
+    if row is None:
+        raise _refuse_unknown()
+    if row.status is CodeStatus.USED:
+        raise _refuse_used()
+    if row.status is CodeStatus.VOID:
+        raise _refuse_void()
+
+
 def _code_row(code_hash: str):
     return db.session.execute(
         select(
@@ -189,12 +199,7 @@ def open_code(typed: str, now: datetime) -> CodeContext:
     """Return what a live code opens, or raise BallotRefused (unknown, void, used, closed)."""
     code, code_hash = _canonical(typed)
     row = _code_row(code_hash)
-    if row is None:
-        raise _refuse_unknown()
-    if row.status is CodeStatus.USED:
-        raise _refuse_used()
-    if row.status is CodeStatus.VOID:
-        raise _refuse_void()
+    _require_issued(row)
     survey = db.session.get(Survey, row.survey_id)
     ensure_open(survey, now)
     group = db.session.get(RespondentGroup, row.group_id)
@@ -271,14 +276,9 @@ def submit_with_code(
     _code, code_hash = _canonical(typed)
     idempotency_hash = _idempotency_hash(idempotency_key, "code-ballot")
     row = db.session.connection().execute(_CODE_AND_SURVEY, {"hash": code_hash}).one_or_none()
-    if row is None:
-        raise _refuse_unknown()
-    if row.status is CodeStatus.USED:
-        if row.idempotency_hash == idempotency_hash:
-            return Submission(Outcome.ALREADY_STORED, row.survey_id)
-        raise _refuse_used()
-    if row.status is CodeStatus.VOID:
-        raise _refuse_void()
+    if row is not None and row.status is CodeStatus.USED and row.idempotency_hash == idempotency_hash:
+        return Submission(Outcome.ALREADY_STORED, row.survey_id)  # a retry of our own success
+    _require_issued(row)
     _ensure_open(row.survey_status, row.opens_at, row.closes_at, now)
     checked = _check_published(row.survey_id, row.created_at, row.group_id, values)
     day = local_day(now)

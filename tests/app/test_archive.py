@@ -17,8 +17,8 @@ from survey_app.errors import StructureLocked
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Ballot, Rating, Role, ScaleOption, Survey, SurveyStatus
 from survey_app.services import archive, quality, surveys, users
+from tests.app.documents import pdf_text
 from tests.app.factories import cast
-from tests.app.test_exports import _pdf_text
 
 SALT = "00112233445566778899aabbccddeeff"
 #: The four ballots of the 上级 group (C1, C2, C3 rated alike) and the two of 服务对象 (C1, C2).
@@ -265,7 +265,7 @@ def test_results_page_and_exports_show_the_checksum(app, client, auth, archived,
     book = load_workbook(io.BytesIO(client.get(f"/admin/reports/{archived}/export.xlsx").data))
     notes = {row[0]: row[1] for row in book["说明"].iter_rows(values_only=True)}
     assert notes["归档校验值（SHA-256）"] == digest
-    text_of_pdf = _pdf_text(client.get(f"/admin/reports/{archived}/export.pdf").data, tmp_path)
+    text_of_pdf = pdf_text(client.get(f"/admin/reports/{archived}/export.pdf").data)
     if text_of_pdf is not None:
         assert digest in text_of_pdf.replace("\n", "").replace(" ", "")
 

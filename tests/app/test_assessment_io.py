@@ -8,8 +8,6 @@ formulas), scoped to a user's units, and the access rules (viewers export, never
 """
 
 import re
-import shutil
-import subprocess
 from io import BytesIO
 
 import pytest
@@ -30,6 +28,7 @@ from survey_app.models.assessment import (
     PlanSubject,
 )
 from survey_app.services import assessment_io, assessments
+from tests.app.documents import pdf_text_or_skip
 from tests.app.test_assessments import (  # noqa: F401 — fixtures are used by name
     actor,
     audit_count,
@@ -124,16 +123,6 @@ def confirm(app, plan_id):  # noqa: F811
         assessments.override_grade(subjects["T3"], "称职", "领导评价因换届未开展，按指标考评确定", actor())
         assessments.change_status(plan, "confirm", actor())
         db.session.commit()
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not checked")
-    path = tmp_path / "out.pdf"
-    path.write_bytes(data)
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
 
 
 def sheet_rows(sheet) -> list[list]:
@@ -605,7 +594,7 @@ def test_formulas_in_user_text_are_neutralised(app, client, auth, plan_id, tmp_p
     assert all(not str(cell.value).startswith(("=", "+", "@")) for cell in cells)
     items = sheet_rows(workbook["加减分明细"])
     assert ["乡镇", "T6", "'=1+1", "正向激励", 1, "'+cmd|' /C calc'!A0", None] in items
-    text = pdf_text(client.get(f"/admin/assessments/{plan_id}/export.pdf").data, tmp_path)
+    text = pdf_text_or_skip(client.get(f"/admin/assessments/{plan_id}/export.pdf").data)
     assert "=1+1" in text  # shown as typed: a PDF evaluates nothing
 
 
@@ -614,7 +603,7 @@ def test_pdf_of_a_draft_is_marked(app, client, auth, plan_id, tmp_path):  # noqa
     response = client.get(f"/admin/assessments/{plan_id}/export.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-")
-    text = pdf_text(response.data, tmp_path)
+    text = pdf_text_or_skip(response.data)
     assert "2026年度干部考核 考核结果（草稿）" in text
     assert "草稿（未确认）：考核结果尚未确认" in text
     pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", response.data))
@@ -630,7 +619,7 @@ def test_pdf_of_a_draft_is_marked(app, client, auth, plan_id, tmp_path):  # noqa
 def test_pdf_of_a_confirmed_plan_lists_overrides_with_reasons(app, client, auth, plan_id, tmp_path):  # noqa: F811
     confirm(app, plan_id)
     auth.login("viewer", Role.VIEWER)
-    text = pdf_text(client.get(f"/admin/assessments/{plan_id}/export.pdf").data, tmp_path)
+    text = pdf_text_or_skip(client.get(f"/admin/assessments/{plan_id}/export.pdf").data)
     assert "草稿" not in text and "未确认" not in text and "已确认" in text
     flat = re.sub(r"\s+", "", text)
     assert "乡镇1：建议等次“并列待定”，调整为“优秀”。调整理由：党委会研究确定" in flat
@@ -649,7 +638,7 @@ def test_scoped_viewer_exports_only_their_units(app, client, auth, plan_id, tmp_
     assert {row[1] for row in sheet_rows(workbook["分项得分"])[3:]} == {"T1"}
     assert "仅含您权限范围内的考核对象" in sheet_rows(workbook["乡镇"])[1][0]
     assert "⌊30% × 5⌋ = 1" in sheet_rows(workbook["乡镇"])[2][0]  # the category's quota, not the scope's
-    text = pdf_text(client.get(f"/admin/assessments/{plan_id}/export.pdf").data, tmp_path)
+    text = pdf_text_or_skip(client.get(f"/admin/assessments/{plan_id}/export.pdf").data)
     assert "乡镇1" in text and "乡镇2" not in text and "张伟" not in text
     assert "仅含您权限范围内的考核对象" in text
 

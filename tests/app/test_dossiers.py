@@ -3,8 +3,6 @@
 logged), every view is logged, and the PDF reads back with the cadre's name."""
 
 import re
-import shutil
-import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -26,6 +24,7 @@ from survey_app.models import (
 )
 from survey_app.models.assessment import ComponentSource, PlanSubjectKind
 from survey_app.services import assessments, demo, dossiers, reports, surveys, users
+from tests.app.documents import pdf_text_or_skip
 from tests.app.factories import cast
 
 UNKNOWN = None  # the 不了解 option
@@ -90,15 +89,6 @@ def _evidence(**overrides) -> dict:
     return {**data, **overrides}
 
 
-def _pdf_text(data: bytes, tmp_path) -> str | None:
-    if shutil.which("pdftotext") is None:
-        return None
-    path = tmp_path / "dossier.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
-
-
 def _add_item(app, key: str = "C1", **overrides) -> int:
     with app.app_context():
         actor = users.find_user("factory")
@@ -150,9 +140,7 @@ def test_small_groups_stay_insufficient_on_the_page_and_in_the_pdf(app, client, 
     with app.app_context():
         entry = dossiers.build_dossier(dossiers.find_cadre("C2")).years[0].surveys[0]
     assert entry.row.groups[1].is_reportable is False and entry.row.groups[1].index is None
-    text = _pdf_text(client.get("/admin/dossiers/C2/dossier.pdf").data, tmp_path)
-    if text is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not checked")
+    text = pdf_text_or_skip(client.get("/admin/dossiers/C2/dossier.pdf").data)
     served_line = next(line for line in text.splitlines() if "服务对象" in line and "0.6" in line)
     assert "样本不足" in served_line and " 2 " not in served_line
 
@@ -390,9 +378,7 @@ def test_pdf_opens_and_contains_the_cadre_figures_and_evidence(app, client, auth
     response = client.get("/admin/dossiers/C1/dossier.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-") and "attachment" in response.headers["Content-Disposition"]
-    text = _pdf_text(response.data, tmp_path)
-    if text is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not checked")
+    text = pdf_text_or_skip(response.data)
     with app.app_context():
         row = next(r for r in reports.survey_report(db.session.get(Survey, rated["2026"])).subjects if r.key == "C1")
     assert "张伟 干部档案" in text and "调阅人 viewer" in text

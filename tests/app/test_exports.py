@@ -5,8 +5,6 @@ follows the results pages (scoped users get their scope; raw CSV for unscoped or
 import csv
 import io
 import re
-import shutil
-import subprocess
 from datetime import date
 
 import numpy as np
@@ -17,6 +15,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Subject, Survey
 from survey_app.services import exports, reports, sheets
+from tests.app.documents import pdf_text, pdf_text_or_skip
 from tests.app.test_reports import cast, rated_survey  # noqa: F401 — the fixture is used by name
 
 TODAY = date(2026, 12, 1)
@@ -45,16 +44,6 @@ def _rows(by_key, key):
 
 def _sheet_rows(sheet):
     return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def _pdf_text(data: bytes, tmp_path) -> str | None:
-    """Return the PDF's text via poppler's pdftotext, or None where it is not installed."""
-    if shutil.which("pdftotext") is None:
-        return None
-    path = tmp_path / "out.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
 
 
 def _pdf_pages(data: bytes) -> int:
@@ -263,9 +252,7 @@ def test_survey_pdf(app, client, auth, rated_survey, tmp_path):  # noqa: F811
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-")
     assert _pdf_pages(response.data) >= 1
-    text = _pdf_text(response.data, tmp_path)
-    if text is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not checked")
+    text = pdf_text_or_skip(response.data)
     report = _report(app, rated_survey)
     c1 = _rows(report.subjects, "C1")
     assert "2026年度民主测评" in text and "评议结果" in text
@@ -287,9 +274,7 @@ def test_subject_pdf_shows_groups_and_hides_the_small_one(app, client, auth, rat
     c2 = _subject_id(app, "C2")
     response = client.get(f"/admin/reports/{rated_survey}/subjects/{c2}/export.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
-    text = _pdf_text(response.data, tmp_path)
-    if text is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed: PDF text not checked")
+    text = pdf_text_or_skip(response.data)
     report = _report(app, rated_survey)
     row = _rows(report.subjects, "C2")
     assert "李娜" in text and "上级" in text and "服务对象" in text and "样本不足" in text
@@ -328,7 +313,7 @@ def test_scoped_viewer_exports_only_their_units(app, client, auth, rated_survey,
                         for v in row if v is not None)
     assert "张伟" not in all_text and "李娜" not in all_text
     pdf = client.get(f"/admin/reports/{rated_survey}/export.pdf")
-    text = _pdf_text(pdf.data, tmp_path)
+    text = pdf_text(pdf.data)
     if text is not None:
         assert "王强" in text and "张伟" not in text and "李娜" not in text
     assert client.get(f"/admin/reports/{rated_survey}/subjects/{_subject_id(app, 'C1')}/export.pdf"

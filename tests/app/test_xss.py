@@ -12,7 +12,6 @@ import csv
 import io
 import re
 import shutil
-import subprocess
 import zipfile
 from collections import deque
 from urllib.parse import urlsplit
@@ -25,6 +24,7 @@ from survey_app.models import Ballot, Role, SubjectComment, Survey, SurveyKind
 from survey_app.models.assessment import PlanSubjectKind
 from survey_app.services import api_tokens, assessments, codes, surveys, users
 from survey_app.services.sheets import FORMULA_PREFIXES
+from tests.app.documents import pdf_text
 from tests.app.factories import cast
 
 SCRIPT = "<script>alert(1)</script>"
@@ -121,11 +121,6 @@ def _csv_cells(data: bytes) -> list[str]:
     return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for cell in row]
 
 
-def _pdf_text(data: bytes) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
-                          check=True).stdout.decode("utf-8")
-
-
 def _check_download(url: str, response, seen: dict) -> None:
     mimetype, data = response.mimetype, response.get_data()
     if mimetype.endswith("spreadsheetml.sheet"):
@@ -136,7 +131,7 @@ def _check_download(url: str, response, seen: dict) -> None:
         seen["csv"] += 1
     elif mimetype == "application/pdf":
         if shutil.which("pdftotext"):
-            text = _pdf_text(data)
+            text = pdf_text(data, layout=False)
             assert "<script>" in text or "alert(1)" in text, (url, "markup should be printed as text")
         seen["pdf"] += 1
 
@@ -201,7 +196,7 @@ def test_export_pdfs_print_the_markup_literally(app, client, hostile):
         pytest.skip("pdftotext (poppler-utils) is not installed")
     survey_id, subject = hostile["survey_id"], hostile["subject_ids"][0]
     for url in (f"/admin/reports/{survey_id}/export.pdf", f"/admin/reports/{survey_id}/subjects/{subject}/export.pdf"):
-        text = _pdf_text(client.get(url).get_data())
+        text = pdf_text(client.get(url).get_data(), layout=False)
         assert f"{SCRIPT}张伟" in text.replace("\n", ""), url
 
 
@@ -219,7 +214,7 @@ def test_code_slips_and_code_csv_are_safe(app, client, hostile):
     assert not [cell for cell in cells if cell.startswith(FORMULA_PREFIXES)]
     assert any(cell.startswith(f"'{LINK}") for cell in cells)  # the group's name, neutralised
     if shutil.which("pdftotext"):
-        assert "<script>" in _pdf_text(slips)
+        assert "<script>" in pdf_text(slips, layout=False)
 
 
 def test_respondent_pages_and_ballot_api_escape_markup(app, hostile):
