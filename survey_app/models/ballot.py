@@ -9,7 +9,7 @@ See docs/anonymity.md for what an administrator with the database can and cannot
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base, CodeStatus, utcnow
@@ -103,6 +103,9 @@ class Ballot(Base):
     quality_flag: Mapped[str | None] = mapped_column(String(30))
     is_excluded: Mapped[bool] = mapped_column(default=False)
     excluded_reason: Mapped[str | None] = mapped_column(String(300))
+    #: The ballot's ratings packed in one value (services/rating_pack.py), written with
+    #: them: the results read one row per ballot. NULL for ballots stored without it.
+    ratings_packed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     ratings: Mapped[list["Rating"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import Answer, Ballot, Rating, SubjectComment, Survey, SurveyStatus, User
-from survey_app.services import audit
+from survey_app.services import audit, rating_pack
 from survey_app.services.sheets import safe_text
 
 ALGORITHM = "pingyi-archive-v1"
@@ -50,10 +50,12 @@ class ArchiveDigest:
 class Verification:
     recorded: str
     current: ArchiveDigest
+    #: Ballots whose packed copy (what the results read) differs from their rows.
+    inconsistent_ballots: int = 0
 
     @property
     def is_match(self) -> bool:
-        return self.recorded == self.current.archive_sha256
+        return self.recorded == self.current.archive_sha256 and not self.inconsistent_ballots
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,13 +217,32 @@ def _require_checksum(survey: Survey) -> tuple[str, str]:
     return survey.archive_sha256, survey.archive_salt
 
 
+def _inconsistent_packs(survey: Survey) -> int:
+    """Count the ballots whose packed ratings (services/rating_pack.py, what the results
+    read) differ from their `ratings` rows (what the checksum covers): a change to either
+    alone is a change the checksum must not miss."""
+    rows: dict[str, list[tuple]] = defaultdict(list)
+    for ballot_id, *rating in _rows(
+        select(Rating.ballot_id, Rating.subject_id, Rating.dimension_id, Rating.option_id, Rating.score)
+        .join(Ballot, Ballot.id == Rating.ballot_id)
+        .where(Ballot.survey_id == survey.id)
+    ):
+        rows[ballot_id].append(tuple(rating))
+    packs = _rows(select(Ballot.id, Ballot.ratings_packed).where(Ballot.survey_id == survey.id))
+    return sum(
+        1 for ballot_id, packed in packs
+        if packed is not None and sorted(rating_pack.ratings_of(packed)) != sorted(rows.get(ballot_id, ()))
+    )
+
+
 def verify(survey: Survey, actor: User | None) -> Verification:
-    """Recompute the checksum and compare it with the recorded one; audit-log the outcome."""
+    """Recompute the checksum, compare it with the recorded one and check the packed
+    ratings against the rows; audit-log the outcome."""
     recorded, salt = _require_checksum(survey)
-    result = Verification(recorded, compute(survey, salt))
+    result = Verification(recorded, compute(survey, salt), _inconsistent_packs(survey))
     audit.record(actor, "survey.verify_archive", "survey", survey.id,
                  result="match" if result.is_match else "mismatch", recorded=recorded,
-                 current=result.current.archive_sha256)
+                 current=result.current.archive_sha256, inconsistent_ballots=result.inconsistent_ballots)
     return result
 
 

@@ -43,7 +43,7 @@ from survey_app.models import (
     Survey,
     SurveyStatus,
 )
-from survey_app.services import codes, simulation
+from survey_app.services import codes, rating_pack, simulation
 from survey_app.services.ballot_rules import (
     BallotInvalid,
     BallotStructure,
@@ -355,7 +355,7 @@ def _new_id() -> str:
 
 
 _BALLOT_COLUMNS = ("id", "survey_id", "group_id", "submitted_on", "is_open_link", "respondent_name",
-                   "duration_seconds", "quality_flag", "is_excluded")
+                   "duration_seconds", "quality_flag", "is_excluded", "ratings_packed")
 _RATING_COLUMNS = ("ballot_id", "subject_id", "dimension_id", "option_id", "score")
 _ANSWER_COLUMNS = ("id", "ballot_id", "question_id", "value_text", "value_number")
 _COMMENT_COLUMNS = ("id", "ballot_id", "subject_id", "text")
@@ -383,7 +383,7 @@ def _ballot_rows(
     # The day as ISO text: how SQLAlchemy stores a date on SQLite, and PostgreSQL reads it
     # as a date (psycopg sends text untyped); no driver-level date adapter involved.
     ballot = (ballot_id, survey_id, group_id, day.isoformat(), is_open_link, checked.respondent_name,
-              duration_seconds, quality_flag, False)
+              duration_seconds, quality_flag, False, rating_pack.pack(checked.ratings))
     return [
         ("ballots", _BALLOT_COLUMNS, [ballot]),
         ("ratings", _RATING_COLUMNS, [(ballot_id, *rating) for rating in checked.ratings]),

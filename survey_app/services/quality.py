@@ -13,7 +13,7 @@ from survey_app.errors import NotFound, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Ballot, RespondentGroup, Survey, User
 from survey_app.services import audit, surveys
-from survey_app.services.reports import counted_ballot_facts, load_answers
+from survey_app.services.reports import load_counted
 
 #: Flag codes → labels (Chinese msgids).
 FLAG_LABELS = {
@@ -42,8 +42,8 @@ class QualityView:
 
 def quality_view(survey: Survey) -> QualityView:
     """List the counted ballots that a check flags, and the excluded ones."""
-    answers = load_answers(survey)
-    ballots = counted_ballot_facts(survey)
+    counted = load_counted(survey)
+    answers, ballots = counted.answers, counted.facts
     durations = np.array([np.nan if d is None else d for _, d, _, _ in ballots], dtype=np.float64)
     checks = analytics.ballot_quality(answers, n_ballots=len(ballots), durations=durations)
     flags: dict[int, list[str]] = {}

@@ -1,5 +1,6 @@
-"""The only adapter between the database and `analytics`: one aggregate query, columns,
-one analytics call, view models for the results pages and exports.
+"""The only adapter between the database and `analytics`: one query (a row per ballot,
+its ratings packed), columns, one analytics call, view models for the results pages and
+exports.
 
 Groups below their minimum size never leave this module on their own: analytics blanks
 their figures, and the view models say 样本不足 instead.
@@ -25,7 +26,7 @@ from survey_app.models import (
     Survey,
     SurveyStatus,
 )
-from survey_app.services import surveys
+from survey_app.services import rating_pack, surveys
 
 INSUFFICIENT = "样本不足"
 
@@ -146,7 +147,7 @@ def _survey_spec(survey: Survey) -> analytics.SurveySpec:
 
 
 #: Below this product of the packed fields' widths, ballot number × product stays under
-#: 2**63 up to 8 million ballots; above it load_answers fetches one column per field.
+#: 2**63 up to 8 million ballots; above it answers_from_ratings fetches one column per field.
 _PACK_LIMIT = 2**40
 
 
@@ -167,6 +168,12 @@ class _IdField:
         positions = np.full(high - low + 2, -1, dtype=np.int64)
         positions[np.asarray(ordered_ids, dtype=np.int64) - low + 1] = np.arange(len(ordered_ids))
         return cls(low, high - low + 2, positions)
+
+    def positions_of(self, ids: np.ndarray) -> np.ndarray:
+        """The analytics index of each id (-1 for an id outside the survey)."""
+        codes = ids.astype(np.int64) - (self.low - 1)
+        codes[(codes < 1) | (codes >= self.width)] = 0
+        return self.positions[codes]
 
     def code(self, column):
         return case((column.between(self.low, self.low + self.width - 2), column - self.low + 1), else_=0)
@@ -206,19 +213,70 @@ def _columns(ballot_numbers: np.ndarray, subject, dimension, group, score, optio
     )
 
 
-def load_answers(survey: Survey) -> analytics.AnswerColumns:
-    """Fetch every scored row of the survey's counted ballots as analytics columns.
+@dataclass(frozen=True, slots=True)
+class CountedBallots:
+    """The survey's counted ballots that have ratings, in id order: `facts[i]` (id,
+    duration, quality flag, group name) describes analytics' ballot index i."""
 
-    For speed (a million answers), the query numbers the ballots and packs the ballot
-    number and the group, subject, dimension and option ids into one integer per row,
-    beside the score; numpy unpacks them. Ballot indices follow the ballots' id order.
+    answers: analytics.AnswerColumns
+    facts: list[tuple[str, int | None, str | None, str]]
+
+
+def load_counted(survey: Survey) -> CountedBallots:
+    """Read the counted ballots as analytics columns, with their facts.
+
+    One query reads each ballot's facts and its packed ratings (services/rating_pack.py):
+    a row per ballot, not per answer. A survey with any counted ballot stored without a
+    packed copy is read from its `ratings` rows instead, which give the same columns.
     """
-    group, *fields = (
+    rows = _raw_rows(
+        select(Ballot.id, Ballot.duration_seconds, Ballot.quality_flag, RespondentGroup.name,
+               Ballot.group_id, Ballot.ratings_packed)
+        .join(RespondentGroup, RespondentGroup.id == Ballot.group_id)
+        .where(Ballot.survey_id == survey.id, Ballot.is_excluded.is_(False))
+        .order_by(Ballot.id)
+    )
+    if any(row[5] is None for row in rows):
+        return CountedBallots(answers_from_ratings(survey), counted_ballot_facts(survey))
+    rated = [row for row in rows if row[5]]
+    return CountedBallots(_answers_from_packed(survey, rated), [row[:4] for row in rated])
+
+
+def _answers_from_packed(survey: Survey, rows: list[tuple]) -> analytics.AnswerColumns:
+    records, counts = rating_pack.unpack(row[5] for row in rows)
+    if not len(records):
+        return analytics.AnswerColumns.empty()
+    group, subject, dimension, option = _id_fields(survey)
+    group_ids = np.fromiter((row[4] for row in rows), dtype=np.int64, count=len(rows))
+    return analytics.AnswerColumns(
+        ballot=np.repeat(np.arange(len(rows), dtype=np.int64), counts),
+        subject=subject.positions_of(records["subject"]),
+        dimension=dimension.positions_of(records["dimension"]),
+        group=np.repeat(group.positions_of(group_ids), counts),
+        score=records["score"].astype(np.float64),
+        option=option.positions_of(records["option"]),
+    )
+
+
+def _id_fields(survey: Survey) -> tuple["_IdField", "_IdField", "_IdField", "_IdField"]:
+    """Fields of the group, subject, dimension and option ids."""
+    return (
         _IdField.of([g.id for g in survey.groups]),
         _IdField.of([s.id for s in survey.subjects]),
         _IdField.of([d.id for d in survey.dimensions]),
         _IdField.of([o.id for o in survey.scale_options]),
     )
+
+
+def answers_from_ratings(survey: Survey) -> analytics.AnswerColumns:
+    """Fetch every scored row of the survey's counted ballots from `ratings` (the fallback
+    of load_counted) as analytics columns.
+
+    For speed (a million answers), the query numbers the ballots and packs the ballot
+    number and the group, subject, dimension and option ids into one integer per row,
+    beside the score; numpy unpacks them. Ballot indices follow the ballots' id order.
+    """
+    group, *fields = _id_fields(survey)
     counted = _counted_ballots(survey, group)
     columns = (Rating.subject_id, Rating.dimension_id, Rating.option_id)
     joined = select().select_from(counted).join(Rating, Rating.ballot_id == counted.c.id)
@@ -241,7 +299,7 @@ def load_answers(survey: Survey) -> analytics.AnswerColumns:
 
 
 def _load_unpacked(joined, counted, group: _IdField, fields, columns) -> analytics.AnswerColumns:
-    """The same columns as load_answers, one column per field (ids too far apart to pack)."""
+    """The same columns as answers_from_ratings, one column per field (ids too far apart to pack)."""
     codes = [field.code(column) for field, column in zip(fields, columns, strict=True)]
     rows = _raw_rows(joined.add_columns(counted.c.n, group.code(counted.c.group_id), *codes, Rating.score))
     if not rows:
@@ -320,7 +378,7 @@ def _ranked(rows):
 
 def counted_ballot_facts(survey: Survey) -> list[tuple[str, int | None, str | None, str]]:
     """(id, duration, quality flag, group name) of the counted ballots that have ratings, in
-    id order: position i is analytics' ballot index i (load_answers numbers them so)."""
+    id order: position i is analytics' ballot index i (answers_from_ratings numbers them so)."""
     has_rows = exists().where(Rating.ballot_id == Ballot.id)
     return db.session.execute(
         select(Ballot.id, Ballot.duration_seconds, Ballot.quality_flag, RespondentGroup.name)
@@ -379,9 +437,9 @@ def compute_report(survey: Survey, *, with_history: bool = True) -> SurveyReport
     """Recompute the survey's results from its ballots, bypassing the cache (what
     bench/analytics.py times; pages use `survey_report`)."""
     spec = _survey_spec(survey)
-    answers = load_answers(survey)
+    counted = load_counted(survey)
+    answers, facts = counted.answers, counted.facts
     earlier = previous_survey(survey) if with_history else None
-    facts = counted_ballot_facts(survey)
     results = analytics.compute_results(
         answers,
         spec,

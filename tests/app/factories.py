@@ -5,7 +5,7 @@ from datetime import date
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Role, Survey, SurveyKind, User
-from survey_app.services import surveys, users
+from survey_app.services import rating_pack, surveys, users
 
 
 def _system_user() -> User:
@@ -69,5 +69,8 @@ def cast(app, survey_id, group_key, ratings):
                 option = options[label or "不了解"]
                 ballot.ratings.append(Rating(subject_id=subjects[key].id, dimension_id=dimension.id,
                                              option_id=option.id, score=option.score))
+        # As the submission path does: the packed copy the results read.
+        ballot.ratings_packed = rating_pack.pack(
+            [(r.subject_id, r.dimension_id, r.option_id, r.score) for r in ballot.ratings])
         db.session.add(ballot)
         db.session.commit()

@@ -340,15 +340,15 @@ def test_empty_survey_exports_without_error(app, client, auth, make_survey):
         assert client.get(f"/admin/reports/{survey_id}/{path}").status_code == 200, path
 
 
-# ---- the adapter's fast load (services/reports.load_answers) ---------------------------
+# ---- the adapter's load from ratings rows (services/reports.answers_from_ratings) -------
 
 
 def test_unpacked_load_gives_the_same_columns(app, rated_survey, monkeypatch):  # noqa: F811
     with app.app_context():
         survey = db.session.get(Survey, rated_survey)
-        packed = reports.load_answers(survey)
+        packed = reports.answers_from_ratings(survey)
         monkeypatch.setattr(reports, "_PACK_LIMIT", 1)
-        unpacked = reports.load_answers(survey)
+        unpacked = reports.answers_from_ratings(survey)
     for name in ("ballot", "subject", "dimension", "group", "option"):
         assert np.array_equal(getattr(packed, name), getattr(unpacked, name)), name
     assert np.array_equal(packed.score, unpacked.score, equal_nan=True)
