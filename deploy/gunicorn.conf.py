@@ -24,7 +24,7 @@ from pathlib import Path
 _REPOSITORY_CONFIG = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 
 bind = "127.0.0.1:8000"
-workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 2) + 1))
 worker_class = "gthread"
 threads = 4
 keepalive = 5

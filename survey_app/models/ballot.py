@@ -112,7 +112,14 @@ class Ballot(Base):
 
 
 class Rating(Base):
-    """A subject × dimension rating; score is NULL for 不了解 (never scored)."""
+    """A subject × dimension rating; score is NULL for 不了解 (never scored).
+
+    Only `ballot_id` is a foreign key. The subject, dimension and option ids are checked
+    by the submission against the survey's published structure, which is then locked
+    (docs/architecture.md, "Publication locks structure"); per-row foreign keys would check
+    less (they accept another survey's subject) and cost half of PostgreSQL's time per
+    ballot (docs/benchmarks.md).
+    """
 
     __tablename__ = "ratings"
     __table_args__ = (
@@ -121,11 +128,9 @@ class Rating(Base):
     )
 
     ballot_id: Mapped[str] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True)
-    dimension_id: Mapped[int] = mapped_column(
-        ForeignKey("dimensions.id", ondelete="CASCADE"), primary_key=True
-    )
-    option_id: Mapped[int | None] = mapped_column(ForeignKey("scale_options.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(primary_key=True)
+    dimension_id: Mapped[int] = mapped_column(primary_key=True)
+    option_id: Mapped[int | None]
     score: Mapped[float | None]
 
 

@@ -283,3 +283,17 @@ def test_simulate_ballots_defaults_to_expected_turnout(app, make_survey):
         stored = ballots.simulate_ballots(survey, None, random.Random(1))
         db.session.commit()
     assert 0.85 * 25 - 2 <= stored <= 25
+
+
+def test_a_rating_of_another_surveys_subject_or_option_is_refused(app, client, survey_id, make_survey):
+    # What the ratings' foreign keys to subjects and options used to accept (any existing
+    # id); the submission checks against the survey's own published structure instead.
+    other = ids(app, make_survey(publish=True, title="另一次测评"))
+    code = issue_codes(app, survey_id)[0]
+    parts, values = ids(app, survey_id), complete_values(app, survey_id)
+    first = f"r-{parts['subjects'][0]}-{parts['dimensions'][0]}"
+    for sent in ({**values, f"r-{other['subjects'][0]}-{parts['dimensions'][0]}": [str(parts["options"]["优秀"])]},
+                 {**values, first: [str(other["options"]["优秀"])]}):
+        assert client.post(f"/s/{code}", data=form_data(sent)).status_code == 422
+    assert ballot_count(app) == 0
+    assert _code_status(app, code) is CodeStatus.ISSUED

@@ -6,7 +6,7 @@ import random
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
@@ -40,6 +40,10 @@ def test_a_downgrade_and_upgrade_keep_every_ballot(app, make_survey):
         flask_migrate.downgrade(revision="5a1c0d0551e5")  # past batch changes of surveys and ballots
         flask_migrate.upgrade()
         assert _counts() == before
+        if db.engine.dialect.name == "sqlite":  # recreated tables stay WITHOUT ROWID (docs/anonymity.md)
+            for table in ("ballots", "ratings"):
+                sql = db.session.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar()
+                assert sql.rstrip().endswith("WITHOUT ROWID"), table
         db.session.commit()
         assert before[1] == 7 and before[2] > 0
 
