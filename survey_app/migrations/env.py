@@ -99,9 +99,8 @@ def run_migrations_online():
             **conf_args
         )
 
-        with _sqlite_foreign_keys_off(connection):
-            with context.begin_transaction():
-                context.run_migrations()
+        with _sqlite_foreign_keys_off(connection), context.begin_transaction():
+            context.run_migrations()
 
 
 @contextlib.contextmanager

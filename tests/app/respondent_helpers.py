@@ -4,8 +4,19 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Survey
-from survey_app.services import codes
+from survey_app.services import codes, surveys
 from survey_app.services.ballot_rules import ballot_structure, question_key, rating_key
+
+
+def publish_with_score_scale(app, survey_id: int) -> None:
+    """Switch a draft survey to the typed 0–100 score scale and publish it."""
+    from tests.app.factories import _system_user
+
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        surveys.use_score_scale(survey, _system_user())
+        surveys.change_status(survey, "publish", _system_user())
+        db.session.commit()
 
 
 def issue_codes(app, survey_id: int, group_key: str = "superior", count: int = 3) -> list[str]:

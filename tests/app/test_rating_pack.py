@@ -14,7 +14,13 @@ from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
 from survey_app.services import ballots, rating_pack, reports, surveys
 from tests.app.factories import _system_user
-from tests.app.respondent_helpers import complete_values, form_data, ids, issue_codes
+from tests.app.respondent_helpers import (
+    complete_values,
+    form_data,
+    ids,
+    issue_codes,
+    publish_with_score_scale,
+)
 
 # ---- the format ---------------------------------------------------------------------------
 
@@ -59,11 +65,7 @@ def _rows_and_packs(survey_id: int) -> dict[str, tuple[list, list]]:
 def test_a_submission_stores_a_packed_copy_equal_to_its_rows(app, client, make_survey, scale):
     survey_id = make_survey(publish=scale == "options")
     if scale == "scores":
-        with app.app_context():
-            survey = db.session.get(Survey, survey_id)
-            surveys.use_score_scale(survey, _system_user())
-            surveys.change_status(survey, "publish", _system_user())
-            db.session.commit()
+        publish_with_score_scale(app, survey_id)
     code = issue_codes(app, survey_id, count=1)[0]
     parts = ids(app, survey_id)
     if scale == "scores":

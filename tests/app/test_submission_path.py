@@ -13,7 +13,13 @@ from survey_app.extensions import db
 from survey_app.models import Answer, Ballot, Dimension, Rating, ScaleKind, Survey
 from survey_app.services import ballots, surveys
 from tests.app.factories import _system_user
-from tests.app.respondent_helpers import complete_values, form_data, ids, issue_codes
+from tests.app.respondent_helpers import (
+    complete_values,
+    form_data,
+    ids,
+    issue_codes,
+    publish_with_score_scale,
+)
 
 
 def _statements(app, client, code: str, values: dict) -> list[str]:
@@ -72,11 +78,7 @@ def test_stored_ballot_is_exactly_what_was_sent(app, client, make_survey):
 
 def test_score_scale_ballot_stores_scores_without_options(app, client, make_survey):
     survey_id = make_survey()
-    with app.app_context():
-        survey = db.session.get(Survey, survey_id)
-        surveys.use_score_scale(survey, _system_user())
-        surveys.change_status(survey, "publish", _system_user())
-        db.session.commit()
+    publish_with_score_scale(app, survey_id)
     code = issue_codes(app, survey_id, count=1)[0]
     parts = ids(app, survey_id)
     values = {f"r-{s}-{d}": ["87.5"] for s in parts["subjects"] for d in parts["dimensions"]}
