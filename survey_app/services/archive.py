@@ -162,15 +162,22 @@ def _extras(survey: Survey) -> dict[str, tuple[list[str], list[str]]]:
     return extras
 
 
-def compute(survey: Survey, salt: str) -> ArchiveDigest:
-    """Compute the checksum of the survey's ballots as they are now."""
-    ballots = _rows(select(Ballot.id, Ballot.group_id, Ballot.is_excluded).where(Ballot.survey_id == survey.id))
-    ratings = _rows(
+def _rating_rows(survey: Survey) -> list[tuple]:
+    """(ballot id, group id, subject id, dimension id, option id, score) of every rating."""
+    return _rows(
         select(Rating.ballot_id, Ballot.group_id, Rating.subject_id, Rating.dimension_id, Rating.option_id,
                Rating.score)
         .join(Ballot, Ballot.id == Rating.ballot_id)
         .where(Ballot.survey_id == survey.id)
     )
+
+
+def compute(survey: Survey, salt: str, ratings: list[tuple] | None = None) -> ArchiveDigest:
+    """Compute the checksum of the survey's ballots as they are now (`ratings`: the
+    survey's `_rating_rows`, when the caller has read them already)."""
+    ballots = _rows(select(Ballot.id, Ballot.group_id, Ballot.is_excluded).where(Ballot.survey_id == survey.id))
+    if ratings is None:
+        ratings = _rating_rows(survey)
     excluded = {ballot_id for ballot_id, _group, is_excluded in ballots if is_excluded}
     texts, memo = _rating_texts(survey), {}
     shown: dict[str, list[str]] = defaultdict(list)
@@ -217,16 +224,12 @@ def _require_checksum(survey: Survey) -> tuple[str, str]:
     return survey.archive_sha256, survey.archive_salt
 
 
-def _inconsistent_packs(survey: Survey) -> int:
+def _inconsistent_packs(survey: Survey, ratings: list[tuple]) -> int:
     """Count the ballots whose packed ratings (services/rating_pack.py, what the results
     read) differ from their `ratings` rows (what the checksum covers): a change to either
     alone is a change the checksum must not miss."""
     rows: dict[str, list[tuple]] = defaultdict(list)
-    for ballot_id, *rating in _rows(
-        select(Rating.ballot_id, Rating.subject_id, Rating.dimension_id, Rating.option_id, Rating.score)
-        .join(Ballot, Ballot.id == Rating.ballot_id)
-        .where(Ballot.survey_id == survey.id)
-    ):
+    for ballot_id, _group_id, *rating in ratings:
         rows[ballot_id].append(tuple(rating))
     packs = _rows(select(Ballot.id, Ballot.ratings_packed).where(Ballot.survey_id == survey.id))
     return sum(
@@ -239,7 +242,8 @@ def verify(survey: Survey, actor: User | None) -> Verification:
     """Recompute the checksum, compare it with the recorded one and check the packed
     ratings against the rows; audit-log the outcome."""
     recorded, salt = _require_checksum(survey)
-    result = Verification(recorded, compute(survey, salt), _inconsistent_packs(survey))
+    ratings = _rating_rows(survey)  # a million rows: read once for both checks
+    result = Verification(recorded, compute(survey, salt, ratings), _inconsistent_packs(survey, ratings))
     audit.record(actor, "survey.verify_archive", "survey", survey.id,
                  result="match" if result.is_match else "mismatch", recorded=recorded,
                  current=result.current.archive_sha256, inconsistent_ballots=result.inconsistent_ballots)
