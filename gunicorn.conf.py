@@ -12,11 +12,11 @@ import re
 from gunicorn.glogging import Logger
 
 bind = "127.0.0.1:8000"
-#: One process per core: a request's work is mostly Python (the GIL), so more processes
-#: than cores only add switching; the threads overlap the waits on the database.
-# One worker more than cores: while a worker waits on PostgreSQL (commit, round trips)
-# the spare one keeps the cores busy (bench/submit.py: 2 → 3 workers on 2 cores, with the
-# ratings' structure keys gone, 250 → 386 ballots/s; SQLite unchanged). docs/benchmarks.md.
+#: One process per core plus one: a request's work is mostly Python (the GIL), so each
+#: process uses at most a core, and while one waits on PostgreSQL (commit, round trips)
+#: the spare one keeps the cores busy (bench/submit.py: 2 → 3 workers on 2 cores,
+#: 250 → 386 ballots/s; SQLite unchanged); the threads overlap the waits on the database.
+#: docs/benchmarks.md.
 workers = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 2) + 1))
 worker_class = "gthread"
 threads = 4

@@ -194,6 +194,37 @@ def machine_busy() -> tuple[float, float]:
     return sum(values) - idle, sum(values)
 
 
+def _served_sockets(port: int) -> set[str]:
+    """Inodes of the established TCP connections whose local port is `port` (IPv4 loopback)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1].endswith(f":{port:04X}") and fields[3] == "01":
+            inodes.add(fields[9])
+    return inodes
+
+
+def client_connections(workers: list[int], port: int) -> list[int]:
+    """How many client connections each gunicorn worker holds right now.
+
+    gthread keeps a keep-alive connection in the worker that accepted it, so this shows
+    how evenly a burst of clients was shared out (it decides the slow tail: a worker with
+    twice the connections answers each of them half as often).
+    """
+    served = _served_sockets(port)
+    counts = []
+    for pid in workers:
+        count = 0
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                count += link.startswith("socket:[") and link[8:-1] in served
+        except OSError:
+            pass
+        counts.append(count)
+    return counts
+
+
 def _postgres_backends(database: str) -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
@@ -318,17 +349,36 @@ class Phase:
     wall: float
     cpu: dict[str, float]
     timed_out: bool
+    connections: list[int]  # the most client connections each gunicorn worker held
 
     def report(self) -> str:
         cpu = ", ".join(f"{k} {v:.1f} s" for k, v in self.cpu.items() if k != "machine_busy")
         busy = self.cpu.get("machine_busy", float("nan"))
         lines = [f"{self.name}: {len(self.outcomes)} items, {self.concurrency} concurrent, {self.wall:.1f} s"
                  f"{' (STOPPED AT THE TIME LIMIT)' if self.timed_out else ''}; CPU {cpu}; "
-                 f"machine busy {busy:.0%}"]
+                 f"machine busy {busy:.0%}; client connections per worker (most held) "
+                 f"{'/'.join(map(str, self.connections)) or '-'}"]
         return "\n".join(lines + [step.line() for step in self.steps])
 
     def step(self, name: str) -> StepFigures:
         return next(step for step in self.steps if step.name == name)
+
+
+def _run_client(job: Path, result_path: Path, timeout: float, server: Server, port: int) -> list[int]:
+    """Run the load generator to its end; return the most client connections each worker held."""
+    client = subprocess.Popen([sys.executable, str(CLIENT), str(job), str(result_path)])
+    workers = server.workers
+    peak = [0] * len(workers)
+    stop = time.monotonic() + timeout
+    while client.poll() is None:
+        if time.monotonic() > stop:
+            client.kill()
+            raise subprocess.TimeoutExpired(client.args, timeout)
+        peak = [max(a, b) for a, b in zip(peak, client_connections(workers, port), strict=True)]
+        time.sleep(0.25)
+    if client.returncode:
+        raise subprocess.CalledProcessError(client.returncode, client.args)
+    return peak
 
 
 def run_phase(name: str, port: int, items: list[list[dict]], concurrency: int, deadline: float,
@@ -350,8 +400,7 @@ def run_phase(name: str, port: int, items: list[list[dict]], concurrency: int, d
                                 "--nonblocking", "--output", str(profile)], stdout=subprocess.DEVNULL)
         time.sleep(1.0)
     before, busy_before = server.cpu(), machine_busy()
-    subprocess.run([sys.executable, str(CLIENT), str(job), str(result_path)], check=True,
-                   timeout=deadline + 120)
+    connections = _run_client(job, result_path, deadline + 120, server, port)
     after, busy_after = server.cpu(), machine_busy()
     if spy is not None:
         spy.send_signal(signal.SIGINT)
@@ -375,7 +424,7 @@ def run_phase(name: str, port: int, items: list[list[dict]], concurrency: int, d
             Counter(error for _status, _seconds, error in outcomes if error is not None),
         ))
     return Phase(name, concurrency, steps, result["results"], result["extracts"], result["active"], cpu,
-                 result["timed_out"])
+                 result["timed_out"], connections)
 
 
 def get(path: str, *, expect: int = 200, extract: bool = False, headers: bytes = b"") -> dict:
