@@ -13,7 +13,9 @@ authority a foreign page could borrow.
 
 import gzip
 import secrets
+import threading
 import time
+import weakref
 from datetime import UTC, datetime
 
 from flask import (
@@ -26,9 +28,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from limits import parse as parse_limit
+from markupsafe import Markup, escape
 
 from survey_app.blueprints.errors import DATABASE_UNAVAILABLE, RETRY_AFTER, database_trouble, render_offline
 from survey_app.extensions import csrf, db, limiter
@@ -127,24 +131,64 @@ def _challenge_error() -> dict[str, str]:
     return {}
 
 
-def _ballot_page(structure, action: str, values=None, errors=None, *, is_open: bool = False, status: int = 200):
+def _started() -> str:
+    return _signer().sign(str(int(time.time()))).decode()
+
+
+def _render_ballot(structure, action: str, idempotency_key: str, started: str, values=None, errors=None,
+                   *, is_open: bool = False) -> str:
     values = values or {}
-    chosen = {key: vals[0] for key, vals in values.items() if len(vals) == 1}
-    html = render_template(
+    return render_template(
         "respondent/ballot.html",
         structure=structure,
         survey=structure.survey,
         action=action,
-        chosen=chosen,
+        chosen={key: vals[0] for key, vals in values.items() if len(vals) == 1},
         values=values,
         errors=errors or {},
-        idempotency_key=secrets.token_urlsafe(16) if not request.form.get("idempotency_key")
-        else request.form["idempotency_key"],
-        started=_signer().sign(str(int(time.time()))).decode(),
+        idempotency_key=idempotency_key,
+        started=started,
         is_open=is_open,
         challenge=_new_challenge() if is_open else None,
     )
-    return html, status
+
+
+def _ballot_page(structure, action: str, values=None, errors=None, *, is_open: bool = False, status: int = 200):
+    key = request.form.get("idempotency_key") or secrets.token_urlsafe(16)
+    return _render_ballot(structure, action, key, _started(), values, errors, is_open=is_open), status
+
+
+#: Where each respondent's own values go in a cached page. No text shown can produce "<"
+#: (names and labels are escaped), so no survey wording can fake a mark.
+_ACTION, _KEY, _STARTED = Markup("<ACTION>"), Markup("<IDEMPOTENCY-KEY>"), Markup("<STARTED>")
+#: Fresh code-ballot pages per database engine (so per app and per test database):
+#: (ballots.page_version, language) → the page with the marks.
+_FRESH_PAGES: "weakref.WeakKeyDictionary[object, dict[tuple, str]]" = weakref.WeakKeyDictionary()
+_FRESH_PAGES_PER_ENGINE = 32
+_FRESH_PAGES_LOCK = threading.Lock()
+
+
+def _fresh_code_page(live: ballots.LiveCode) -> str:
+    """The ballot page a code opens, with no answers and no errors yet.
+
+    Rendering it is most of the cost of opening a ballot (loading the structure, 600
+    radios), and its respondents' pages differ only in the code in the form's address,
+    the idempotency key and the signed start time. So it is rendered once per survey
+    wording, group and language in each worker, and those three are filled in per request.
+    """
+    key = (ballots.page_version(live), str(get_locale()))
+    page = _FRESH_PAGES.get(db.engine, {}).get(key)
+    if page is None:
+        page = _render_ballot(ballots.structure_of(live), _ACTION, _KEY, _STARTED)
+        with _FRESH_PAGES_LOCK:  # gunicorn's threads share the cache
+            cache = _FRESH_PAGES.setdefault(db.engine, {})
+            if len(cache) >= _FRESH_PAGES_PER_ENGINE:
+                cache.pop(next(iter(cache)))
+            cache[key] = page
+    action = url_for("respondent.submit_ballot", code=live.code)
+    return (page.replace(_ACTION, escape(action))
+            .replace(_KEY, escape(secrets.token_urlsafe(16)))
+            .replace(_STARTED, escape(_started())))
 
 
 def _refusal_page(message: str, reason: str, status: int):
@@ -222,10 +266,10 @@ def enter_code():
 @code_failures
 @code_failures_everywhere
 def take_ballot(code: str):
-    context = ballots.open_code(code, _now())
-    if code != context.code:  # typed in lower case or with a dash: one canonical URL
-        return redirect(url_for("respondent.take_ballot", code=context.code), 301)
-    return _ballot_page(context.structure, url_for("respondent.submit_ballot", code=context.code))
+    live = ballots.find_live_code(code, _now())
+    if code != live.code:  # typed in lower case or with a dash: one canonical URL
+        return redirect(url_for("respondent.take_ballot", code=live.code), 301)
+    return _fresh_code_page(live)
 
 
 @bp.post("/s/<code>")

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, Enum, ForeignKey, String, Table
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base, Role, utcnow
@@ -51,6 +51,8 @@ class AuditEntry(Base):
     """One administrative change: who did what to which object, and when."""
 
     __tablename__ = "audit_entries"
+    #: A target's last change (`audit.last_change`) is read on every ballot page and report.
+    __table_args__ = (Index("ix_audit_entries_target", "target_type", "target_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

@@ -1,6 +1,6 @@
 """The audit log: every administrative change records who, what and when."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, User
@@ -17,6 +17,13 @@ def record(actor: User | None, action: str, target_type: str, target_id: int | N
             target_id=target_id,
             detail=detail,
         )
+    )
+
+
+def last_change(target_type: str, target_id: int) -> int | None:
+    """Return the id of the target's newest audit entry: it changes with every edit."""
+    return db.session.scalar(
+        select(func.max(AuditEntry.id)).where(AuditEntry.target_type == target_type, AuditEntry.target_id == target_id)
     )
 
 

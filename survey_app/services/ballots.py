@@ -43,7 +43,7 @@ from survey_app.models import (
     Survey,
     SurveyStatus,
 )
-from survey_app.services import codes, rating_pack, simulation
+from survey_app.services import audit, codes, rating_pack, simulation
 from survey_app.services.ballot_rules import (
     BallotInvalid,
     BallotStructure,
@@ -92,6 +92,16 @@ class Submission:
 
     outcome: Outcome
     survey_id: int
+
+
+@dataclass(frozen=True)
+class LiveCode:
+    """A code that can still take a ballot, with where it leads (no structure loaded)."""
+
+    code: str
+    survey_id: int
+    survey_created_at: datetime
+    group_id: int
 
 
 @dataclass(frozen=True)
@@ -195,15 +205,39 @@ def _canonical(typed: str) -> tuple[str, str]:
     return code, codes.code_hash(code)
 
 
+def find_live_code(typed: str, now: datetime) -> LiveCode:
+    """Return where a live code leads, or raise BallotRefused (unknown, void, used, closed).
+
+    One query (the code with its survey's state), as a submission reads it.
+    """
+    code, code_hash = _canonical(typed)
+    row = db.session.connection().execute(_CODE_AND_SURVEY, {"hash": code_hash}).one_or_none()
+    _require_issued(row)
+    _ensure_open(row.survey_status, row.opens_at, row.closes_at, now)
+    return LiveCode(code, row.survey_id, row.created_at, row.group_id)
+
+
+def page_version(live: LiveCode) -> tuple:
+    """What a fresh ballot page of this code depends on, as a cache key.
+
+    The survey (its id with its creation time, so a reused id never matches) and group,
+    whose structure is locked once published, and the survey's wording, which changes
+    only by an audited edit: its last audit entry names it.
+    """
+    return (live.survey_id, live.survey_created_at, live.group_id, audit.last_change("survey", live.survey_id))
+
+
+def structure_of(live: LiveCode) -> BallotStructure:
+    """Load what the code's group is asked."""
+    return ballot_structure(db.session.get(Survey, live.survey_id), db.session.get(RespondentGroup, live.group_id))
+
+
 def open_code(typed: str, now: datetime) -> CodeContext:
     """Return what a live code opens, or raise BallotRefused (unknown, void, used, closed)."""
-    code, code_hash = _canonical(typed)
-    row = _code_row(code_hash)
-    _require_issued(row)
-    survey = db.session.get(Survey, row.survey_id)
-    ensure_open(survey, now)
-    group = db.session.get(RespondentGroup, row.group_id)
-    return CodeContext(code, survey, group, ballot_structure(survey, group))
+    live = find_live_code(typed, now)
+    survey = db.session.get(Survey, live.survey_id)
+    group = db.session.get(RespondentGroup, live.group_id)
+    return CodeContext(live.code, survey, group, ballot_structure(survey, group))
 
 
 def _idempotency_hash(key: str | None, purpose: str) -> str:

@@ -16,7 +16,6 @@ from sqlalchemy import BigInteger, case, cast, exists, func, select
 import analytics
 from survey_app.extensions import db
 from survey_app.models import (
-    AuditEntry,
     Ballot,
     Rating,
     RespondentGroup,
@@ -26,7 +25,7 @@ from survey_app.models import (
     Survey,
     SurveyStatus,
 )
-from survey_app.services import rating_pack, surveys
+from survey_app.services import audit, rating_pack, surveys
 
 INSUFFICIENT = "样本不足"
 
@@ -506,10 +505,7 @@ def _version(survey: Survey) -> tuple:
         select(func.count(), func.coalesce(func.sum(case((Ballot.is_excluded, 1), else_=0)), 0))
         .where(Ballot.survey_id == survey.id)
     ).one()
-    last_change = db.session.scalar(
-        select(func.max(AuditEntry.id)).where(AuditEntry.target_type == "survey", AuditEntry.target_id == survey.id)
-    )
-    return (tuple(counts), last_change)
+    return (tuple(counts), audit.last_change("survey", survey.id))
 
 
 def _cached(key: tuple, compute):

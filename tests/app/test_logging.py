@@ -88,7 +88,7 @@ def test_an_error_on_a_ballot_page_is_logged_without_the_code(app, client, make_
     def broken(*_args):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(ballots, "open_code", broken)
+    monkeypatch.setattr(ballots, "find_live_code", broken)
     assert client.get(f"/s/{code}").status_code == 500
     errors = [line for line in _lines(log_stream) if line["level"] == "ERROR"]
     assert errors and "Exception on /s/<redacted> [GET]" in errors[0]["message"]
