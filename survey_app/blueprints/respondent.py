@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 import weakref
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from flask import (
@@ -30,6 +31,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from limits import parse as parse_limit
 from markupsafe import Markup, escape
@@ -135,60 +137,89 @@ def _started() -> str:
     return _signer().sign(str(int(time.time()))).decode()
 
 
-def _render_ballot(structure, action: str, idempotency_key: str, started: str, values=None, errors=None,
-                   *, is_open: bool = False) -> str:
+@dataclass(frozen=True)
+class _OwnFields:
+    """What differs between two respondents' fresh pages of one ballot."""
+
+    action: str
+    idempotency_key: str
+    started: str
+    csrf: str | None = None  # open links only
+    challenge: dict | None = None  # open links with OPEN_LINK_CHALLENGE: question, token
+
+
+def _own_fields(action: str, *, is_open: bool, idempotency_key: str | None = None) -> _OwnFields:
+    return _OwnFields(action, idempotency_key or secrets.token_urlsafe(16), _started(),
+                      generate_csrf() if is_open else None, _new_challenge() if is_open else None)
+
+
+def _render_ballot(structure, own: _OwnFields, values=None, errors=None, *, is_open: bool = False) -> str:
     values = values or {}
     return render_template(
         "respondent/ballot.html",
         structure=structure,
         survey=structure.survey,
-        action=action,
+        action=own.action,
         chosen={key: vals[0] for key, vals in values.items() if len(vals) == 1},
         values=values,
         errors=errors or {},
-        idempotency_key=idempotency_key,
-        started=started,
+        idempotency_key=own.idempotency_key,
+        started=own.started,
+        csrf=own.csrf,
         is_open=is_open,
-        challenge=_new_challenge() if is_open else None,
+        challenge=own.challenge,
     )
 
 
 def _ballot_page(structure, action: str, values=None, errors=None, *, is_open: bool = False, status: int = 200):
-    key = request.form.get("idempotency_key") or secrets.token_urlsafe(16)
-    return _render_ballot(structure, action, key, _started(), values, errors, is_open=is_open), status
+    own = _own_fields(action, is_open=is_open, idempotency_key=request.form.get("idempotency_key"))
+    return _render_ballot(structure, own, values, errors, is_open=is_open), status
 
 
 #: Where each respondent's own values go in a cached page. No text shown can produce "<"
 #: (names and labels are escaped), so no survey wording can fake a mark.
-_ACTION, _KEY, _STARTED = Markup("<ACTION>"), Markup("<IDEMPOTENCY-KEY>"), Markup("<STARTED>")
-#: Fresh code-ballot pages per database engine (so per app and per test database):
-#: (ballots.page_version, language) → the page with the marks.
+_MARKS = _OwnFields(Markup("<ACTION>"), Markup("<IDEMPOTENCY-KEY>"), Markup("<STARTED>"), Markup("<CSRF>"),
+                    {"question": Markup("<CHALLENGE>"), "token": Markup("<CHALLENGE-TOKEN>")})
+#: Fresh ballot pages per database engine (so per app and per test database):
+#: (ballots.page_version, language, open link?, challenge?) → the page with the marks.
 _FRESH_PAGES: "weakref.WeakKeyDictionary[object, dict[tuple, str]]" = weakref.WeakKeyDictionary()
 _FRESH_PAGES_PER_ENGINE = 32
 _FRESH_PAGES_LOCK = threading.Lock()
 
 
-def _fresh_code_page(live: ballots.LiveCode) -> str:
-    """The ballot page a code opens, with no answers and no errors yet.
+def _fill_in(page: str, own: _OwnFields) -> str:
+    pairs = [(_MARKS.action, own.action), (_MARKS.idempotency_key, own.idempotency_key),
+             (_MARKS.started, own.started)]
+    if own.csrf:
+        pairs.append((_MARKS.csrf, own.csrf))
+    if own.challenge:
+        pairs += [(_MARKS.challenge[part], own.challenge[part]) for part in ("question", "token")]
+    for mark, value in pairs:
+        page = page.replace(mark, escape(value))
+    return page
+
+
+def _fresh_page(ballot: ballots.LiveBallot, action: str, *, is_open: bool = False) -> str:
+    """The ballot page of a live code or open link, with no answers and no errors yet.
 
     Rendering it is most of the cost of opening a ballot (loading the structure, 600
-    radios), and its respondents' pages differ only in the code in the form's address,
-    the idempotency key and the signed start time. So it is rendered once per survey
-    wording, group and language in each worker, and those three are filled in per request.
+    radios), and two respondents' pages differ only in the fields of `_OwnFields`. So it
+    is rendered once per survey wording, group and language in each worker, with marks
+    where those go, and they are filled in per request.
     """
-    key = (ballots.page_version(live), str(get_locale()))
+    own = _own_fields(action, is_open=is_open)
+    key = (ballots.page_version(ballot), str(get_locale()), is_open, own.challenge is not None)
     page = _FRESH_PAGES.get(db.engine, {}).get(key)
     if page is None:
-        page = _render_ballot(ballots.structure_of(live), _ACTION, _KEY, _STARTED)
+        marks = replace(_MARKS, csrf=_MARKS.csrf if own.csrf else None,
+                        challenge=_MARKS.challenge if own.challenge else None)
+        page = _render_ballot(ballots.structure_of(ballot), marks, is_open=is_open)
         with _FRESH_PAGES_LOCK:  # gunicorn's threads share the cache
             cache = _FRESH_PAGES.setdefault(db.engine, {})
             if len(cache) >= _FRESH_PAGES_PER_ENGINE:
                 cache.pop(next(iter(cache)))
             cache[key] = page
-    action = url_for("respondent.submit_ballot", code=live.code)
-    return (page.replace(_ACTION, escape(action))
-            .replace(_KEY, escape(secrets.token_urlsafe(16)))
-            .replace(_STARTED, escape(_started())))
+    return _fill_in(page, own)
 
 
 def _refusal_page(message: str, reason: str, status: int):
@@ -269,7 +300,7 @@ def take_ballot(code: str):
     live = ballots.find_live_code(code, _now())
     if code != live.code:  # typed in lower case or with a dash: one canonical URL
         return redirect(url_for("respondent.take_ballot", code=live.code), 301)
-    return _fresh_code_page(live)
+    return _fresh_page(live.ballot, url_for("respondent.submit_ballot", code=live.code))
 
 
 @bp.post("/s/<code>")
@@ -325,8 +356,8 @@ def _burst_flag() -> str | None:
 def take_open_ballot(token: str):
     if _already_voted(token):
         raise _refuse_repeat()
-    _link, structure = ballots.open_link(token, _now())
-    return _ballot_page(structure, url_for("respondent.submit_open_ballot", token=token), is_open=True)
+    ballot = ballots.find_live_link(token, _now())
+    return _fresh_page(ballot, url_for("respondent.submit_open_ballot", token=token), is_open=True)
 
 
 @bp.post("/o/<token>")

@@ -95,13 +95,20 @@ class Submission:
 
 
 @dataclass(frozen=True)
-class LiveCode:
-    """A code that can still take a ballot, with where it leads (no structure loaded)."""
+class LiveBallot:
+    """Where a live code or open link leads: an open survey's group (no structure loaded)."""
 
-    code: str
     survey_id: int
     survey_created_at: datetime
     group_id: int
+
+
+@dataclass(frozen=True)
+class LiveCode:
+    """A code that can still take a ballot, in its canonical form."""
+
+    code: str
+    ballot: LiveBallot
 
 
 @dataclass(frozen=True)
@@ -214,29 +221,29 @@ def find_live_code(typed: str, now: datetime) -> LiveCode:
     row = db.session.connection().execute(_CODE_AND_SURVEY, {"hash": code_hash}).one_or_none()
     _require_issued(row)
     _ensure_open(row.survey_status, row.opens_at, row.closes_at, now)
-    return LiveCode(code, row.survey_id, row.created_at, row.group_id)
+    return LiveCode(code, LiveBallot(row.survey_id, row.created_at, row.group_id))
 
 
-def page_version(live: LiveCode) -> tuple:
-    """What a fresh ballot page of this code depends on, as a cache key.
+def page_version(ballot: LiveBallot) -> tuple:
+    """What a fresh page of this ballot depends on, as a cache key.
 
     The survey (its id with its creation time, so a reused id never matches) and group,
     whose structure is locked once published, and the survey's wording, which changes
     only by an audited edit: its last audit entry names it.
     """
-    return (live.survey_id, live.survey_created_at, live.group_id, audit.last_change("survey", live.survey_id))
+    return (ballot.survey_id, ballot.survey_created_at, ballot.group_id, audit.last_change("survey", ballot.survey_id))
 
 
-def structure_of(live: LiveCode) -> BallotStructure:
-    """Load what the code's group is asked."""
-    return ballot_structure(db.session.get(Survey, live.survey_id), db.session.get(RespondentGroup, live.group_id))
+def structure_of(ballot: LiveBallot) -> BallotStructure:
+    """Load what the ballot's group is asked."""
+    return ballot_structure(db.session.get(Survey, ballot.survey_id), db.session.get(RespondentGroup, ballot.group_id))
 
 
 def open_code(typed: str, now: datetime) -> CodeContext:
     """Return what a live code opens, or raise BallotRefused (unknown, void, used, closed)."""
     live = find_live_code(typed, now)
-    survey = db.session.get(Survey, live.survey_id)
-    group = db.session.get(RespondentGroup, live.group_id)
+    survey = db.session.get(Survey, live.ballot.survey_id)
+    group = db.session.get(RespondentGroup, live.ballot.group_id)
     return CodeContext(live.code, survey, group, ballot_structure(survey, group))
 
 
@@ -334,6 +341,14 @@ def _active_link(token: str) -> OpenLink:
     if link is None or not link.is_active:
         raise BallotRefused("link_inactive", _("这个评议链接无效或已停用"))
     return link
+
+
+def find_live_link(token: str, now: datetime) -> LiveBallot:
+    """Return where an active open link leads, or raise BallotRefused (inactive, closed)."""
+    link = _active_link(token)
+    survey = db.session.get(Survey, link.survey_id)
+    ensure_open(survey, now)
+    return LiveBallot(survey.id, survey.created_at, link.group_id)
 
 
 def open_link(token: str, now: datetime) -> tuple[OpenLink, BallotStructure]:

@@ -1,15 +1,18 @@
-"""A code's ballot page is rendered once per survey wording and language, and each
-respondent's page carries only that respondent's own code, key and start time."""
+"""A ballot page is rendered once per survey wording and language, and each respondent's
+page carries only that respondent's own code, key, start time (and on open links CSRF
+token and challenge)."""
 
 import re
 
 import pytest
 
+from survey_app import create_app
+from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.services import ballots, surveys
+from survey_app.services import ballots, codes, surveys
 from tests.app.factories import _system_user
-from tests.app.respondent_helpers import ballot_count, issue_codes
+from tests.app.respondent_helpers import ballot_count, complete_values, issue_codes
 
 _OWN_FIELDS = re.compile(r'(action="/s/)[^"]+(")|(name="idempotency_key" value=")[^"]+(")|(name="started" value=")[^"]+(")')
 
@@ -34,7 +37,7 @@ def renders(monkeypatch):
     load = ballots.structure_of
 
     def counting(live):
-        calls.append(live.code)
+        calls.append(live)
         return load(live)
 
     monkeypatch.setattr(ballots, "structure_of", counting)
@@ -56,8 +59,6 @@ def test_each_respondent_gets_the_same_page_with_only_their_own_code_key_and_sta
 
 
 def test_a_page_from_the_cache_submits_like_a_fresh_one(app, client, survey_id, renders):
-    from tests.app.respondent_helpers import complete_values
-
     warm, code = issue_codes(app, survey_id, count=2)
     client.get(f"/s/{warm}")
     page = client.get(f"/s/{code}").text
@@ -98,3 +99,53 @@ def test_a_closed_survey_refuses_even_with_its_page_cached(app, client, survey_i
         db.session.commit()
     response = client.get(f"/s/{late}")
     assert response.status_code == 410 and "<form" not in response.text
+
+
+# ---- open links ---------------------------------------------------------------------------
+
+
+def _open_link(app, survey_id: int) -> str:
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        link = codes.create_open_link(survey, codes.find_group(survey, "served"), actor=None)
+        db.session.commit()
+        return link.token
+
+
+def _strict_app(app):
+    return create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                      WTF_CSRF_ENABLED=True, OPEN_LINK_CHALLENGE=True)
+
+
+def test_each_open_link_visitor_gets_their_own_csrf_token_and_challenge(app, survey_id, renders):
+    token = _open_link(app, survey_id)
+    strict = _strict_app(app)
+    try:
+        visitors = [strict.test_client() for _ in range(3)]
+        pages = [visitor.get(f"/o/{token}").text for visitor in visitors]
+        assert len(renders) == 1
+        assert len({_hidden(page, "csrf_token") for page in pages}) == 3
+        assert len({_hidden(page, "challenge_token") for page in pages}) == 3
+        assert all(re.search(r"请回答：\d 加 \d 等于几？", page) for page in pages)
+        assert not any(mark in page for page in pages for mark in ("<CSRF>", "<CHALLENGE>", "<CHALLENGE-TOKEN>"))
+
+        page, visitor = pages[2], visitors[2]  # answered from a cached page
+        a, b = map(int, re.search(r"(\d) 加 (\d) 等于几", page).groups())
+        data = {**complete_values(app, survey_id, group_key="served"), "csrf_token": _hidden(page, "csrf_token"),
+                "challenge_token": _hidden(page, "challenge_token"), "challenge_answer": str(a + b),
+                "idempotency_key": _hidden(page, "idempotency_key"), "started": _hidden(page, "started")}
+        assert visitors[0].post(f"/o/{token}", data=data).status_code == 400  # another visitor's CSRF token
+        assert visitor.post(f"/o/{token}", data=data).status_code == 303
+        assert ballot_count(app) == 1
+    finally:
+        with strict.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_open_link_and_code_pages_of_one_survey_are_cached_apart(app, client, survey_id, renders):
+    token = _open_link(app, survey_id)
+    code = issue_codes(app, survey_id, group_key="served", count=1)[0]
+    open_page, code_page = client.get(f"/o/{token}").text, client.get(f"/s/{code}").text
+    assert 'name="csrf_token"' in open_page and 'name="csrf_token"' not in code_page
+    assert len(renders) == 2
