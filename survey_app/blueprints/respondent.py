@@ -375,7 +375,7 @@ def submit_open_ballot(token: str):
         )
     except BallotInvalid as invalid:
         db.session.rollback()
-        _link, structure = ballots.open_link(token, _now())
+        structure = ballots.open_link(token, _now())
         action = url_for("respondent.submit_open_ballot", token=token)
         return _ballot_page(structure, action, values, invalid.field_errors, is_open=True, status=422)
     db.session.commit()

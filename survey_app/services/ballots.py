@@ -351,12 +351,9 @@ def find_live_link(token: str, now: datetime) -> LiveBallot:
     return LiveBallot(survey.id, survey.created_at, link.group_id)
 
 
-def open_link(token: str, now: datetime) -> tuple[OpenLink, BallotStructure]:
-    """Return an active open link and its ballot, or raise BallotRefused."""
-    link = _active_link(token)
-    survey = db.session.get(Survey, link.survey_id)
-    ensure_open(survey, now)
-    return link, ballot_structure(survey, db.session.get(RespondentGroup, link.group_id))
+def open_link(token: str, now: datetime) -> BallotStructure:
+    """Return the ballot of an active open link, or raise BallotRefused."""
+    return structure_of(find_live_link(token, now))
 
 
 def _insert_receipt(link: OpenLink, idempotency_hash: str, day: date) -> bool:
