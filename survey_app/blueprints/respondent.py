@@ -282,7 +282,7 @@ def enter_code():
     try:
         if code is None:
             raise ballots.BallotRefused("unknown_code", _("评议码无效，请核对后重新输入"))
-        ballots.open_code(code, _now())
+        ballots.find_live_code(code, _now())  # refusals only: the page loads the ballot
     except ballots.BallotRefused as error:
         db.session.rollback()
         page = render_template("respondent/enter_code.html", typed=typed, error=error.message)

@@ -113,11 +113,9 @@ class LiveCode:
 
 @dataclass(frozen=True)
 class CodeContext:
-    """A live code with the survey and group it opens."""
+    """A live code with the ballot it opens."""
 
     code: str
-    survey: Survey
-    group: RespondentGroup
     structure: BallotStructure
 
 
@@ -242,9 +240,7 @@ def structure_of(ballot: LiveBallot) -> BallotStructure:
 def open_code(typed: str, now: datetime) -> CodeContext:
     """Return what a live code opens, or raise BallotRefused (unknown, void, used, closed)."""
     live = find_live_code(typed, now)
-    survey = db.session.get(Survey, live.ballot.survey_id)
-    group = db.session.get(RespondentGroup, live.ballot.group_id)
-    return CodeContext(live.code, survey, group, ballot_structure(survey, group))
+    return CodeContext(live.code, structure_of(live.ballot))
 
 
 def _idempotency_hash(key: str | None, purpose: str) -> str:
