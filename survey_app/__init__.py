@@ -162,7 +162,10 @@ def _register_blueprints(app: Flask) -> None:
         rosters,
         tokens,
     )
+    from survey_app.blueprints.access import enforce
 
+    # One place decides every request's access (services/permissions.py, docs/permissions.md).
+    app.before_request(enforce)
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
                    dossiers, errors):
         app.register_blueprint(module.bp)

@@ -1,16 +1,86 @@
-"""Access checks shared by the staff blueprints."""
+"""Access checks shared by the staff blueprints.
+
+`enforce` runs before every request: it looks the endpoint's need up in the policy
+(`services/permissions.ROUTES`), loads the object the URL names and maps the policy's
+decision to a response: the sign-in page, 404 (the object is hidden from the user) or 403
+(visible, but not theirs to change). Views only narrow further (rows inside a shared
+survey or plan).
+"""
 
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash
+from flask import abort, current_app, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from survey_app.errors import DomainError
+from survey_app.errors import DomainError, NotFound
 from survey_app.extensions import db
-from survey_app.models import Survey
-from survey_app.services import users
+from survey_app.models import CodeBatch, OpenLink, Subject, Survey
+from survey_app.models.assessment import Adjustment, AssessmentPlan, PlanSubject
+from survey_app.services import dossiers, permissions
+from survey_app.services.permissions import Decision
+
+
+def enforce():
+    """Before-request hook: refuse the request unless the policy allows it."""
+    if request.url_rule is None:
+        return None  # no route: the 404 or 405 follows
+    need = permissions.need_of(request.endpoint)
+    if need is None:
+        current_app.logger.error("no permission declared for endpoint %s", request.endpoint)
+        abort(403)
+    if need in (permissions.Need.PUBLIC, permissions.Need.TOKEN):
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    obj = _object_of(permissions.OBJECT_OF.get(need), request.view_args or {})
+    decision = permissions.decide(current_user, need, obj)
+    if decision is Decision.HIDE:
+        abort(404)
+    if decision is not Decision.ALLOW:
+        abort(403)
+    return None
+
+
+def _object_of(kind: str | None, args: dict):
+    """Load the object a route's need is decided on; 404 when the URL names none."""
+    if kind is None:
+        return None
+    loader = {"survey": _survey_of, "plan": _plan_of, "plan_subject": _plan_subject_of, "cadre": _cadre_of}[kind]
+    found = loader(args)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _survey_of(args: dict) -> Survey | None:
+    if "survey_id" in args:
+        return db.session.get(Survey, args["survey_id"])
+    holder = (db.session.get(CodeBatch, args["batch_id"]) if "batch_id" in args
+              else db.session.get(OpenLink, args["link_id"]) if "link_id" in args else None)
+    return db.session.get(Survey, holder.survey_id) if holder is not None else None
+
+
+def _plan_of(args: dict) -> AssessmentPlan | None:
+    return db.session.get(AssessmentPlan, args["plan_id"])
+
+
+def _plan_subject_of(args: dict) -> PlanSubject | None:
+    if "subject_id" in args:
+        subject = db.session.get(PlanSubject, args["subject_id"])
+    else:
+        adjustment = db.session.get(Adjustment, args["item_id"])
+        subject = adjustment.subject if adjustment is not None else None
+    return subject if subject is not None and subject.plan_id == args["plan_id"] else None
+
+
+def _cadre_of(args: dict):
+    try:
+        return dossiers.find_cadre(args["key"])
+    except NotFound:
+        return None
 
 
 def organizer_required(view):
@@ -42,10 +112,25 @@ def admin_required(view):
 def load_survey(survey_id: int) -> Survey:
     """Return the survey, or 404 when missing or outside the user's unit scope."""
     survey = db.get_or_404(Survey, survey_id)
-    scope = users.visible_unit_ids(current_user)
-    if scope is not None and not any(s.unit_id in scope for s in survey.subjects):
+    if not permissions.may_read_survey(current_user, survey):
         abort(404)
     return survey
+
+
+#: Refusal of a write that would put a subject of another unit into a scoped user's survey or plan.
+OUTSIDE_SCOPE = "只能添加或修改本单位的评议对象或考核对象"
+
+
+def keep_within_scope(holder: Survey | AssessmentPlan) -> None:
+    """After a write, raise DomainError when the survey or plan no longer lies within the
+    scoped user's units (a subject of another unit was added or moved in), so the caller
+    rolls it back: a scoped organizer cannot make a survey or plan city-wide, or reach
+    into another unit through one."""
+    db.session.flush()
+    model, column = (Subject, Subject.survey_id) if isinstance(holder, Survey) else (PlanSubject, PlanSubject.plan_id)
+    unit_ids = set(db.session.scalars(select(model.unit_id).where(column == holder.id)))
+    if not permissions.owns_unit_ids(current_user, unit_ids):
+        raise DomainError(OUTSIDE_SCOPE)
 
 
 def commit_or_flash(call: Callable[[], object]) -> DomainError | None:

@@ -1,13 +1,16 @@
-"""Access control over every route of the app: role × route.
+"""Access control over every route of the app: role × route × object (docs/permissions.md).
 
 Roles: anonymous, respondent (anonymous with a code or an open link), viewer (unscoped and
 scoped to one unit), organizer (unscoped and scoped), administrator. Every route of the URL
-map must be classified in ACCESS (a route added without a class fails the first test), and
-each class says who may use it. Routes are called with real objects: those of the scoped
-users' own unit ("own") and those of another unit only ("other"), so a refusal is proven to
-come from the rule and not from a missing object. Refused POSTs must change nothing in the
-database (every table compared). Results of another unit are invisible to a scoped viewer,
-in pages, charts, exports and the API; no respondent route reveals any result.
+map must have a need declared in the policy (`services/permissions.ROUTES`; a route added
+without one fails the first test), and `_may` below restates docs/permissions.md: who may
+use a route of each need on which objects. Routes are called with real objects of three
+kinds: a survey and a plan of the scoped users' unit only ("mine"), a survey and a plan
+shared by both units ("own": the object named is of the scoped users' unit) and those of
+the other unit only ("other"), so a refusal is proven to come from the rule and not from a
+missing object. Refused POSTs must change nothing in the database (every table compared).
+Results of another unit are invisible to a scoped viewer, in pages, charts, exports and the
+API; no respondent route reveals any result.
 """
 
 import re
@@ -19,58 +22,16 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Survey, SurveyKind, Unit
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSubjectKind
-from survey_app.services import api_tokens, assessments, codes, reports, surveys, users
+from survey_app.services import api_tokens, assessments, codes, permissions, reports, surveys, users
+from survey_app.services.permissions import Need
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
 
 PASSWORD = "correct horse battery"
 
-PUBLIC = "public"  # respondents and anyone: no sign-in
-TOKEN = "token"  # API token only (results API)
-SIGNED_IN = "signed_in"  # any signed-in staff member, on their own things
-READ = "read"  # any staff member, within their unit scope
-ORGANIZE = "organize"  # organizers and administrators, within their unit scope
-ORGANIZE_UNSCOPED = "organize_unscoped"  # organizers and administrators without a unit scope
-ADMIN = "admin"  # administrators only
-
-#: Every endpoint of the app and who may use it. A new route must be added here.
-ACCESS = {
-    PUBLIC: {
-        "static", "main.index", "main.healthz", "main.set_locale", "auth.login", "respondent.enter_code",
-        "respondent.take_ballot", "respondent.submit_ballot", "respondent.thanks", "respondent.take_open_ballot",
-        "respondent.submit_open_ballot", "api.ballot_form", "api.submit_ballot", "api.openapi_document",
-    },
-    TOKEN: {"results_api.survey_results"},
-    SIGNED_IN: {"auth.logout", "tokens.list_tokens", "tokens.create_token", "tokens.revoke_token"},
-    READ: {
-        "admin.list_surveys", "admin.edit_survey", "admin.export_survey", "reports.show_results",
-        "reports.show_subject", "reports.ranking_chart", "reports.subject_chart", "reports.export_xlsx",
-        "reports.export_pdf", "reports.export_subject_pdf", "codes.turnout", "codes.turnout_data",
-        "assessments.list_plans", "assessments.show_plan", "assessments.show_subject", "assessments.export_xlsx",
-        "assessments.export_pdf", "dossiers.list_dossiers", "dossiers.show_dossier", "dossiers.export_pdf",
-        "dossiers.trend_chart", "dossiers.survey_chart",
-    },
-    ORGANIZE: {
-        "admin.new_survey", "admin.update_settings", "admin.change_status", "admin.apply_scale_preset",
-        "admin.delete_survey", "admin.add_item", "admin.add_subjects_in_bulk", "admin.edit_item", "admin.remove_item",
-        "admin.move_item", "admin.import_survey", "admin.clone_survey", "admin.audit_log", "rosters.download_template",
-        "rosters.import_roster", "codes.manage", "codes.issue_codes", "codes.void_batch", "codes.reissue_batch",
-        "codes.void_code", "codes.create_open_link", "codes.toggle_open_link", "codes.open_link_qr",
-        "assessments.new_plan", "assessments.update_plan", "assessments.delete_plan", "assessments.change_status",
-        "assessments.add_category", "assessments.remove_category", "assessments.add_component",
-        "assessments.update_component", "assessments.remove_component", "assessments.add_subject",
-        "assessments.import_subjects", "assessments.bulk_scores", "assessments.remove_subject",
-        "assessments.update_flags", "assessments.set_score", "assessments.add_adjustment",
-        "assessments.remove_adjustment", "assessments.override_grade", "assessments.clear_override",
-        "assessments.show_import", "assessments.download_score_template", "assessments.download_adjustment_template",
-        "assessments.import_scores", "assessments.import_adjustments", "dossiers.add_evidence",
-        "dossiers.edit_evidence", "dossiers.remove_evidence", "dossiers.verify_evidence", "reports.verify_archive",
-    },
-    ORGANIZE_UNSCOPED: {"reports.export_csv", "reports.export_checksum", "reports.show_quality",
-                        "reports.set_exclusion"},
-    ADMIN: {"admin.list_users", "admin.edit_user", "admin.reset_password"},
-}
-CLASS_OF = {endpoint: cls for cls, endpoints in ACCESS.items() for endpoint in endpoints}
+#: The declared need of every endpoint (the policy's own table: a route added without a
+#: need fails test_every_route_has_a_declared_need, naming it).
+NEED_OF = permissions.ROUTES
 
 #: Roles: (username, role, scoped to the own unit).
 ROLES = {
@@ -89,10 +50,10 @@ JUNK = {"name": "x", "title": "x", "reason": "x", "action": "exclude", "key": "X
 # ---- the world --------------------------------------------------------------------------
 
 
-def _other_unit_survey(actor) -> Survey:
-    """A survey whose only subject is in 市财政局 (the scoped users' unit is 市发改委)."""
-    survey = surveys.create_survey({"kind": SurveyKind.SERVICE_QUALITY, "year": 2026, "title": "财政局服务质量评议"}, actor)
-    surveys.add_subject(survey, {"key": "Z1", "name": "赵敏", "unit_name": "市财政局", "unit_category": "市直部门"}, actor)
+def _one_unit_survey(actor, title: str, key: str, name: str, unit: str) -> Survey:
+    """A published survey whose only subject is in `unit`."""
+    survey = surveys.create_survey({"kind": SurveyKind.SERVICE_QUALITY, "year": 2026, "title": title}, actor)
+    surveys.add_subject(survey, {"key": key, "name": name, "unit_name": unit, "unit_category": "市直部门"}, actor)
     surveys.add_dimension(survey, {"name": "服务意识"}, actor)
     surveys.add_group(survey, {"key": "superior", "name": "上级", "expected_count": 5}, actor)
     surveys.change_status(survey, "publish", actor)
@@ -123,29 +84,39 @@ def _survey_objects(survey: Survey, subject_key: str) -> dict:
             "link_id": link.id, "open_token": link.token, "code": batch.codes[0]}
 
 
+#: The objects routes are called with: of the scoped users' unit only, shared by both units
+#: (the object named is of the scoped users' unit), of the other unit only.
+TARGETS = ("mine", "own", "other")
+
+
 @pytest.fixture
 def world(app, make_survey):
-    """Two surveys (one with subjects of both units, one of the other unit only), rated; codes,
-    open links, assessment plans; a user per role with an API token."""
+    """Three surveys (one of the scoped users' unit only, one with subjects of both units,
+    one of the other unit only), rated; codes, open links, an assessment plan from each; a
+    user per role with an API token."""
     own_id = make_survey(publish=True)  # 张伟 and 李娜 in 市发改委, 王强 in 市财政局
     with app.app_context():
         actor = users.find_user("factory")
-        other = _other_unit_survey(actor)
+        other = _one_unit_survey(actor, "财政局服务质量评议", "Z1", "赵敏", "市财政局")
+        mine = _one_unit_survey(actor, "发改委专项评议", "M1", "孙丽", "市发改委")
         db.session.commit()
-        other_id = other.id
+        other_id, mine_id = other.id, mine.id
     for ratings in ({"C1": ("优秀", "称职"), "C2": ("称职", "称职"), "C3": ("称职", "基本称职")},
                     {"C1": ("称职", "称职"), "C2": ("基本称职", "称职"), "C3": ("优秀", "优秀")},
                     {"C1": ("称职", "优秀"), "C2": ("称职", "基本称职"), "C3": ("称职", "称职")}):
         cast(app, own_id, "superior", ratings)
         cast(app, other_id, "superior", {"Z1": ("称职",)})
+        cast(app, mine_id, "superior", {"M1": ("优秀",)})
     with app.app_context():
         actor = users.find_user("factory")
         own, other = db.session.get(Survey, own_id), db.session.get(Survey, other_id)
+        mine = db.session.get(Survey, mine_id)
         own_unit = db.session.scalar(select(Unit.id).where(Unit.name == "市发改委"))
         data = {"own": {**_survey_objects(own, "C1"), **_plan(own, "2026年度考核", actor)},
                 "other": {**_survey_objects(other, "Z1"), **_plan(other, "财政局考核", actor)},
+                "mine": {**_survey_objects(mine, "M1"), **_plan(mine, "发改委考核", actor)},
                 "users": {}, "tokens": {}}
-        for target in ("own", "other"):
+        for target in TARGETS:
             survey = db.session.get(Survey, data[target]["survey_id"])
             data[target]["ballot_id"] = db.session.scalars(select(Ballot.id).where(Ballot.survey_id == survey.id)).first()
         for name, (username, role, scoped) in ROLES.items():
@@ -159,7 +130,7 @@ def world(app, make_survey):
 
 
 def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
-    """Real values for a rule's arguments: the objects of `target` ("own" or "other")."""
+    """Real values for a rule's arguments: the objects of `target` (one of TARGETS)."""
     objects, endpoint = world[target], rule.endpoint
     in_plan = endpoint.startswith("assessments.")
     values = {
@@ -179,7 +150,7 @@ def _routes(app, world: dict, target: str, role: str | None = None):
     for rule in app.url_map.iter_rules():
         url = rule.build(_values(rule, world, target, role), append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield rule.endpoint, CLASS_OF.get(rule.endpoint), method, url, rule.arguments
+            yield rule.endpoint, NEED_OF.get(rule.endpoint), method, url, rule.arguments
 
 
 def db_snapshot() -> dict:
@@ -201,37 +172,51 @@ def _refused(response) -> bool:
     return response.status_code in (401, 403, 404)
 
 
-#: Arguments naming an object that belongs to a unit (through its survey, plan or subject).
-UNIT_BOUND = {"survey_id", "plan_id", "batch_id", "link_id", "key", "subject_id", "item_id", "ballot_id",
-              "category_id", "component_id"}
-
-
-def _may(role: str | None, cls: str, target: str, arguments=()) -> bool:
-    """Whether `role` may use a route of class `cls` on the `target` objects."""
-    if cls == PUBLIC:
+def _may(role: str | None, need: Need, target: str) -> bool:
+    """Whether `role` may use a route of `need` on the `target` objects: docs/permissions.md,
+    restated."""
+    if need is Need.PUBLIC:
         return True
-    if role is None or cls == TOKEN:
+    if role is None or need is Need.TOKEN:
         return False
     _name, user_role, scoped = ROLES[role]
-    if scoped and target == "other" and UNIT_BOUND & set(arguments):
-        return False
-    if cls in (SIGNED_IN, READ):
+    organizer = user_role in (Role.ORGANIZER, Role.ADMIN)
+    if need is Need.SIGNED_IN:
         return True
-    if cls == ORGANIZE:
-        return user_role in (Role.ORGANIZER, Role.ADMIN)
-    if cls == ORGANIZE_UNSCOPED:
-        return user_role in (Role.ORGANIZER, Role.ADMIN) and not scoped
-    return user_role is Role.ADMIN
+    if need is Need.ADMIN:
+        return user_role is Role.ADMIN
+    if need in (Need.ORGANIZE, Need.AUDIT):
+        return organizer
+    if scoped and target == "other":
+        return False  # nothing of another unit only is even visible
+    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER):
+        return True
+    if need in (Need.MANAGE_SURVEY, Need.MANAGE_PLAN):
+        return organizer and (not scoped or target == "mine")  # shared ones are city-wide
+    if need is Need.CITY_SURVEY:
+        return organizer and not scoped
+    if need in (Need.PLAN_ROWS, Need.EDIT_PLAN_SUBJECT, Need.EDIT_DOSSIER):
+        return organizer  # the row named is of the user's unit in "mine" and "own"
+    raise AssertionError(f"no expectation for {need}")
 
 
 # ---- the matrix -------------------------------------------------------------------------
 
 
-def test_every_route_has_an_access_class(app):
+def test_every_route_has_a_declared_need(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints - set(CLASS_OF) == set(), "classify the new routes in ACCESS"
-    assert set(CLASS_OF) - endpoints == set(), "remove the routes that no longer exist from ACCESS"
-    assert sum(len(v) for v in ACCESS.values()) == len(CLASS_OF)  # each endpoint in one class only
+    undeclared = sorted(endpoints - set(NEED_OF))
+    assert not undeclared, f"declare these endpoints in survey_app/services/permissions.ROUTES: {undeclared}"
+    stale = sorted(set(NEED_OF) - endpoints)
+    assert not stale, f"remove these endpoints, which no longer exist, from permissions.ROUTES: {stale}"
+
+
+def test_an_undeclared_route_is_refused(app, client, auth):
+    """Fail closed: a route nobody declared answers 403 even to an administrator."""
+    app.add_url_rule("/admin/undeclared", "undeclared_probe", lambda: "secret")
+    auth.login("root", Role.ADMIN)
+    response = client.get("/admin/undeclared")
+    assert response.status_code == 403 and b"secret" not in response.data
 
 
 #: GETs allowed to answer 404 to an allowed user: the object named by a sample value does
@@ -241,16 +226,16 @@ MAY_BE_MISSING = {"dossiers.edit_evidence", "dossiers.trend_chart", "reports.exp
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
-@pytest.mark.parametrize("target", ["own", "other"])
+@pytest.mark.parametrize("target", TARGETS)
 def test_every_page_answers_each_role_as_the_matrix_says(app, world, role, target):
     client = _login(app, role) if role else app.test_client()
     checked = 0
-    for endpoint, cls, method, url, arguments in _routes(app, world, target, role):
-        if method != "GET" or cls in (PUBLIC, TOKEN):
+    for endpoint, need, method, url, _arguments in _routes(app, world, target, role):
+        if method != "GET" or need in (Need.PUBLIC, Need.TOKEN):
             continue
         response = client.get(url)
         assert response.status_code < 500, (endpoint, url, response.status_code)
-        if _may(role, cls, target, arguments):
+        if _may(role, need, target):
             ok = response.status_code in (200, 302, 303) and not _refused(response)
             assert ok or (endpoint in MAY_BE_MISSING and response.status_code == 404), (
                 role, target, endpoint, url, response.status_code)
@@ -263,14 +248,14 @@ def test_every_page_answers_each_role_as_the_matrix_says(app, world, role, targe
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
-@pytest.mark.parametrize("target", ["own", "other"])
+@pytest.mark.parametrize("target", TARGETS)
 def test_refused_posts_change_nothing(app, world, role, target):
     client = _login(app, role) if role else app.test_client()
     with app.app_context():
         before = db_snapshot()
     refused = 0
-    for endpoint, cls, method, url, arguments in _routes(app, world, target, role):
-        if method != "POST" or _may(role, cls, target, arguments):
+    for endpoint, need, method, url, _arguments in _routes(app, world, target, role):
+        if method != "POST" or _may(role, need, target):
             continue
         response = client.post(url, data=JUNK)
         assert _refused(response), (role, target, endpoint, url, response.status_code)
@@ -279,6 +264,8 @@ def test_refused_posts_change_nothing(app, world, role, target):
         assert db_snapshot() == before
     if role in (None, "viewer", "scoped_viewer") or (role == "scoped_organizer" and target == "other"):
         assert refused > 30, refused
+    if role == "scoped_organizer" and target == "own":
+        assert refused > 20, refused  # a shared survey's or plan's lifecycle, structure, codes
 
 
 def test_staff_cannot_revoke_each_others_tokens(app, world):

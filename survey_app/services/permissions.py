@@ -1,0 +1,268 @@
+"""The permission policy: who may do what to which object (docs/permissions.md).
+
+Every route of the app is declared in ROUTES with the one *need* it has, and
+`blueprints/access.enforce` (a before-request hook of the app) asks `decide()` before any
+view runs. Views never decide on their own; they may narrow further (a scoped user's rows
+inside a shared survey or plan are filtered by the services with `scope_of(user)`).
+
+Pure decisions from a user and an object: nothing here imports Flask or the database.
+The objects are model instances (or any object with the same attributes) loaded by the
+caller: a survey's `subjects[*].unit_id`, a plan's `subjects[*].unit_id`, a plan subject's
+`unit_id`, a cadre's `unit_id`.
+
+Ownership is derived from the rows, not stored: a survey or plan *belongs to* the units
+of its subjects. One whose subjects all lie in a scoped user's units is theirs to manage;
+one with no subject, with a subject of no unit, or spanning units outside their scope is
+city-wide: only unscoped organizers and administrators manage it. A scoped user reads a
+survey or plan when at least one of its subjects is in their units (and then sees only
+those rows), and enters a plan's per-subject inputs (scores, flags, bonus and deduction
+items) for the subjects of their units only.
+
+Declaring a new route: add its endpoint to ROUTES with one of the needs below. The
+route-walking test (tests/app/test_access_matrix.py) fails, naming the endpoint, for any
+route without a declaration, and `enforce` refuses an undeclared endpoint with 403 (fail
+closed). Pick the need by the object the URL names and what the view does with it:
+
+    PUBLIC            respondents, sign-in, static files: no account needed
+    TOKEN             the results API: the view checks the bearer token itself
+    SIGNED_IN         any staff member, on their own things or lists filtered by scope
+    ORGANIZE          organizers and admins; creates a new object (checked again after)
+    ADMIN             administrators only (accounts)
+    AUDIT             organizers and admins; the log is filtered by scope
+    READ_SURVEY       survey_id / batch_id / link_id: staff who may read the survey
+    MANAGE_SURVEY     the same, to change it (wording, structure, lifecycle, codes)
+    CITY_SURVEY       raw ballots of a survey: unscoped organizers and admins only
+    READ_PLAN         plan_id: staff who may read the plan
+    MANAGE_PLAN       plan_id: change the whole plan (method, subjects, lifecycle, overrides)
+    PLAN_ROWS         plan_id: enter per-subject inputs in bulk; the service keeps only
+                      the rows of `scope_of(user)`
+    EDIT_PLAN_SUBJECT plan_id + subject_id (or an adjustment's item_id): one subject's inputs
+    READ_DOSSIER      key: the cadre's dossier
+    EDIT_DOSSIER      key: record, edit or verify the cadre's evidence
+"""
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from survey_app.models.base import Role
+
+
+class Need(enum.Enum):
+    PUBLIC = "public"
+    TOKEN = "token"
+    SIGNED_IN = "signed_in"
+    ORGANIZE = "organize"
+    ADMIN = "admin"
+    AUDIT = "audit"
+    READ_SURVEY = "read_survey"
+    MANAGE_SURVEY = "manage_survey"
+    CITY_SURVEY = "city_survey"
+    READ_PLAN = "read_plan"
+    MANAGE_PLAN = "manage_plan"
+    PLAN_ROWS = "plan_rows"
+    EDIT_PLAN_SUBJECT = "edit_plan_subject"
+    READ_DOSSIER = "read_dossier"
+    EDIT_DOSSIER = "edit_dossier"
+
+
+class Decision(enum.Enum):
+    ALLOW = "allow"
+    SIGN_IN = "sign_in"  # not signed in: to the sign-in page
+    FORBID = "forbid"  # may see the object, not do this: 403
+    HIDE = "hide"  # may not know the object exists: 404
+
+
+N = Need
+#: Every endpoint of the app and its need. A route missing here is refused (403).
+ROUTES: dict[str, Need] = {
+    # respondents, sign-in, static files
+    "static": N.PUBLIC, "main.index": N.PUBLIC, "main.healthz": N.PUBLIC, "main.set_locale": N.PUBLIC,
+    "auth.login": N.PUBLIC, "respondent.enter_code": N.PUBLIC, "respondent.take_ballot": N.PUBLIC,
+    "respondent.submit_ballot": N.PUBLIC, "respondent.thanks": N.PUBLIC, "respondent.take_open_ballot": N.PUBLIC,
+    "respondent.submit_open_ballot": N.PUBLIC, "api.ballot_form": N.PUBLIC, "api.submit_ballot": N.PUBLIC,
+    "api.openapi_document": N.PUBLIC,
+    "results_api.survey_results": N.TOKEN,
+    # own things and lists filtered by scope
+    "auth.logout": N.SIGNED_IN, "tokens.list_tokens": N.SIGNED_IN, "tokens.create_token": N.SIGNED_IN,
+    "tokens.revoke_token": N.SIGNED_IN, "admin.list_surveys": N.SIGNED_IN, "assessments.list_plans": N.SIGNED_IN,
+    "dossiers.list_dossiers": N.SIGNED_IN,
+    # accounts and the log
+    "admin.list_users": N.ADMIN, "admin.edit_user": N.ADMIN, "admin.reset_password": N.ADMIN,
+    "admin.audit_log": N.AUDIT,
+    # new objects
+    "admin.new_survey": N.ORGANIZE, "admin.import_survey": N.ORGANIZE, "rosters.download_template": N.ORGANIZE,
+    "assessments.new_plan": N.ORGANIZE,
+    # surveys
+    "admin.edit_survey": N.READ_SURVEY, "admin.export_survey": N.READ_SURVEY, "reports.show_results": N.READ_SURVEY,
+    "reports.show_subject": N.READ_SURVEY, "reports.ranking_chart": N.READ_SURVEY,
+    "reports.subject_chart": N.READ_SURVEY, "reports.export_xlsx": N.READ_SURVEY, "reports.export_pdf": N.READ_SURVEY,
+    "reports.export_subject_pdf": N.READ_SURVEY, "codes.turnout": N.READ_SURVEY, "codes.turnout_data": N.READ_SURVEY,
+    "admin.update_settings": N.MANAGE_SURVEY, "admin.change_status": N.MANAGE_SURVEY,
+    "admin.apply_scale_preset": N.MANAGE_SURVEY, "admin.delete_survey": N.MANAGE_SURVEY,
+    "admin.add_item": N.MANAGE_SURVEY, "admin.add_subjects_in_bulk": N.MANAGE_SURVEY,
+    "admin.edit_item": N.MANAGE_SURVEY, "admin.remove_item": N.MANAGE_SURVEY, "admin.move_item": N.MANAGE_SURVEY,
+    "admin.clone_survey": N.MANAGE_SURVEY, "rosters.import_roster": N.MANAGE_SURVEY,
+    "codes.manage": N.MANAGE_SURVEY, "codes.issue_codes": N.MANAGE_SURVEY, "codes.void_batch": N.MANAGE_SURVEY,
+    "codes.reissue_batch": N.MANAGE_SURVEY, "codes.void_code": N.MANAGE_SURVEY,
+    "codes.create_open_link": N.MANAGE_SURVEY, "codes.toggle_open_link": N.MANAGE_SURVEY,
+    "codes.open_link_qr": N.MANAGE_SURVEY, "reports.verify_archive": N.MANAGE_SURVEY,
+    "reports.export_csv": N.CITY_SURVEY, "reports.export_checksum": N.CITY_SURVEY,
+    "reports.show_quality": N.CITY_SURVEY, "reports.set_exclusion": N.CITY_SURVEY,
+    # assessment plans
+    "assessments.show_plan": N.READ_PLAN, "assessments.show_subject": N.READ_PLAN,
+    "assessments.export_xlsx": N.READ_PLAN, "assessments.export_pdf": N.READ_PLAN,
+    "assessments.update_plan": N.MANAGE_PLAN, "assessments.delete_plan": N.MANAGE_PLAN,
+    "assessments.change_status": N.MANAGE_PLAN, "assessments.add_category": N.MANAGE_PLAN,
+    "assessments.remove_category": N.MANAGE_PLAN, "assessments.add_component": N.MANAGE_PLAN,
+    "assessments.update_component": N.MANAGE_PLAN, "assessments.remove_component": N.MANAGE_PLAN,
+    "assessments.add_subject": N.MANAGE_PLAN, "assessments.import_subjects": N.MANAGE_PLAN,
+    "assessments.remove_subject": N.MANAGE_PLAN, "assessments.override_grade": N.MANAGE_PLAN,
+    "assessments.clear_override": N.MANAGE_PLAN,
+    "assessments.bulk_scores": N.PLAN_ROWS, "assessments.show_import": N.PLAN_ROWS,
+    "assessments.download_score_template": N.PLAN_ROWS, "assessments.download_adjustment_template": N.PLAN_ROWS,
+    "assessments.import_scores": N.PLAN_ROWS, "assessments.import_adjustments": N.PLAN_ROWS,
+    "assessments.update_flags": N.EDIT_PLAN_SUBJECT, "assessments.set_score": N.EDIT_PLAN_SUBJECT,
+    "assessments.add_adjustment": N.EDIT_PLAN_SUBJECT, "assessments.remove_adjustment": N.EDIT_PLAN_SUBJECT,
+    # cadre dossiers
+    "dossiers.show_dossier": N.READ_DOSSIER, "dossiers.export_pdf": N.READ_DOSSIER,
+    "dossiers.trend_chart": N.READ_DOSSIER, "dossiers.survey_chart": N.READ_DOSSIER,
+    "dossiers.add_evidence": N.EDIT_DOSSIER, "dossiers.edit_evidence": N.EDIT_DOSSIER,
+    "dossiers.verify_evidence": N.EDIT_DOSSIER, "dossiers.remove_evidence": N.EDIT_DOSSIER,
+}
+del N
+
+#: The object each need is decided on (what `blueprints/access` loads from the URL).
+OBJECT_OF = {
+    Need.READ_SURVEY: "survey", Need.MANAGE_SURVEY: "survey", Need.CITY_SURVEY: "survey",
+    Need.READ_PLAN: "plan", Need.MANAGE_PLAN: "plan", Need.PLAN_ROWS: "plan",
+    Need.EDIT_PLAN_SUBJECT: "plan_subject", Need.READ_DOSSIER: "cadre", Need.EDIT_DOSSIER: "cadre",
+}
+
+
+# ---- who the user is --------------------------------------------------------------------------
+
+
+def scope_of(user: Any) -> frozenset[int] | None:
+    """Return the unit ids the user is limited to, or None for a city-wide account."""
+    ids = frozenset(unit.id for unit in user.scoped_units)
+    return ids or None
+
+
+def is_organizer(user: Any) -> bool:
+    return user.role in (Role.ADMIN, Role.ORGANIZER)
+
+
+def in_scope(user: Any, unit_id: int | None) -> bool:
+    """Whether a row of this unit is the user's to see (a row of no unit: city-wide users only)."""
+    scope = scope_of(user)
+    return scope is None or unit_id in scope
+
+
+# ---- ownership of surveys and plans -----------------------------------------------------------
+
+
+def _unit_ids(subjects: Iterable[Any]) -> set[int | None]:
+    return {subject.unit_id for subject in subjects}
+
+
+def reads_units(user: Any, subjects: Iterable[Any]) -> bool:
+    """A scoped user reads a survey or plan holding at least one subject of their units."""
+    scope = scope_of(user)
+    return scope is None or bool(_unit_ids(subjects) & scope)
+
+
+def owns_units(user: Any, subjects: Iterable[Any]) -> bool:
+    """A scoped user manages a survey or plan whose subjects all lie in their units; an
+    empty one, or one with a subject of no unit, is city-wide."""
+    return owns_unit_ids(user, _unit_ids(subjects))
+
+
+def owns_unit_ids(user: Any, unit_ids: set[int | None]) -> bool:
+    scope = scope_of(user)
+    return scope is None or (bool(unit_ids) and unit_ids <= scope)
+
+
+def may_read_survey(user: Any, survey: Any) -> bool:
+    return reads_units(user, survey.subjects)
+
+
+def may_manage_survey(user: Any, survey: Any) -> bool:
+    return is_organizer(user) and owns_units(user, survey.subjects)
+
+
+def may_read_plan(user: Any, plan: Any) -> bool:
+    return reads_units(user, plan.subjects)
+
+
+def may_manage_plan(user: Any, plan: Any) -> bool:
+    return is_organizer(user) and owns_units(user, plan.subjects)
+
+
+def may_edit_plan_subject(user: Any, subject: Any) -> bool:
+    return is_organizer(user) and in_scope(user, subject.unit_id)
+
+
+def may_read_dossier(user: Any, cadre: Any) -> bool:
+    return in_scope(user, cadre.unit_id)
+
+
+def may_edit_dossier(user: Any, cadre: Any) -> bool:
+    return is_organizer(user) and in_scope(user, cadre.unit_id)
+
+
+# ---- the decision -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    read: Any  # (user, object) -> bool: False hides the object (404)
+    act: Any  # (user, object) -> bool: False forbids the action (403)
+
+
+def _always(_user: Any, _obj: Any) -> bool:
+    return True
+
+
+def _organizer(user: Any, _obj: Any) -> bool:
+    return is_organizer(user)
+
+
+def _city_organizer(user: Any, _obj: Any) -> bool:
+    return is_organizer(user) and scope_of(user) is None
+
+
+_RULES = {
+    Need.SIGNED_IN: _Rule(_always, _always),
+    Need.ORGANIZE: _Rule(_always, _organizer),
+    Need.AUDIT: _Rule(_always, _organizer),
+    Need.ADMIN: _Rule(_always, lambda user, _obj: user.role is Role.ADMIN),
+    Need.READ_SURVEY: _Rule(may_read_survey, _always),
+    Need.MANAGE_SURVEY: _Rule(may_read_survey, may_manage_survey),
+    Need.CITY_SURVEY: _Rule(may_read_survey, _city_organizer),
+    Need.READ_PLAN: _Rule(may_read_plan, _always),
+    Need.MANAGE_PLAN: _Rule(may_read_plan, may_manage_plan),
+    Need.PLAN_ROWS: _Rule(may_read_plan, _organizer),
+    Need.EDIT_PLAN_SUBJECT: _Rule(lambda user, subject: in_scope(user, subject.unit_id), may_edit_plan_subject),
+    Need.READ_DOSSIER: _Rule(may_read_dossier, _always),
+    Need.EDIT_DOSSIER: _Rule(may_read_dossier, may_edit_dossier),
+}
+
+
+def need_of(endpoint: str | None) -> Need | None:
+    """Return the endpoint's declared need, or None when it has none (refuse it)."""
+    return ROUTES.get(endpoint or "")
+
+
+def decide(user: Any, need: Need, obj: Any = None) -> Decision:
+    """Decide whether `user` (None when not signed in) may use a route of `need` on `obj`
+    (the object of OBJECT_OF[need], already loaded; None for needs without one)."""
+    if need in (Need.PUBLIC, Need.TOKEN):
+        return Decision.ALLOW
+    if user is None:
+        return Decision.SIGN_IN
+    rule = _RULES[need]
+    if not rule.read(user, obj):
+        return Decision.HIDE
+    return Decision.ALLOW if rule.act(user, obj) else Decision.FORBID
