@@ -65,7 +65,7 @@ def _editable_cadre(key: str) -> dossiers.Cadre:
 
 def _evidence(cadre: dossiers.Cadre, evidence_id: int):
     try:
-        return dossiers.get_evidence(cadre, evidence_id)
+        return dossiers.get_evidence(cadre, evidence_id, users.visible_unit_ids(current_user))
     except NotFound:
         abort(404)
 
@@ -85,7 +85,7 @@ def _labels() -> dict:
 
 def _render_dossier(cadre: dossiers.Cadre, status: int = 200, **bound):
     """Render the page and log the view (a page re-shown after bad input is a view too)."""
-    dossier = dossiers.build_dossier(cadre)
+    dossier = dossiers.build_dossier(cadre, users.visible_unit_ids(current_user))
     editable = dossiers.can_edit(current_user, cadre)
     is_staff = current_user.can_manage_surveys and users.visible_unit_ids(current_user) is None
     dossiers.log_view(current_user, cadre, "page")
@@ -133,7 +133,7 @@ def show_dossier(key: str):
 @login_required
 def export_pdf(key: str):
     cadre = load_cadre(key)
-    dossier = dossiers.build_dossier(cadre)
+    dossier = dossiers.build_dossier(cadre, users.visible_unit_ids(current_user))
     data = dossier_pdf.dossier_pdf(dossier, _today(), current_user.display_name or current_user.username)
     dossiers.log_view(current_user, cadre, "pdf")
     db.session.commit()
@@ -156,7 +156,7 @@ def _chart_response(data: bytes | None, fmt: str) -> Response:
 def trend_chart(key: str, fmt: str):
     if fmt not in ("svg", "png"):
         abort(404)
-    dossier = dossiers.build_dossier(load_cadre(key))
+    dossier = dossiers.build_dossier(load_cadre(key), users.visible_unit_ids(current_user))
     return _chart_response(dossier_pdf.trend_chart(dossier, fmt), fmt)
 
 
@@ -166,7 +166,7 @@ def survey_chart(key: str, survey_id: int, name: str, fmt: str):
     if fmt not in ("svg", "png") or name not in CHARTS:
         abort(404)
     cadre = load_cadre(key)
-    entry = dossiers.survey_entry(cadre, survey_id)
+    entry = dossiers.survey_entry(cadre, survey_id, users.visible_unit_ids(current_user))
     if entry is None:
         abort(404)
     survey = db.session.get(Survey, survey_id)

@@ -2,7 +2,9 @@
 
 A cadre is identified by the stable subject key (Subject.key of cadre subjects,
 PlanSubject.key of cadre assessment plans); name, unit and post are those of the latest
-survey or plan. Unit and team subjects (单位、领导班子) have no dossier: their keys are not
+result record: a published, closed or archived survey, or a confirmed plan. Drafts never
+count, so editing a draft (or cloning a survey and moving a cadre in it) cannot move a
+cadre into anyone's scope. Unit and team subjects (单位、领导班子) have no dossier: their keys are not
 found here.
 
 The dossier gathers, per year, every survey that rated the cadre (from
@@ -10,15 +12,19 @@ The dossier gathers, per year, every survey that rated the cadre (from
 minimum size stay 样本不足), every cadre assessment plan that assessed them (from
 `assessments.compute_plan`), and the evidence inspectors record (任务/进度/问题/成绩清单).
 
-Access: unscoped staff see every dossier; a unit-scoped user sees the dossiers of cadres
-whose current unit is in their scope (units have no hierarchy yet, so "the unit or above"
-is the unit itself or an unscoped, city-level account). Organizers and administrators
-within that scope record and verify evidence; viewers read. Every view of a dossier (page,
+Access (services/permissions.py): unscoped staff see every dossier; a unit-scoped user sees
+the dossiers of cadres whose current unit is in their scope (units have no hierarchy yet,
+so "the unit or above" is the unit itself or an unscoped, city-level account), and in them
+only what was recorded in their units: survey results where the cadre was rated as one of
+their units' cadres, plan rows of their units, evidence recorded while the cadre served in
+their units. So a key reused in another unit, or a cadre who moved, shows nothing of the
+other unit. Organizers and administrators within that scope record and verify evidence;
+viewers read. Every view of a dossier (page,
 PDF, evidence form) and every change is written to the audit log.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -46,7 +52,7 @@ from survey_app.models import (
     VerificationStatus,
 )
 from survey_app.models.assessment import AssessmentPlan, PlanStatus, PlanSubject, PlanSubjectKind
-from survey_app.services import assessments, audit, reports
+from survey_app.services import assessments, audit, permissions, reports
 
 #: Audit target types: views of a dossier, and changes to its evidence items.
 TARGET, EVIDENCE_TARGET = "dossier", "evidence"
@@ -272,15 +278,16 @@ def _survey_records(key: str | None = None) -> list[_Record]:
              .join(Survey, Survey.id == Subject.survey_id).where(Subject.kind == SubjectKind.CADRE))
     if key is not None:
         query = query.where(Subject.key == key)
-    return [_Record(k, name, unit_id, title or "", year, (year, 1, sid), "survey", sid,
-                    status is not SurveyStatus.DRAFT)
-            for k, name, unit_id, title, year, sid, status in db.session.execute(query)]
+    query = query.where(Survey.status != SurveyStatus.DRAFT)  # results only: a draft moves no one
+    return [_Record(k, name, unit_id, title or "", year, (year, 1, sid), "survey", sid, True)
+            for k, name, unit_id, title, year, sid, _status in db.session.execute(query)]
 
 
 def _plan_records(key: str | None = None) -> list[_Record]:
     query = (select(PlanSubject.key, PlanSubject.name, PlanSubject.unit_id, AssessmentPlan.year, AssessmentPlan.id)
              .join(AssessmentPlan, AssessmentPlan.id == PlanSubject.plan_id)
-             .where(AssessmentPlan.subject_kind == PlanSubjectKind.CADRE))
+             .where(AssessmentPlan.subject_kind == PlanSubjectKind.CADRE,
+                    AssessmentPlan.status == PlanStatus.CONFIRMED))  # results only, as surveys
     if key is not None:
         query = query.where(PlanSubject.key == key)
     return [_Record(k, name, unit_id, "", year, (year, 0, pid), "plan", pid, True)
@@ -323,13 +330,16 @@ def visible_dossier(user: User, key: str) -> Cadre | None:
 
 def can_view(user: User, cadre: Cadre) -> bool:
     """Unscoped staff see every dossier; scoped users those of their units' cadres."""
-    scope = {unit.id for unit in user.scoped_units}
-    return not scope or cadre.unit_id in scope
+    return permissions.may_read_dossier(user, cadre)
 
 
 def can_edit(user: User, cadre: Cadre) -> bool:
     """Organizers and administrators who may view the dossier record and verify evidence."""
-    return user.can_manage_surveys and can_view(user, cadre)
+    return permissions.may_edit_dossier(user, cadre)
+
+
+def _in(unit_ids: Collection[int] | None, unit_id: int | None) -> bool:
+    return unit_ids is None or unit_id in unit_ids
 
 
 def list_cadres(unit_ids: set[int] | None, query: str = "", unit_id: int | None = None) -> list[CadreCard]:
@@ -342,11 +352,12 @@ def list_cadres(unit_ids: set[int] | None, query: str = "", unit_id: int | None 
         grouped[record.key].append(record)
     units = _units(r.unit_id for records in grouped.values() for r in records)
     counts: dict[str, Counter] = defaultdict(Counter)
-    for key, status, n in db.session.execute(
-        select(EvidenceItem.subject_key, EvidenceItem.status, db.func.count()).group_by(
-            EvidenceItem.subject_key, EvidenceItem.status)
+    for key, item_unit, status, n in db.session.execute(
+        select(EvidenceItem.subject_key, EvidenceItem.unit_id, EvidenceItem.status, db.func.count()).group_by(
+            EvidenceItem.subject_key, EvidenceItem.unit_id, EvidenceItem.status)
     ):
-        counts[key][status] += n
+        if _in(unit_ids, item_unit):
+            counts[key][status] += n
     needle = (query or "").strip().lower()
     cards = []
     for key, records in grouped.items():
@@ -391,13 +402,14 @@ def _predecessor_names(keys: set[str]) -> dict[str, str]:
     return {key: name for key, name in rows}  # the latest name wins
 
 
-def _survey_entries(key: str, survey_id: int | None = None) -> list[SurveyEntry]:
-    query = (select(Survey).join(Subject, Subject.survey_id == Survey.id)
+def _survey_entries(key: str, unit_ids: Collection[int] | None, survey_id: int | None = None) -> list[SurveyEntry]:
+    query = (select(Survey, Subject.unit_id).join(Subject, Subject.survey_id == Survey.id)
              .where(Subject.key == key, Subject.kind == SubjectKind.CADRE, Survey.status != SurveyStatus.DRAFT)
              .order_by(Survey.year, Survey.id))
     if survey_id is not None:
         query = query.where(Survey.id == survey_id)
-    surveys = db.session.scalars(query).all()
+    # A scoped user sees the surveys where this key was rated as one of their units' cadres.
+    surveys = [survey for survey, unit_id in db.session.execute(query) if _in(unit_ids, unit_id)]
     found = []
     for survey in surveys:
         report = reports.survey_report(survey)
@@ -421,13 +433,14 @@ def _survey_entries(key: str, survey_id: int | None = None) -> list[SurveyEntry]
     return entries
 
 
-def survey_entry(cadre: Cadre, survey_id: int) -> SurveyEntry | None:
-    """Return the cadre's results in one survey (None if it did not rate them or is a draft)."""
-    entries = _survey_entries(cadre.key, survey_id)
+def survey_entry(cadre: Cadre, survey_id: int, unit_ids: Collection[int] | None = None) -> SurveyEntry | None:
+    """Return the cadre's results in one survey (None if it did not rate them, is a draft,
+    or rated them outside `unit_ids`, the user's scope)."""
+    entries = _survey_entries(cadre.key, unit_ids, survey_id)
     return entries[0] if entries else None
 
 
-def _assessment_entries(key: str) -> list[AssessmentEntry]:
+def _assessment_entries(key: str, unit_ids: Collection[int] | None) -> list[AssessmentEntry]:
     plans = db.session.scalars(
         select(AssessmentPlan).join(PlanSubject, PlanSubject.plan_id == AssessmentPlan.id)
         .where(PlanSubject.key == key, AssessmentPlan.subject_kind == PlanSubjectKind.CADRE)
@@ -438,21 +451,22 @@ def _assessment_entries(key: str) -> list[AssessmentEntry]:
         view = assessments.compute_plan(plan)
         for category in view.categories:
             row = next((s for s in category.subjects if s.key == key), None)
-            if row is not None:
+            subject = next((s for s in plan.subjects if s.key == key), None)
+            if row is not None and subject is not None and _in(unit_ids, subject.unit_id):
                 entries.append(AssessmentEntry(
                     plan_id=plan.id, title=plan.title, year=plan.year, status=plan.status,
                     excellent_label=plan.excellent_label, category_size=category.n, quota=category.quota, row=row))
     return entries
 
 
-def _evidence_views(key: str) -> list[EvidenceView]:
+def _evidence_views(key: str, unit_ids: Collection[int] | None) -> list[EvidenceView]:
     items = db.session.scalars(
         select(EvidenceItem).where(EvidenceItem.subject_key == key)
         .options(selectinload(EvidenceItem.unit), selectinload(EvidenceItem.recorded_by),
                  selectinload(EvidenceItem.verified_by))
         .order_by(EvidenceItem.occurred_on.desc(), EvidenceItem.id.desc())
     ).all()
-    return [_evidence_view(item) for item in items]
+    return [_evidence_view(item) for item in items if _in(unit_ids, item.unit_id)]
 
 
 def _user_name(user: User | None) -> str:
@@ -483,16 +497,17 @@ def _trend(surveys: list[SurveyEntry], plans: list[AssessmentEntry]):
     return tuple(str(y) for y in years), tuple(series)
 
 
-def build_dossier(cadre: Cadre) -> Dossier:
-    """Gather the cadre's surveys, assessments and evidence, year by year (newest first)."""
-    surveys, plans = _survey_entries(cadre.key), _assessment_entries(cadre.key)
+def build_dossier(cadre: Cadre, unit_ids: Collection[int] | None = None) -> Dossier:
+    """Gather the cadre's surveys, assessments and evidence, year by year (newest first);
+    for a scoped user (`unit_ids`), only what was recorded in their units."""
+    surveys, plans = _survey_entries(cadre.key, unit_ids), _assessment_entries(cadre.key, unit_ids)
     years = sorted({s.year for s in surveys} | {a.year for a in plans}, reverse=True)
     periods, series = _trend(surveys, plans)
     return Dossier(
         cadre=cadre,
         years=tuple(YearView(y, tuple(s for s in surveys if s.year == y), tuple(a for a in plans if a.year == y))
                     for y in years),
-        evidence=tuple(_evidence_views(cadre.key)),
+        evidence=tuple(_evidence_views(cadre.key, unit_ids)),
         trend_periods=periods,
         trend_series=series,
     )
@@ -591,10 +606,11 @@ def _record(actor: User, action: str, item: EvidenceItem, **detail) -> None:
     audit.record(actor, action, EVIDENCE_TARGET, item.id, key=item.subject_key, name=item.subject_name, **detail)
 
 
-def get_evidence(cadre: Cadre, evidence_id: int) -> EvidenceItem:
-    """Return one of the cadre's evidence items; raise NotFound for another cadre's."""
+def get_evidence(cadre: Cadre, evidence_id: int, unit_ids: Collection[int] | None = None) -> EvidenceItem:
+    """Return one of the cadre's evidence items; raise NotFound for another cadre's, or one
+    recorded outside `unit_ids` (the user's scope)."""
     item = db.session.get(EvidenceItem, evidence_id)
-    if item is None or item.subject_key != cadre.key:
+    if item is None or item.subject_key != cadre.key or not _in(unit_ids, item.unit_id):
         raise NotFound(_("没有找到该条记录"))
     return item
 
