@@ -450,4 +450,5 @@ def reset_password(user_id: int):
 @bp.get("/audit")
 @organizer_required
 def audit_log():
-    return render_template("admin/audit.html", entries=audit.recent_entries(500))
+    return render_template("admin/audit.html",
+                           entries=audit.entries_in_scope(current_user, users.visible_unit_ids(current_user), 500))

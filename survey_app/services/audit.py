@@ -1,9 +1,16 @@
 """The audit log: every administrative change records who, what and when."""
 
-from sqlalchemy import func, select
+from collections.abc import Collection
+
+from sqlalchemy import and_, case, func, or_, select
 
 from survey_app.extensions import db
-from survey_app.models import AuditEntry, User
+from survey_app.models import AuditEntry, Subject, User
+from survey_app.models.assessment import PlanSubject
+
+#: Target types whose entries belong to the units of the survey's or plan's subjects
+#: (assessments.TARGET is "assessment_plan"; importing it here would be circular).
+SURVEY_TARGET, PLAN_TARGET = "survey", "assessment_plan"
 
 
 def record(actor: User | None, action: str, target_type: str, target_id: int | None, **detail) -> None:
@@ -34,4 +41,31 @@ def recent_entries(limit: int = 200, target_type: str | None = None, target_id: 
         query = query.where(AuditEntry.target_type == target_type)
     if target_id is not None:
         query = query.where(AuditEntry.target_id == target_id)
+    return db.session.scalars(query).all()
+
+
+def _owned(parent_column, unit_column, unit_ids: Collection[int]):
+    """Ids of the surveys (or plans) whose subjects all lie in `unit_ids`: the ones a scoped
+    organizer manages (services/permissions.owns_units)."""
+    inside = func.count(case((unit_column.in_(unit_ids), 1)))
+    return select(parent_column).group_by(parent_column).having(func.count() == inside)
+
+
+def entries_in_scope(user: User, unit_ids: Collection[int] | None, limit: int = 200):
+    """Return the newest audit entries a user may read (docs/permissions.md, "Audit log"):
+    every entry for a city-wide account; for a scoped organizer the entries about the
+    surveys and plans their units own (all subjects in their units) and their own actions.
+    Entries about shared or other units' surveys and plans, dossiers, evidence, accounts and
+    tokens name other units' people: city-wide only."""
+    if unit_ids is None:
+        return recent_entries(limit)
+    ids = list(unit_ids)
+    about_owned = or_(
+        and_(AuditEntry.target_type == SURVEY_TARGET,
+             AuditEntry.target_id.in_(_owned(Subject.survey_id, Subject.unit_id, ids))),
+        and_(AuditEntry.target_type == PLAN_TARGET,
+             AuditEntry.target_id.in_(_owned(PlanSubject.plan_id, PlanSubject.unit_id, ids))),
+    )
+    query = (select(AuditEntry).where(or_(about_owned, AuditEntry.user_id == user.id))
+             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit))
     return db.session.scalars(query).all()
