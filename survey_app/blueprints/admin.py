@@ -20,7 +20,13 @@ from forms.questionnaire import (
 )
 from forms.users import UserEditForm, UserForm
 from survey_app import labels
-from survey_app.blueprints.access import admin_required, commit_or_flash, load_survey, organizer_required
+from survey_app.blueprints.access import (
+    admin_required,
+    commit_or_flash,
+    keep_within_scope,
+    load_survey,
+    organizer_required,
+)
 from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import (
@@ -258,6 +264,7 @@ def add_item(survey_id: int, kind: str):
         return _render_builder(survey, 400, **{kind: form})
     try:
         _call_item_service(kind, survey, form)
+        keep_within_scope(survey)
     except DomainError as error:
         db.session.rollback()
         _flash_domain_error(error)
@@ -279,6 +286,7 @@ def add_subjects_in_bulk(survey_id: int):
         added = surveys.add_subjects_in_bulk(
             survey, form.lines.data, form.unit_name.data, form.unit_category.data, current_user
         )
+        keep_within_scope(survey)
     except DomainError as error:
         db.session.rollback()
         form.lines.errors = list(getattr(error, "errors", [error.message]))
@@ -297,6 +305,7 @@ def edit_item(survey_id: int, kind: str, item_id: int):
     if request.method == "POST" and form.validate():
         try:
             _call_item_service(kind, survey, form, item)
+            keep_within_scope(survey)
         except DomainError as error:
             db.session.rollback()
             _flash_domain_error(error)
@@ -351,6 +360,8 @@ def import_survey():
         if not errors:
             try:
                 survey = definitions.import_definition(data, current_user)
+                if survey.subjects:  # one without subjects is city-wide, as a new survey
+                    keep_within_scope(survey)
             except DomainError as error:
                 db.session.rollback()
                 errors = getattr(error, "errors", [error.message])

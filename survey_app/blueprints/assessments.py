@@ -44,7 +44,7 @@ from forms.assessment import (
     SubjectForm,
     bands_text,
 )
-from survey_app.blueprints.access import commit_or_flash, organizer_required
+from survey_app.blueprints.access import commit_or_flash, keep_within_scope, organizer_required
 from survey_app.errors import DomainError, StructureLocked
 from survey_app.extensions import db
 from survey_app.models import Survey, SurveyStatus
@@ -58,7 +58,7 @@ from survey_app.models.assessment import (
     PlanSubject,
     PlanSubjectKind,
 )
-from survey_app.services import assessment_io, assessments, audit, sheets, users
+from survey_app.services import assessment_io, assessments, audit, permissions, sheets, users
 
 bp = Blueprint("assessments", __name__, url_prefix="/admin/assessments")
 
@@ -75,8 +75,7 @@ ACTIONS = {"propose": _l("已提出建议等次"), "withdraw": _l("已撤回建�
 def load_plan(plan_id: int) -> AssessmentPlan:
     """Return the plan, or 404 when missing or assessing none of the user's units."""
     plan = db.get_or_404(AssessmentPlan, plan_id)
-    scope = users.visible_unit_ids(current_user)
-    if scope is not None and not any(s.unit_id in scope for s in plan.subjects):
+    if not permissions.may_read_plan(current_user, plan):
         abort(404)
     return plan
 
@@ -96,8 +95,9 @@ def _component(plan: AssessmentPlan, component_id: int) -> PlanComponent:
 
 
 def _linkable_surveys() -> list[Survey]:
+    """Surveys with results the user may read: the choices of the plan forms."""
     query = select(Survey).where(Survey.status != SurveyStatus.DRAFT).order_by(Survey.year.desc(), Survey.id)
-    return list(db.session.scalars(query))
+    return [survey for survey in db.session.scalars(query) if permissions.may_read_survey(current_user, survey)]
 
 
 def _labels() -> dict:
@@ -290,7 +290,8 @@ def add_subject(plan_id: int):
     form = SubjectForm(request.form, prefix="subject", categories=plan.categories)
     if not form.validate():
         return _render_plan(plan, 400, subject=form)
-    if commit_or_flash(lambda: assessments.add_subject(plan, form.service_data(), current_user)):
+    if commit_or_flash(lambda: (assessments.add_subject(plan, form.service_data(), current_user),
+                                keep_within_scope(plan))):
         plan = _reloaded(plan_id)
         return _render_plan(plan, 400, subject=SubjectForm(request.form, prefix="subject", categories=plan.categories))
     flash(_("已添加考核对象"), "success")
@@ -306,7 +307,8 @@ def import_subjects(plan_id: int):
         return _render_plan(plan, 400, **{"import": form})
     survey = db.session.get(Survey, form.survey_id.data)
     added = []
-    if commit_or_flash(lambda: added.append(assessments.import_subjects(plan, survey, current_user))) is None:
+    if commit_or_flash(lambda: (added.append(assessments.import_subjects(plan, survey, current_user)),
+                                keep_within_scope(plan))) is None:
         flash(_("已导入 %(count)d 个考核对象", count=added[0]), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="subjects"))
 
@@ -322,7 +324,8 @@ def bulk_scores(plan_id: int):
     component = _component(plan, form.component_id.data)
     stored = []
     error = commit_or_flash(lambda: stored.append(
-        assessments.set_scores_in_bulk(plan, component, form.lines.data, form.field.data, current_user)))
+        assessments.set_scores_in_bulk(plan, component, form.lines.data, form.field.data, current_user,
+                                       unit_ids=users.visible_unit_ids(current_user))))
     if error:
         return _render_plan(_reloaded(plan_id), 400, bulk=form)
     flash(_("已录入 %(count)d 个分数", count=stored[0]), "success")

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forms.roster import RosterUploadForm
-from survey_app.blueprints.access import load_survey, organizer_required
-from survey_app.errors import StructureLocked, ValidationFailed
+from survey_app.blueprints.access import keep_within_scope, load_survey, organizer_required
+from survey_app.errors import DomainError, StructureLocked, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.services import rosters, sheets
@@ -41,12 +41,16 @@ def import_roster(survey_id: int):
         summary = rosters.import_workbook(
             survey, upload.read(), current_user, filename=_base_name(upload.filename)
         )
+        keep_within_scope(survey)
     except StructureLocked:
         db.session.rollback()
         return _render(survey, form, [], 409)  # the page's lock notice says why
     except ValidationFailed as error:
         db.session.rollback()  # all or nothing: drop units or rows flushed before the error
         return _render(survey, form, error.errors, 422)
+    except DomainError as error:  # the roster would put another unit's cadres in the survey
+        db.session.rollback()
+        return _render(survey, form, [_(error.message)], 422)
     db.session.commit()
     _flash_summary(summary)
     return redirect(url_for("admin.edit_survey", survey_id=survey.id))

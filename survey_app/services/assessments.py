@@ -10,7 +10,7 @@ The rules are in docs/assessment.md.
 """
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -594,10 +594,14 @@ KEEP = object()
 _LINE_SPLIT = re.compile(r"\s*[,，\t]\s*")
 
 
-def _parse_score_lines(plan: AssessmentPlan, component: PlanComponent, lines: str):
-    by_key = {s.key: s for s in plan.subjects}
+def _parse_score_lines(plan: AssessmentPlan, component: PlanComponent, lines: str,
+                       unit_ids: Collection[int] | None = None):
+    # A scoped user's lines find their units' subjects only: another unit's is "not found",
+    # as in the workbook import, so a refusal reveals nothing about it.
+    subjects = [s for s in plan.subjects if unit_ids is None or s.unit_id in unit_ids]
+    by_key = {s.key: s for s in subjects}
     by_name: dict[str, list[PlanSubject]] = {}
-    for s in plan.subjects:
+    for s in subjects:
         by_name.setdefault(s.name, []).append(s)
     parsed, errors, seen = [], [], set()
     for number, line in enumerate((lines or "").splitlines(), 1):
@@ -634,10 +638,11 @@ def _parse_score_lines(plan: AssessmentPlan, component: PlanComponent, lines: st
 
 
 def set_scores_in_bulk(plan: AssessmentPlan, component: PlanComponent, lines: str, field: str,
-                       actor: User) -> int:
+                       actor: User, unit_ids: Collection[int] | None = None) -> int:
     """Enter one manual component's scores from pasted "编号或名称, 分数" lines, all or nothing.
 
-    `field` is "verified_score" (核验分) or "self_score" (自评分). Returns the lines stored.
+    `field` is "verified_score" (核验分) or "self_score" (自评分). Only subjects of `unit_ids`
+    (the user's scope, when given) are found. Returns the lines stored.
     """
     _require_open(plan)
     if component.category.plan_id != plan.id:
@@ -645,7 +650,7 @@ def set_scores_in_bulk(plan: AssessmentPlan, component: PlanComponent, lines: st
     _manual_only(component)
     if field not in ("verified_score", "self_score"):
         raise ValidationFailed(_("请选择录入自评分还是核验分"))
-    parsed, errors = _parse_score_lines(plan, component, lines)
+    parsed, errors = _parse_score_lines(plan, component, lines, unit_ids)
     if errors:
         raise ValidationFailed(errors[0], errors)
     entries = [(subject, score, KEEP) if field == "self_score" else (subject, KEEP, score)

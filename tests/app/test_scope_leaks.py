@@ -213,7 +213,7 @@ def test_per_subject_plan_writes_stop_at_the_scope(app, world):
         other_id = other.id
         before = db.session.scalars(select(ComponentScore.verified_score).where(ComponentScore.subject_id == other_id)).all()
     response = client.post(f"/admin/assessments/{world['plan']}/subjects/{other_id}/scores/{world['component']}",
-                           data={"verified_score": "1"})
+                           data={f"score-{world['component']}-verified_score": "1"})
     assert response.status_code == 404
     with app.app_context():
         assert db.session.scalars(select(ComponentScore.verified_score)
@@ -291,3 +291,33 @@ def test_new_plan_lists_only_surveys_in_scope(app, world):
     page = _login(app, "o2").get("/admin/assessments/new").get_data(as_text=True)
     assert "发改委专项评议" in page
     assert "财政局服务质量评议" not in page
+
+
+def test_a_scoped_organizer_keeps_their_own_plan_within_their_unit(app, world):
+    """o2 manages the plan of his unit's own survey, but cannot add another unit's cadre to it."""
+    with app.app_context():
+        plan = _scored_plan(db.session.get(Survey, world["mine"]), users.find_user("factory"))
+        db.session.commit()
+        plan_id, category_id = plan.id, plan.categories[0].id
+    client = _login(app, "o2")
+    response = client.post(f"/admin/assessments/{plan_id}/subjects", data={
+        "subject-key": "Z1", "subject-name": "赵敏", "subject-unit_name": "市财政局", "subject-category_id": category_id})
+    assert response.status_code == 400
+    assert "只能添加或修改本单位" in response.get_data(as_text=True)
+    response = client.post(f"/admin/assessments/{plan_id}/subjects", data={
+        "subject-key": "M2", "subject-name": "周明", "subject-unit_name": "市发改委", "subject-category_id": category_id})
+    assert response.status_code == 302
+    with app.app_context():
+        assert sorted(s.key for s in db.session.get(AssessmentPlan, plan_id).subjects) == ["M1", "M2"]
+
+
+def test_a_scoped_organizer_enters_their_own_rows_of_a_shared_plan(app, world):
+    with app.app_context():
+        plan = db.session.get(AssessmentPlan, world["plan"])
+        own_id = next(s.id for s in plan.subjects if s.key == "C1")
+    response = _login(app, "o2").post(
+        f"/admin/assessments/{world['plan']}/subjects/{own_id}/scores/{world['component']}",
+        data={f"score-{world['component']}-verified_score": "77"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert _scores(world["plan"])["C1"] == 77
