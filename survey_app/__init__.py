@@ -181,11 +181,13 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from survey_app import labels
+    from survey_app.blueprints.access import may
 
     app.jinja_env.globals.update(
         labels=labels,
         get_locale=get_locale,
         has_endpoint=lambda name: name in app.view_functions,
+        may=may,
     )
 
     @app.after_request

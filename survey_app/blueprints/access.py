@@ -12,6 +12,7 @@ from functools import wraps
 
 from flask import abort, current_app, flash, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -44,12 +45,29 @@ def enforce():
     return None
 
 
+def may(endpoint: str, **args) -> bool:
+    """Whether the current user may use `endpoint` with these URL arguments: templates ask
+    it to show only the links and forms the policy allows (`may('admin.change_status',
+    survey_id=survey.id)`)."""
+    need = permissions.need_of(endpoint)
+    if need is None:
+        return False
+    if need in (permissions.Need.PUBLIC, permissions.Need.TOKEN):
+        return True
+    if not current_user.is_authenticated:
+        return False
+    kind = permissions.OBJECT_OF.get(need)
+    obj = _LOADERS[kind](args) if kind else None
+    if kind and obj is None:
+        return False
+    return permissions.decide(current_user, need, obj) is Decision.ALLOW
+
+
 def _object_of(kind: str | None, args: dict):
     """Load the object a route's need is decided on; 404 when the URL names none."""
     if kind is None:
         return None
-    loader = {"survey": _survey_of, "plan": _plan_of, "plan_subject": _plan_subject_of, "cadre": _cadre_of}[kind]
-    found = loader(args)
+    found = _LOADERS[kind](args)
     if found is None:
         abort(404)
     return found
@@ -81,6 +99,9 @@ def _cadre_of(args: dict):
         return dossiers.find_cadre(args["key"])
     except NotFound:
         return None
+
+
+_LOADERS = {"survey": _survey_of, "plan": _plan_of, "plan_subject": _plan_subject_of, "cadre": _cadre_of}
 
 
 def organizer_required(view):
@@ -118,7 +139,7 @@ def load_survey(survey_id: int) -> Survey:
 
 
 #: Refusal of a write that would put a subject of another unit into a scoped user's survey or plan.
-OUTSIDE_SCOPE = "只能添加或修改本单位的评议对象或考核对象"
+OUTSIDE_SCOPE = _l("只能添加或修改本单位的评议对象或考核对象")
 
 
 def keep_within_scope(holder: Survey | AssessmentPlan) -> None:
@@ -130,7 +151,7 @@ def keep_within_scope(holder: Survey | AssessmentPlan) -> None:
     model, column = (Subject, Subject.survey_id) if isinstance(holder, Survey) else (PlanSubject, PlanSubject.plan_id)
     unit_ids = set(db.session.scalars(select(model.unit_id).where(column == holder.id)))
     if not permissions.owns_unit_ids(current_user, unit_ids):
-        raise DomainError(OUTSIDE_SCOPE)
+        raise DomainError(str(OUTSIDE_SCOPE))
 
 
 def commit_or_flash(call: Callable[[], object]) -> DomainError | None:

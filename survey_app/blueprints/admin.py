@@ -41,7 +41,7 @@ from survey_app.models import (
     Unit,
     User,
 )
-from survey_app.services import audit, definitions, surveys, users
+from survey_app.services import audit, definitions, permissions, surveys, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -180,7 +180,7 @@ def _create_survey(form: NewSurveyForm) -> Survey:
 @login_required
 def edit_survey(survey_id: int):
     survey = load_survey(survey_id)
-    if not current_user.can_manage_surveys:
+    if not permissions.may_manage_survey(current_user, survey):  # viewers; scoped organizers in a shared survey
         return render_template("admin/survey_readonly.html", survey=survey)
     return _render_builder(survey)
 
