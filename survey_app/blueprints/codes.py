@@ -17,7 +17,7 @@ from forms.codes import IssueCodesForm, OpenLinkForm, VoidCodeForm
 from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Survey
-from survey_app.services import codes, qr, slips, users
+from survey_app.services import codes, permissions, qr, slips
 from survey_app.services import turnout as turnout_service
 
 bp = Blueprint("codes", __name__, url_prefix="/admin/codes")
@@ -26,10 +26,9 @@ bp = Blueprint("codes", __name__, url_prefix="/admin/codes")
 def _load_survey(survey_id: int, *, manage: bool) -> Survey:
     """Return the survey if the current user may see it (and manage it when asked)."""
     survey = db.get_or_404(Survey, survey_id)
-    if manage and not current_user.can_manage_surveys:
-        abort(403)
-    visible = users.visible_unit_ids(current_user)
-    if visible is not None and not any(s.unit_id in visible for s in survey.subjects):
+    if not permissions.may_read_survey(current_user, survey):
+        abort(404)
+    if manage and not permissions.may_manage_survey(current_user, survey):
         abort(403)
     return survey
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from survey_app.extensions import csrf, db
 from survey_app.models import Survey, User
-from survey_app.services import api_tokens, exports, reports, users
+from survey_app.services import api_tokens, exports, permissions, reports, users
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1/surveys")
 csrf.exempt(bp)
@@ -52,10 +52,9 @@ def survey_results(survey_id: int):
         return _error(401, _("缺少有效的 API 令牌：请在请求头中提供 Authorization: Bearer 令牌"))
     db.session.commit()  # the token's day of last use
     survey = db.session.get(Survey, survey_id) if survey_id <= MAX_ID else None
-    scope = users.visible_unit_ids(owner)
-    if survey is None or (scope is not None and not any(s.unit_id in scope for s in survey.subjects)):
+    if survey is None or not permissions.may_read_survey(owner, survey):
         return _error(404, _("没有这个问卷，或不在您的权限范围内"))
-    report = reports.scoped(reports.survey_report(survey), survey, scope)
+    report = reports.scoped(reports.survey_report(survey), survey, users.visible_unit_ids(owner))
     response = jsonify(exports.results_json(report))
     response.headers["Cache-Control"] = "no-store"
     return response
