@@ -321,3 +321,12 @@ def test_a_scoped_organizer_enters_their_own_rows_of_a_shared_plan(app, world):
     assert response.status_code == 302
     with app.app_context():
         assert _scores(world["plan"])["C1"] == 77
+
+
+def test_a_shared_survey_opens_read_only_for_a_scoped_organizer(app, world):
+    client = _login(app, "o2")
+    page = client.get(f"/admin/surveys/{world['shared']}").get_data(as_text=True)
+    assert f"/admin/reports/{world['shared']}" in page
+    assert "/subjects/add" not in page and "/status/" not in page
+    own = client.get(f"/admin/surveys/{world['mine']}").get_data(as_text=True)
+    assert "/status/close" in own  # the survey of his unit alone is his to run
