@@ -368,7 +368,7 @@ def list_cadres(unit_ids: set[int] | None, query: str = "", unit_id: int | None 
             continue
         if needle and needle not in cadre.name.lower() and needle not in key.lower():
             continue
-        results = [r for r in records if r.is_result]
+        results = [r for r in records if r.is_result and _in(unit_ids, r.unit_id)]  # counts: their units' only
         tally = counts.get(key, Counter())
         cards.append(CadreCard(
             cadre=cadre,
