@@ -330,3 +330,22 @@ def test_a_shared_survey_opens_read_only_for_a_scoped_organizer(app, world):
     assert "/subjects/add" not in page and "/status/" not in page
     own = client.get(f"/admin/surveys/{world['mine']}").get_data(as_text=True)
     assert "/status/close" in own  # the survey of his unit alone is his to run
+
+
+def test_a_roster_cannot_bring_another_units_cadre_into_a_scoped_organizers_survey(app, world):
+    from tests.app.test_rosters import upload, workbook
+
+    with app.app_context():
+        actor = users.find_user("factory")
+        draft = surveys.create_survey({"kind": SurveyKind.DEMOCRATIC, "year": 2027, "title": "发改委草稿"}, actor)
+        surveys.add_subject(draft, {"key": "M9", "name": "周明", "unit_name": "市发改委"}, actor)
+        db.session.commit()
+        draft_id = draft.id
+    client = _login(app, "o2")
+    response = upload(client, draft_id, workbook([("Z5", "钱多", "干部", "市财政局", "市直部门", "科长", None)]))
+    assert response.status_code == 422
+    assert "只能添加或修改本单位" in response.get_data(as_text=True)
+    response = upload(client, draft_id, workbook([("M5", "钱多", "干部", "市发改委", "市直部门", "科长", None)]))
+    assert response.status_code == 302
+    with app.app_context():
+        assert sorted(s.key for s in db.session.get(Survey, draft_id).subjects) == ["M5", "M9"]
