@@ -349,3 +349,24 @@ def test_a_roster_cannot_bring_another_units_cadre_into_a_scoped_organizers_surv
     assert response.status_code == 302
     with app.app_context():
         assert sorted(s.key for s in db.session.get(Survey, draft_id).subjects) == ["M5", "M9"]
+
+
+def test_a_definition_naming_another_unit_is_not_imported_by_a_scoped_organizer(app, world):
+    import io
+    import json
+
+    client = _login(app, "o2")
+    definition = json.loads(client.get(f"/admin/surveys/{world['mine']}/definition.json").data)
+    with app.app_context():
+        count = db.session.scalar(select(db.func.count()).select_from(Survey))
+    definition["subjects"][0]["unit"] = "市财政局"
+    response = client.post("/admin/surveys/import", content_type="multipart/form-data", data={
+        "definition": (io.BytesIO(json.dumps(definition).encode()), "d.json")})
+    assert response.status_code == 400
+    assert "只能添加或修改本单位" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Survey)) == count
+    definition["subjects"][0]["unit"] = "市发改委"
+    response = client.post("/admin/surveys/import", content_type="multipart/form-data", data={
+        "definition": (io.BytesIO(json.dumps(definition).encode()), "d.json")})
+    assert response.status_code == 302
