@@ -2,7 +2,17 @@
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,7 +29,7 @@ from forms.questionnaire import (
     SurveySettingsForm,
 )
 from forms.users import UserEditForm, UserForm
-from survey_app import labels
+from survey_app import labels, sessions
 from survey_app.blueprints.access import admin_required, commit_or_flash, load_survey, organizer_required
 from survey_app.errors import DomainError
 from survey_app.extensions import db
@@ -431,6 +441,8 @@ def edit_user(user_id: int):
             audit.record(current_user, "user.update", "user", account.id, role=account.role.value,
                          active=account.is_active_account, units=form.unit_ids.data)
             db.session.commit()
+            if account.id == current_user.id:
+                sessions.start(account)  # a change of one's own scope ends the other sessions only
             flash(_("已保存"), "success")
             return redirect(url_for("admin.list_users"))
     return render_template("admin/user.html", account=account, form=form), 400 if form.errors else 200
@@ -443,8 +455,13 @@ def reset_password(user_id: int):
     password = users.reset_password(account)
     audit.record(current_user, "user.reset_password", "user", account.id)
     db.session.commit()
-    flash(_("%(name)s 的新密码：%(password)s（只显示这一次）", name=account.username, password=password), "success")
-    return redirect(url_for("admin.edit_user", user_id=user_id))
+    if account.id == current_user.id:
+        sessions.start(account)  # the reset ended every session, this one too
+    # Shown in this response only: never in the (signed, not encrypted) session cookie,
+    # a redirect or a cache.
+    response = make_response(render_template("admin/password_reset.html", account=account, password=password))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/audit")
