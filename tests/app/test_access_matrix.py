@@ -41,7 +41,7 @@ ACCESS = {
         "respondent.submit_open_ballot", "api.ballot_form", "api.submit_ballot", "api.openapi_document",
     },
     TOKEN: {"results_api.survey_results"},
-    SIGNED_IN: {"auth.logout", "tokens.list_tokens", "tokens.create_token", "tokens.revoke_token"},
+    SIGNED_IN: {"auth.logout", "auth.change_password", "tokens.list_tokens", "tokens.create_token", "tokens.revoke_token"},
     READ: {
         "admin.list_surveys", "admin.edit_survey", "admin.export_survey", "reports.show_results",
         "reports.show_subject", "reports.ranking_chart", "reports.subject_chart", "reports.export_xlsx",
