@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.routing import IntegerConverter
 
-from survey_app import logging_setup
+from survey_app import input_guard, logging_setup
 from survey_app.config import Config, ProductionConfig, config_from_environment
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -31,6 +31,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _refuse_unsafe_production(app, config)
 
     logging_setup.init_app(app)
+    input_guard.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

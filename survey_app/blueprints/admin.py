@@ -371,13 +371,12 @@ def import_survey():
     return render_template("admin/import_survey.html", errors=errors), 400 if errors else 200
 
 
-def _read_json_upload(upload) -> tuple[object, list[str]]:
+def _read_json_upload(upload) -> tuple[bytes | None, list[str]]:
+    # The bytes go to definitions.import_definition, which parses them and explains every
+    # problem (encoding, syntax, nesting too deep for the stack) without raising.
     if upload is None or not upload.filename:
         return None, [_("请选择要导入的 JSON 文件")]
-    try:
-        return json.loads(upload.read().decode("utf-8-sig")), []
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return None, [_("文件不是有效的 JSON：%(error)s", error=str(error))]
+    return upload.read(), []
 
 
 @bp.post("/surveys/<int:survey_id>/clone")
