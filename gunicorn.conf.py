@@ -48,3 +48,25 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+def _without_server_header(default_headers):
+    def headers(self):
+        return [line for line in default_headers(self) if not line.lower().startswith("server:")]
+
+    headers.drops_server = True
+    return headers
+
+
+def _hide_server_software() -> None:
+    """No `Server: gunicorn` header: it tells a scanner which server (and which known
+    flaws) to try, and gunicorn has no setting for it. Patched here, in the master before
+    it forks, so every worker answers without it (deploy/gunicorn.conf.py loads this file).
+    """
+    from gunicorn.http import wsgi
+
+    if not getattr(wsgi.Response.default_headers, "drops_server", False):
+        wsgi.Response.default_headers = _without_server_header(wsgi.Response.default_headers)
+
+
+_hide_server_software()

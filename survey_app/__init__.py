@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from werkzeug.routing import IntegerConverter
 
-from survey_app import logging_setup
+from survey_app import input_guard, logging_setup
 from survey_app.config import Config, ProductionConfig, config_from_environment
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -31,6 +31,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _refuse_unsafe_production(app, config)
 
     logging_setup.init_app(app)
+    input_guard.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -122,8 +123,8 @@ def _select_locale() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
+    from survey_app import sessions
     from survey_app.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from survey_app.models import User
 
     _connect_timeout(app)
     db.init_app(app)
@@ -140,10 +141,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "warning"
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    sessions.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -198,6 +196,6 @@ def _register_template_helpers(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'; form-action 'self'",
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
         )
         return response

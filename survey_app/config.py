@@ -30,6 +30,11 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    #: Failed sign-ins on one username (from browsers that never signed in to it) before
+    #: it is refused for the rest of the window; docs/operations.md has the arithmetic.
+    ACCOUNT_LOGIN_LIMIT = "5 per 15 minutes;20 per day"
+    #: A staff session unused this long is signed out (checked on the server).
+    IDLE_TIMEOUT_MINUTES = 30
     #: Reverse proxies in front of the app (nginx: 1), for the client's address.
     PROXY_COUNT = 0
 

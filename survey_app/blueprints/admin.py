@@ -2,7 +2,17 @@
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -19,7 +29,7 @@ from forms.questionnaire import (
     SurveySettingsForm,
 )
 from forms.users import UserEditForm, UserForm
-from survey_app import labels
+from survey_app import labels, sessions
 from survey_app.blueprints.access import (
     admin_required,
     commit_or_flash,
@@ -372,13 +382,12 @@ def import_survey():
     return render_template("admin/import_survey.html", errors=errors), 400 if errors else 200
 
 
-def _read_json_upload(upload) -> tuple[object, list[str]]:
+def _read_json_upload(upload) -> tuple[bytes | None, list[str]]:
+    # The bytes go to definitions.import_definition, which parses them and explains every
+    # problem (encoding, syntax, nesting too deep for the stack) without raising.
     if upload is None or not upload.filename:
         return None, [_("请选择要导入的 JSON 文件")]
-    try:
-        return json.loads(upload.read().decode("utf-8-sig")), []
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return None, [_("文件不是有效的 JSON：%(error)s", error=str(error))]
+    return upload.read(), []
 
 
 @bp.post("/surveys/<int:survey_id>/clone")
@@ -442,6 +451,8 @@ def edit_user(user_id: int):
             audit.record(current_user, "user.update", "user", account.id, role=account.role.value,
                          active=account.is_active_account, units=form.unit_ids.data)
             db.session.commit()
+            if account.id == current_user.id:
+                sessions.start(account)  # a change of one's own scope ends the other sessions only
             flash(_("已保存"), "success")
             return redirect(url_for("admin.list_users"))
     return render_template("admin/user.html", account=account, form=form), 400 if form.errors else 200
@@ -454,8 +465,13 @@ def reset_password(user_id: int):
     password = users.reset_password(account)
     audit.record(current_user, "user.reset_password", "user", account.id)
     db.session.commit()
-    flash(_("%(name)s 的新密码：%(password)s（只显示这一次）", name=account.username, password=password), "success")
-    return redirect(url_for("admin.edit_user", user_id=user_id))
+    if account.id == current_user.id:
+        sessions.start(account)  # the reset ended every session, this one too
+    # Shown in this response only: never in the (signed, not encrypted) session cookie,
+    # a redirect or a cache.
+    response = make_response(render_template("admin/password_reset.html", account=account, password=password))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/audit")

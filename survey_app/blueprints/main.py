@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey_app.extensions import db
+from survey_app.redirects import local_target
 
 bp = Blueprint("main", __name__)
 
@@ -21,8 +22,7 @@ def index():
 @bp.post("/locale")
 def set_locale():
     session["locale"] = "en" if request.form.get("locale") == "en" else "zh_CN"
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("main.index"))
+    return redirect(local_target(request.form.get("next")) or url_for("main.index"))
 
 
 @bp.get("/healthz")

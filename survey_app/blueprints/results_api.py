@@ -2,7 +2,8 @@
 
 Authentication is a personal API token only (`Authorization: Bearer <token>`): session
 cookies are not looked at, so no CSRF is needed and a browser session cannot be used to
-read the API. The token acts with its owner's role and unit scope: a survey outside the
+read the API. An expired token is 401; a token limited to some surveys gets 403 for the
+others. The token acts with its owner's role and unit scope: a survey outside the
 scope is 404, and a scoped owner sees only the subjects and units of his units. Errors are
 JSON: {"error": message}.
 """
@@ -14,7 +15,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from survey_app.extensions import csrf, db
-from survey_app.models import Survey, User
+from survey_app.models import ApiToken, Survey
 from survey_app.services import api_tokens, exports, permissions, reports, users
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1/surveys")
@@ -38,7 +39,7 @@ def _today():
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
-def _token_owner() -> User | None:
+def _bearer_token() -> ApiToken | None:
     scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer":
         return None
@@ -47,13 +48,16 @@ def _token_owner() -> User | None:
 
 @bp.get("/<int:survey_id>/results")
 def survey_results(survey_id: int):
-    owner = _token_owner()
-    if owner is None:
+    token = _bearer_token()
+    if token is None:
         return _error(401, _("缺少有效的 API 令牌：请在请求头中提供 Authorization: Bearer 令牌"))
+    owner = token.user
     db.session.commit()  # the token's day of last use
     survey = db.session.get(Survey, survey_id) if survey_id <= MAX_ID else None
     if survey is None or not permissions.may_read_survey(owner, survey):
         return _error(404, _("没有这个问卷，或不在您的权限范围内"))
+    if not api_tokens.may_read(token, survey):
+        return _error(403, _("这个令牌只能读取创建时选定的问卷"))
     report = reports.scoped(reports.survey_report(survey), survey, users.visible_unit_ids(owner))
     response = jsonify(exports.results_json(report))
     response.headers["Cache-Control"] = "no-store"

@@ -2,10 +2,13 @@
 systems read results through the results API (docs/api.md).
 
 A new token is shown once, in the response to the request that created it (never put
-in the session or a redirect); the database keeps only its SHA-256.
+in the session or a redirect); the database keeps only its SHA-256. A token expires after
+the lifetime chosen here and may be limited to some of the surveys its owner can read.
 """
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,15 +16,26 @@ from forms.tokens import TokenForm
 from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import ApiToken
-from survey_app.services import api_tokens
+from survey_app.services import api_tokens, surveys, users
 
 bp = Blueprint("tokens", __name__, url_prefix="/admin/tokens")
 
 
+def _readable_surveys():
+    return surveys.list_surveys(users.visible_unit_ids(current_user))
+
+
+def _form(formdata=None) -> TokenForm:
+    choices = [(survey.id, f"{survey.year} {survey.title}") for survey in _readable_surveys()]
+    return TokenForm(formdata=formdata, lifetimes=api_tokens.LIFETIME_DAYS, surveys=choices)
+
+
 def _page(form: TokenForm, new_token: str | None = None, created: ApiToken | None = None, status: int = 200):
+    tokens = api_tokens.list_tokens(current_user)
+    now = datetime.now(UTC)
     response = make_response(render_template(
-        "tokens/index.html", form=form, tokens=api_tokens.list_tokens(current_user),
-        new_token=new_token, created=created,
+        "tokens/index.html", form=form, tokens=tokens, new_token=new_token, created=created,
+        expired_ids={token.id for token in tokens if api_tokens.is_expired(token, now)},
     ), status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -30,23 +44,24 @@ def _page(form: TokenForm, new_token: str | None = None, created: ApiToken | Non
 @bp.get("/")
 @login_required
 def list_tokens():
-    return _page(TokenForm())
+    return _page(_form())
 
 
 @bp.post("/")
 @login_required
 def create_token():
-    form = TokenForm()
+    form = _form(request.form)
     if not form.validate_on_submit():
         return _page(form, status=400)
+    chosen = [survey for survey in _readable_surveys() if survey.id in set(form.survey_ids.data or ())]
     try:
-        token, plain = api_tokens.create_token(current_user, form.name.data)
+        token, plain = api_tokens.create_token(current_user, form.name.data, days=form.days.data, surveys=chosen)
     except DomainError as error:
         db.session.rollback()
         form.name.errors = [error.message]
         return _page(form, status=400)
     db.session.commit()
-    return _page(TokenForm(formdata=None), new_token=plain, created=token)
+    return _page(_form(), new_token=plain, created=token)
 
 
 @bp.post("/<int:token_id>/revoke")

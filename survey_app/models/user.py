@@ -30,9 +30,21 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    #: Bumped whenever every session of the account must end (logout, password change or
+    #: reset, role, scope or activation change). Sessions carry the version they were signed
+    #: in with, so a copied cookie dies with it (docs/operations.md, "Sessions").
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Units this user is limited to; empty means every unit.
     scoped_units: Mapped[list["Unit"]] = relationship(secondary=user_unit_scopes)
+
+    def get_id(self) -> str:
+        """Flask-Login's session identifier: the id and the session version ("7:3")."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every existing session of this account invalid at its next request."""
+        self.session_version = (self.session_version or 1) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login reads this

@@ -42,6 +42,9 @@ from survey_app.services import audit
 from survey_app.services.surveys import get_or_create_unit
 
 FORMAT_VERSION = 1
+#: Lists and objects nest at most this deep (a real definition needs about 6 levels); a
+#: deeper file is refused before validation, which would otherwise recurse through it.
+MAX_NESTING = 32
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = PACKAGE_DIR / "schemas" / "survey-definition.schema.json"
 TEMPLATE_DIR = PACKAGE_DIR / "survey_templates"
@@ -201,13 +204,33 @@ def _parse(data: Any) -> tuple[Any, list[str]]:
         except UnicodeDecodeError:
             return None, [_("文件不是 UTF-8 编码的文本")]
     if not isinstance(data, str):
-        return data, []
+        return (None, [_too_deep()]) if _deeper_than(data, MAX_NESTING) else (data, [])
     try:
-        return json.loads(data, object_pairs_hook=_unique_pairs, parse_constant=_reject_constant), []
+        parsed = json.loads(data, object_pairs_hook=_unique_pairs, parse_constant=_reject_constant)
+    except RecursionError:  # nesting deeper than the interpreter's stack
+        return None, [_too_deep()]
     except json.JSONDecodeError as error:
         return None, [_("不是有效的 JSON：第 %(line)d 行第 %(column)d 列附近格式有误", line=error.lineno, column=error.colno)]
     except _JsonProblem as error:
         return None, [str(error)]
+    return (None, [_too_deep()]) if _deeper_than(parsed, MAX_NESTING) else (parsed, [])
+
+
+def _too_deep() -> str:
+    return _("JSON 嵌套层数过多（超过 %(max)d 层），这不是问卷定义", max=MAX_NESTING)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` levels (checked without recursion,
+    so that neither this check nor the schema validation after it can overflow the stack)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return False
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -85,7 +85,7 @@ ROUTES: dict[str, Need] = {
     "api.openapi_document": N.PUBLIC,
     "results_api.survey_results": N.TOKEN,
     # own things and lists filtered by scope
-    "auth.logout": N.SIGNED_IN, "tokens.list_tokens": N.SIGNED_IN, "tokens.create_token": N.SIGNED_IN,
+    "auth.logout": N.SIGNED_IN, "auth.change_password": N.SIGNED_IN, "tokens.list_tokens": N.SIGNED_IN, "tokens.create_token": N.SIGNED_IN,
     "tokens.revoke_token": N.SIGNED_IN, "admin.list_surveys": N.SIGNED_IN, "assessments.list_plans": N.SIGNED_IN,
     "dossiers.list_dossiers": N.SIGNED_IN,
     # accounts and the log

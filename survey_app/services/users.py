@@ -1,6 +1,7 @@
 """Staff accounts: creation, authentication and unit scopes."""
 
 import secrets
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -11,15 +12,23 @@ from survey_app.errors import ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Role, Unit, User
 
-#: Compared against when the username is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = generate_password_hash("not-a-password", method="pbkdf2:sha256:1000")
 MIN_PASSWORD_LENGTH = 10
 
 
-def _hash(password: str) -> str:
+def _hash_method() -> str:
     # scrypt (werkzeug's default) is the modern KDF; tests configure a cheap method.
-    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    return generate_password_hash(password, method=method)
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=_hash_method())
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """A hash made with the same method and cost as real ones: checking a password against it
+    for an unknown username takes as long as for a real account, so timing reveals nothing."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def find_user(username: str) -> User | None:
@@ -35,8 +44,7 @@ def create_user(
         raise ValidationFailed(_("用户名不能为空"))
     if find_user(username):
         raise ValidationFailed(_("用户名已存在"))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(_("密码至少 %(n)d 个字符", n=MIN_PASSWORD_LENGTH))
+    check_password_rules(password)
     user = User(username=username, display_name=display_name or username, role=role, password_hash=_hash(password))
     user.scoped_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))) if unit_ids else []
     db.session.add(user)
@@ -44,15 +52,43 @@ def create_user(
     return user
 
 
+def check_password_rules(password: str, username: str = "") -> None:
+    """Raise ValidationFailed unless `password` is long enough and (when chosen by its
+    owner, `username` given) does not contain the username."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(_("密码至少 %(n)d 个字符", n=MIN_PASSWORD_LENGTH))
+    if username and username.strip().casefold() in password.casefold():
+        raise ValidationFailed(_("密码不能包含用户名"))
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None."""
+    """Return the active user with these credentials, or None.
+
+    Exactly one password hash is checked on every path (unknown name, inactive account,
+    wrong or right password), each as costly as a real one, so the answer's timing does
+    not say whether the account exists.
+    """
     user = find_user(username.strip())
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
         return None
-    if not user.is_active_account or not check_password_hash(user.password_hash, password):
+    if not check_password_hash(user.password_hash, password) or not user.is_active_account:
         return None
     return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set the user's own new password after checking the current one; end his other sessions.
+
+    The caller signs the current session in again with the new session version.
+    """
+    if not check_password_hash(user.password_hash, current):
+        raise ValidationFailed(_("当前密码不正确"))
+    if new == current:
+        raise ValidationFailed(_("新密码不能与当前密码相同"))
+    check_password_rules(new, user.username)
+    user.password_hash = _hash(new)
+    user.end_sessions()
 
 
 def generate_password() -> str:
@@ -69,13 +105,18 @@ def update_user(user: User, actor: User, *, role: Role, unit_ids, is_active: boo
     """Change a user's role, unit scope and whether the account may sign in."""
     if user.id == actor.id and (role is not Role.ADMIN or not is_active):
         raise ValidationFailed(_("不能降低或停用自己的管理员账号"))
+    before = (user.role, user.is_active_account, {unit.id for unit in user.scoped_units})
     user.role = role
     user.is_active_account = is_active
     user.scoped_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))) if unit_ids else []
+    if before != (user.role, user.is_active_account, {unit.id for unit in user.scoped_units}):
+        # A session signed in under the old rights must not keep them.
+        user.end_sessions()
 
 
 def reset_password(user: User) -> str:
-    """Give the user a new random password and return it (shown once)."""
+    """Give the user a new random password, end his sessions and return it (shown once)."""
     password = generate_password()
     user.password_hash = _hash(password)
+    user.end_sessions()
     return password

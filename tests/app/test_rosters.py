@@ -1,6 +1,7 @@
 """Roster import from Excel: the template, the upload page, every kind of mistake, atomicity."""
 
 import re
+import time
 from io import BytesIO
 
 import pytest
@@ -616,7 +617,8 @@ def test_post_without_csrf_token_is_refused(csrf_app):
     with csrf_app.app_context():
         user_id = users.find_user("factory").id  # the factory's administrator
     with client.session_transaction() as session:  # the login form itself wants a token
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = f"{user_id}:1"  # the account and its session version
+        session["_seen"] = int(time.time())
         session["_fresh"] = True
     before = counts(csrf_app, survey_id)
     data = workbook([GOOD_SUBJECT], [GOOD_GROUP])
