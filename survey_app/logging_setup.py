@@ -22,6 +22,7 @@ from flask.logging import default_handler
 
 LOGGER_NAME = "survey_app"
 REQUEST_LOGGER = "survey_app.request"
+LIMITER_LOGGER = "flask-limiter"
 HANDLER_NAME = "pingyi-structured"
 REDACTED = "<redacted>"
 
@@ -125,6 +126,13 @@ def _install_handler(app: Flask) -> None:
     new.setFormatter(TextFormatter() if app.config.get("LOG_FORMAT") == "text" else JsonFormatter())
     new.addFilter(RedactingFilter())
     logger.addHandler(new)
+    # Flask-Limiter logs a storage fault it swallows (RATELIMIT_SWALLOW_ERRORS) on its own
+    # logger, which has only a NullHandler: without ours the fault would be invisible.
+    limiter_logger = logging.getLogger(LIMITER_LOGGER)
+    for old in list(limiter_logger.handlers):
+        if old.get_name() == HANDLER_NAME:
+            limiter_logger.removeHandler(old)
+    limiter_logger.addHandler(new)
     if not any(isinstance(f, RedactingFilter) for f in logger.filters):
         logger.addFilter(RedactingFilter())  # also for handlers added elsewhere (caplog, root)
     logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())

@@ -7,17 +7,18 @@ hashes. Losing the file means re-issuing the batch, which voids the old one.
 
 import io
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forms.codes import IssueCodesForm, OpenLinkForm, VoidCodeForm
+from survey_app.blueprints.code_guard import SURGE_ACTION
 from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Survey
-from survey_app.services import codes, qr, slips, users
+from survey_app.services import audit, codes, qr, slips, users
 from survey_app.services import turnout as turnout_service
 
 bp = Blueprint("codes", __name__, url_prefix="/admin/codes")
@@ -74,6 +75,8 @@ def manage(survey_id: int):
         void_form=VoidCodeForm(prefix="void"),
         link_form=OpenLinkForm(groups=survey.groups, prefix="link"),
         qr=qr,
+        # Guessed codes name no survey, so a surge anywhere is shown on every codes page.
+        guessing_alarms=audit.entries_since(SURGE_ACTION, datetime.now(UTC) - timedelta(days=1)),
     )
 
 

@@ -1,5 +1,7 @@
 """The audit log: every administrative change records who, what and when."""
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
@@ -34,4 +36,11 @@ def recent_entries(limit: int = 200, target_type: str | None = None, target_id: 
         query = query.where(AuditEntry.target_type == target_type)
     if target_id is not None:
         query = query.where(AuditEntry.target_id == target_id)
+    return db.session.scalars(query).all()
+
+
+def entries_since(action: str, since: datetime, limit: int = 10):
+    """Return the newest entries of one action recorded after `since` (alarms, say)."""
+    query = (select(AuditEntry).where(AuditEntry.action == action, AuditEntry.created_at >= since)
+             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit))
     return db.session.scalars(query).all()

@@ -1,0 +1,166 @@
+"""Rate limits can never fail a request (issue #12, 15).
+
+bench/load.py at 500 concurrent phones got one HTTP 500 in 1,000 open-link requests:
+limits' in-memory storage, shared by gunicorn's threads, started its expiry timer twice
+("RuntimeError: threads can only be started once"). The default storage is now a
+lock-guarded one (survey_app/rate_storage.py), and any storage fault is logged and the
+request allowed (RATELIMIT_SWALLOW_ERRORS, and the code guard's own handling).
+
+The race needs two threads to find the timer finished at the same moment; `SlowTimer`
+widens that moment (a timer takes 2 ms to build), so that limits' own memory storage fails
+within these tests, as it did under real load.
+"""
+
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from survey_app import create_app, rate_storage
+from survey_app.config import TestingConfig
+from survey_app.extensions import db, limiter
+from tests.app.respondent_helpers import complete_values, form_data, issue_codes
+
+THREADS = 12
+
+
+class SlowTimer(threading.Timer):
+    """A timer slow to build: two threads both see the old one finished, as under load."""
+
+    def __init__(self, *args, **kwargs):
+        time.sleep(0.002)
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture
+def slow_timers(monkeypatch):
+    monkeypatch.setattr(threading, "Timer", SlowTimer)
+    crashed = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: crashed.append(repr(args.exc_value)))
+    monkeypatch.setattr("sys.getswitchinterval", lambda: 1e-6)
+    yield crashed
+
+
+def _limited_app(app, **config):
+    limited = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                         RATELIMIT_ENABLED=True, **config)
+    with limited.app_context():
+        limiter.reset()
+    return limited
+
+
+def _dispose(limited) -> None:
+    with limited.app_context():
+        limiter.reset()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_default_storage_is_thread_safe_and_never_limits_own_memory_storage(app):
+    limited = _limited_app(app)
+    try:
+        assert limited.config["RATELIMIT_STORAGE_URI"] == rate_storage.SCHEME
+        assert isinstance(limiter.storage, rate_storage.LockedMemoryStorage)
+    finally:
+        _dispose(limited)
+    plain = _limited_app(app, RATELIMIT_STORAGE_URI="memory://")  # an old setting is upgraded
+    try:
+        assert isinstance(limiter.storage, rate_storage.LockedMemoryStorage)
+    finally:
+        _dispose(plain)
+
+
+def test_many_threads_updating_limits_at_once_raise_nothing(slow_timers):
+    storage = rate_storage.LockedMemoryStorage(rate_storage.SCHEME)
+    barrier = threading.Barrier(8, timeout=5)
+    errors = []
+
+    def work(n: int) -> None:
+        for _ in range(60):
+            barrier.wait()
+            try:
+                storage.incr(f"key-{n}", 1)
+                storage.acquire_entry(f"moving-{n}", 5, 1)
+            except Exception as error:  # noqa: BLE001 - any error is the failure
+                errors.append(repr(error))
+            time.sleep(0.012)  # let the expiry timer finish, so the next round restarts it
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and slow_timers == []
+
+
+def test_limited_routes_under_many_threads_never_answer_500(app, make_survey, slow_timers):
+    survey_id = make_survey(publish=True)
+    live = issue_codes(app, survey_id, count=THREADS)
+    with app.app_context():
+        from survey_app.models import Survey
+        from survey_app.services import codes
+
+        survey = db.session.get(Survey, survey_id)
+        token = codes.create_open_link(survey, codes.find_group(survey, "served"), actor=None).token
+        db.session.commit()
+    open_values = complete_values(app, survey_id, group_key="served")
+    limited = _limited_app(app, OPEN_LINK_LIMIT="1000 per hour", LOGIN_RATE_LIMIT="1000 per minute")
+
+    def phone(n: int) -> list[int]:
+        client = limited.test_client()
+        address = {"REMOTE_ADDR": f"10.7.0.{n}"}
+        statuses = []
+        for round_ in range(6):
+            statuses.append(client.get(f"/s/ZZZZZZZ{round_}", environ_base=address).status_code)
+            statuses.append(client.post("/s", data={"code": live[n]}, environ_base=address).status_code)
+            statuses.append(client.post("/auth/login", data={"username": "nobody", "password": "x"},
+                                        environ_base=address).status_code)
+            statuses.append(client.post(f"/o/{token}", data=form_data(open_values, f"open-{n}-{round_}-" + "o" * 12),
+                                        environ_base=address).status_code)
+            time.sleep(0.012)
+        return statuses
+
+    try:
+        with ThreadPoolExecutor(THREADS) as pool:
+            statuses = [s for each in pool.map(phone, range(THREADS)) for s in each]
+    finally:
+        _dispose(limited)
+    assert 500 not in statuses, statuses.count(500)
+    assert set(statuses) <= {200, 303, 404, 409, 429}  # 409: this browser already answered the open link
+    assert slow_timers == []
+
+
+def test_a_failing_storage_allows_the_request_and_logs_an_error(app, make_survey, monkeypatch, caplog):
+    survey_id = make_survey(publish=True)
+    live = issue_codes(app, survey_id, count=1)[0]
+    with app.app_context():
+        from survey_app.models import Survey
+        from survey_app.services import codes
+
+        survey = db.session.get(Survey, survey_id)
+        token = codes.create_open_link(survey, codes.find_group(survey, "served"), actor=None).token
+        db.session.commit()
+    limited = _limited_app(app)
+
+    def down(*_args, **_kwargs):
+        raise ConnectionError("rate-limit storage unreachable")
+
+    try:
+        with limited.app_context():
+            storage = limiter.storage
+        for method in ("incr", "get", "get_expiry", "acquire_entry", "get_moving_window", "clear"):
+            monkeypatch.setattr(storage, method, down)
+        client = limited.test_client()
+        with caplog.at_level(logging.ERROR):
+            assert client.get("/s/ZZZZZZZZ").status_code == 404
+            assert client.get(f"/s/{live}").status_code == 200
+            assert client.post("/auth/login", data={"username": "nobody", "password": "x"}).status_code == 200
+            values = complete_values(app, survey_id, group_key="served")
+            assert client.post(f"/o/{token}", data=form_data(values, "down-" + "d" * 17)).status_code == 303
+    finally:
+        monkeypatch.undo()
+        _dispose(limited)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors and all("rate-limit storage unreachable" in (r.exc_text or str(r.exc_info)) for r in errors)
