@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     redirect,
     render_template,
@@ -319,14 +318,37 @@ def submit_ballot(code: str):
         action = url_for("respondent.submit_ballot", code=context.code)
         return _ballot_page(context.structure, action, values, invalid.field_errors, status=422, code=context.code)
     db.session.commit()
-    return redirect(url_for("respondent.thanks", survey_id=result.survey_id), 303)
+    return redirect(thanks_url(result.survey_id), 303)
+
+
+#: How long the link of a thank-you page names its survey (a reload much later still thanks).
+THANKS_MAX_AGE = 3600
+
+
+def _thanks_signer() -> TimestampSigner:
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt="thanks-page")
+
+
+def thanks_url(survey_id: int) -> str:
+    """Where a stored ballot is redirected: the thank-you page, signed for its survey."""
+    token = _thanks_signer().sign(str(survey_id)).decode()
+    return url_for("respondent.thanks", survey_id=survey_id, t=token)
 
 
 @bp.get("/s/thanks/<int:survey_id>")
 def thanks(survey_id: int):
-    survey = db.get_or_404(Survey, survey_id)
-    if survey.status is SurveyStatus.DRAFT:  # no ballot can exist: do not reveal draft titles
-        abort(404)
+    """Thank the respondent; name the survey only to whoever was just sent here by it.
+
+    Without the signed token of a submission's redirect, the page is the same for every id
+    (existing or not, draft or not), so it reveals nothing about any survey.
+    """
+    try:
+        signed = int(_thanks_signer().unsign(request.args.get("t", ""), max_age=THANKS_MAX_AGE)) == survey_id
+    except (BadSignature, ValueError):
+        signed = False
+    survey = db.session.get(Survey, survey_id) if signed else None
+    if survey is not None and survey.status is SurveyStatus.DRAFT:
+        survey = None
     return render_template("respondent/thanks.html", survey=survey)
 
 
@@ -385,7 +407,7 @@ def submit_open_ballot(token: str):
     db.session.commit()
     session[OPEN_DONE_KEY] = [*session.get(OPEN_DONE_KEY, [])[-20:], token]
     session.permanent = True
-    return redirect(url_for("respondent.thanks", survey_id=result.survey_id), 303)
+    return redirect(thanks_url(result.survey_id), 303)
 
 
 # ---- compression ------------------------------------------------------------------------

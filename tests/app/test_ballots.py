@@ -32,7 +32,7 @@ def test_submission_stores_whole_ballot_and_burns_code(app, client, survey_id):
     code = issue_codes(app, survey_id)[0]
     response = client.post(f"/s/{code}", data=form_data(complete_values(app, survey_id)))
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/s/thanks/{survey_id}")
+    assert f"/s/thanks/{survey_id}?t=" in response.headers["Location"]
     with app.app_context():
         ballot = db.session.scalars(select(Ballot)).one()
         assert len(ballot.ratings) == 3 * 2
