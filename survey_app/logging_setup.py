@@ -122,6 +122,8 @@ class RespondentTally:
         self._window_start: float | None = None
         self._timer_pid: int | None = None
         self.window = RESPONDENT_WINDOW
+        #: Off under test: tests flush by hand, and a timer could write into another test's log.
+        self.use_timer = True
 
     def add(self, method: str, path: str, status: int) -> None:
         with self._lock:
@@ -129,7 +131,7 @@ class RespondentTally:
             if self._window_start is None:
                 self._window_start = now - now % self.window
             self._counts[(method, path, status)] += 1
-            if self._timer_pid != os.getpid():  # first request, or a forked worker
+            if self.use_timer and self._timer_pid != os.getpid():  # first request, or a forked worker
                 self._timer_pid = os.getpid()
                 threading.Thread(target=self._flush_at_window_ends, name="respondent-tally", daemon=True).start()
 
@@ -155,7 +157,7 @@ class RespondentTally:
 
 
 respondent_tally = RespondentTally()
-atexit.register(respondent_tally.flush)
+_flush_at_exit = []  # registered once, by the first app not under test (whose streams close first)
 
 
 class TextFormatter(logging.Formatter):
@@ -213,6 +215,9 @@ def init_app(app: Flask) -> None:
     """Install the structured handler and log one line per request."""
     _install_handler(app)
     request_logger = logging.getLogger(REQUEST_LOGGER)
+    respondent_tally.use_timer = not app.testing
+    if not app.testing and not _flush_at_exit:
+        _flush_at_exit.append(atexit.register(respondent_tally.flush))
 
     @app.before_request
     def start_request_log() -> None:

@@ -5,6 +5,7 @@ tokens redacted, nothing of a ballot in any line, the client address only when a
 import io
 import json
 import logging
+import time
 from datetime import datetime
 
 import pytest
@@ -223,3 +224,17 @@ def test_the_shipped_gunicorn_access_log_keeps_no_query_address_or_respondent_re
     text = "\n".join(lines)
     for secret in ("ABCDEFGH", "code=", "203.0.113.9", "PhoneUA", "TokenToken"):
         assert secret not in text
+
+
+def test_the_tally_is_written_by_a_timer_at_the_window_end(caplog):
+    tally = logging_setup.RespondentTally()
+    tally.window = 1
+    with caplog.at_level(logging.INFO, logger=logging_setup.REQUEST_LOGGER):
+        tally.add("POST", "/s/<redacted>", 303)
+        tally.add("POST", "/s/<redacted>", 303)
+        deadline = time.monotonic() + 5
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.1)
+    (record,) = [r for r in caplog.records if r.name == logging_setup.REQUEST_LOGGER]
+    assert record.requests == [{"method": "POST", "path": "/s/<redacted>", "status": 303, "count": 2}]
+    assert record.window_start % 1 == 0 and record.window_start <= record.created
