@@ -61,6 +61,12 @@ def _active() -> bool:
     return limiter.enabled and getattr(limiter, "initialized", False)
 
 
+def _scope(name: str) -> str:
+    """A storage scope under the app's RATELIMIT_KEY_PREFIX (apps sharing one Redis)."""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    return f"{prefix}/{name}" if prefix else name
+
+
 def _windows(name: str, default: str):
     return parse_many(current_app.config.get(name, default))
 
@@ -69,8 +75,8 @@ def seconds_to_wait(key: str) -> int:
     """Seconds until the address may enter a code again (0: now)."""
     wait = 0.0
     for window in _windows("CODE_FAILURE_LIMIT", CODE_FAILURE_LIMIT):
-        if not limiter.limiter.test(window, _FAILURES, key):
-            reset_at, _remaining = limiter.limiter.get_window_stats(window, _FAILURES, key)
+        if not limiter.limiter.test(window, _scope(_FAILURES), key):
+            reset_at, _remaining = limiter.limiter.get_window_stats(window, _scope(_FAILURES), key)
             wait = max(wait, reset_at - time.time(), 1)
     return int(wait + 0.999)
 
@@ -78,11 +84,11 @@ def seconds_to_wait(key: str) -> int:
 def record_failure(key: str) -> None:
     """Count a failed code entry against the address and the site; alarm on a surge."""
     for window in _windows("CODE_FAILURE_LIMIT", CODE_FAILURE_LIMIT):
-        limiter.limiter.hit(window, _FAILURES, key)
+        limiter.limiter.hit(window, _scope(_FAILURES), key)
     surge = _windows("CODE_SURGE_LIMIT", CODE_SURGE_LIMIT)
-    if all(limiter.limiter.hit(window, _SURGE, "all") for window in surge):
+    if all(limiter.limiter.hit(window, _scope(_SURGE), "all") for window in surge):
         return
-    if limiter.limiter.hit(_ALARM_EVERY, _ALARM, "all"):
+    if limiter.limiter.hit(_ALARM_EVERY, _scope(_ALARM), "all"):
         _raise_alarm(str(surge[0]))
 
 

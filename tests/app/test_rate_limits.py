@@ -14,6 +14,8 @@ not reproduce the fault on the old storage in a test's few hundred requests.
 """
 
 import logging
+import os
+import secrets
 import sys
 import threading
 import time
@@ -183,3 +185,50 @@ def test_a_failing_storage_allows_the_request_and_logs_an_error(app, make_survey
         _dispose(limited)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors and all("rate-limit storage unreachable" in (r.exc_text or str(r.exc_info)) for r in errors)
+
+
+def _redis_reachable(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.mark.skipif(not _redis_reachable(REDIS_URL), reason="no Redis at TEST_REDIS_URL")
+def test_code_guessing_counts_in_redis_and_an_unreachable_redis_allows_everything(app, make_survey, caplog):
+    """Production's storage: the guard counts there (shared by every worker); when Redis is
+    down, every route answers as if unlimited and the fault is logged."""
+    survey_id = make_survey(publish=True)
+    live = issue_codes(app, survey_id, count=1)[0]
+    prefix = f"pingyi-test-{secrets.token_hex(6)}"  # shared Redis: never reset, only our keys
+    limits = {"CODE_FAILURE_LIMIT": "2 per minute", "RATELIMIT_KEY_PREFIX": prefix}
+    shared = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL, **limits)
+    other_worker = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                              RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL, **limits)
+    try:
+        assert [shared.test_client().get(f"/s/ZZZZZZZ{i}").status_code for i in range(2)] == [404, 404]
+        assert other_worker.test_client().get(f"/s/{live}").status_code == 429  # counted for every worker
+    finally:
+        for each in (shared, other_worker):
+            with each.app_context():
+                db.session.remove()
+                db.engine.dispose()
+    down = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                      RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0", **limits)
+    try:
+        client = down.test_client()
+        with caplog.at_level(logging.ERROR):
+            assert [client.get(f"/s/ZZZZZZZ{i}").status_code for i in range(4)] == [404] * 4
+            assert client.get(f"/s/{live}").status_code == 200
+            assert client.post("/auth/login", data={"username": "nobody", "password": "x"}).status_code == 200
+    finally:
+        with down.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert any(r.levelno >= logging.ERROR for r in caplog.records)
