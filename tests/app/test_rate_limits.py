@@ -232,3 +232,23 @@ def test_code_guessing_counts_in_redis_and_an_unreachable_redis_allows_everythin
             db.session.remove()
             db.engine.dispose()
     assert any(r.levelno >= logging.ERROR for r in caplog.records)
+
+
+def test_production_without_redis_says_so_at_start(app, caplog, monkeypatch):
+    from survey_app import logging_setup
+    from survey_app.config import ProductionConfig
+
+    monkeypatch.setattr(logging_setup, "_flush_at_exit", ["registered"])  # no exit flush into pytest's streams
+    monkeypatch.setattr(logging_setup.respondent_tally, "use_timer", False)
+    settings = {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "PUBLIC_BASE_URL": "https://pingyi.example.gov.cn", "RATELIMIT_STORAGE_URI": "memory://"}
+    with caplog.at_level(logging.WARNING):
+        production = create_app(ProductionConfig, **settings)
+    try:
+        assert production.config["RATELIMIT_STORAGE_URI"] == rate_storage.SCHEME  # never the unsafe one
+        assert any("REDIS_URL is not set" in r.getMessage() for r in caplog.records)
+    finally:
+        logging_setup.respondent_tally.use_timer = False
+        with production.app_context():
+            db.session.remove()
+            db.engine.dispose()
