@@ -44,6 +44,8 @@ from survey_app.services.ballot_rules import BallotInvalid
 
 bp = Blueprint("respondent", __name__)
 
+#: Open-link ballots per address; more than OPEN_BURST_LIMIT are stored but flagged.
+#: (Code guessing is limited in blueprints/code_guard.py.)
 OPEN_LINK_LIMIT = "30 per hour"
 OPEN_BURST_LIMIT = "3 per 10 minutes"
 OPEN_DONE_KEY = "open_done"
