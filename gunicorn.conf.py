@@ -27,16 +27,30 @@ backlog = 2048
 timeout = 60
 graceful_timeout = 30
 accesslog = "-"
+#: Time, method, path without its query string (%(U)s, not %(r)s: "?code=<code>" would be
+#: logged in clear), status, bytes, seconds. No address, user agent or referrer: with them
+#: a phone's GET and POST pair up (docs/anonymity.md, "Logs").
+access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)s'
 
 _CODE_IN_PATH = re.compile(r"/s/(?!thanks/)[^/?\s\"]+")
+#: Respondents' requests, which the app counts instead of logging (survey_app/logging_setup.py).
+_RESPONDENT_PATH = re.compile(r"^/(?:s|o)(?:/|$)|^/api/v1/ballot|^/static/")
 
 
 class RedactingLogger(Logger):
-    """Write "/s/…" instead of a one-time code in the access log (path and referrer).
+    """Write "/s/…" instead of a one-time code in the access log (path and referrer), and
+    no line for respondents' requests.
 
     A log line with the time and address of a code's use is exactly what must not exist
     beside the ballots (docs/anonymity.md); the reverse proxy's log needs the same care.
     """
+
+    def access(self, resp, req, environ, request_time):
+        # A respondent's request gets no line with its time to the second, as in the app's
+        # log; one that failed on the server does (nothing of it was stored).
+        if _RESPONDENT_PATH.match(environ.get("PATH_INFO", "")) and (resp.status_code or 500) < 500:
+            return
+        super().access(resp, req, environ, request_time)
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

@@ -64,10 +64,13 @@ def ballot_quality(
     durations: npt.ArrayLike | None = None,
     ballot_bucket: npt.ArrayLike | None = None,
     settings: AnalysisSettings | None = None,
+    too_fast: npt.ArrayLike | None = None,
 ) -> BallotQuality:
     """Run every data-quality check and list the flagged ballots.
 
-    ``durations`` holds seconds per ballot (NaN unknown). ``ballot_bucket``
+    ``durations`` holds seconds per ballot (NaN unknown), judged against their median;
+    ``too_fast`` holds flags already judged when each ballot was stored (the app keeps no
+    durations), and wins over ``durations``. ``ballot_bucket``
     holds the submit-time bucket (e.g. minute) of each open-link ballot, -1 for
     ballots that came through a one-time code or whose time is unknown.
     """
@@ -82,7 +85,10 @@ def ballot_quality(
     total = max(sizes)
     straight = straight_lining(answers, total, settings.straight_line_min_ratings)
     fast = np.zeros(total, dtype=np.bool_)
-    if seconds is not None:
+    if too_fast is not None:
+        judged: BoolArray = np.asarray(too_fast, dtype=np.bool_)
+        fast[: judged.shape[0]] = judged
+    elif seconds is not None:
         fast[: seconds.shape[0]] = speeders(seconds, settings.speeder_fraction)
     in_burst = np.zeros(total, dtype=np.bool_)
     burst_buckets = np.zeros(0, dtype=np.int64)

@@ -29,12 +29,13 @@ def compute_results(
     predecessors: Mapping[str, str] | None = None,
     durations: npt.ArrayLike | None = None,
     ballot_bucket: npt.ArrayLike | None = None,
+    too_fast: npt.ArrayLike | None = None,
 ) -> SurveyResults:
     """Compute everything a results page needs from the scored answers in one call.
 
     ``previous`` and ``predecessors`` feed the subject comparisons (see
-    compare_results); ``durations`` and ``ballot_bucket`` feed the speeder and
-    burst checks (see ballot_quality).
+    compare_results); ``durations`` or ``too_fast``, and ``ballot_bucket``, feed the
+    speeder and burst checks (see ballot_quality).
     """
     validate_answers(answers, spec)
     groups_of_ballots = ballot_groups(answers)
@@ -65,5 +66,6 @@ def compute_results(
             durations=durations,
             ballot_bucket=ballot_bucket,
             settings=spec.settings,
+            too_fast=too_fast,
         ),
     )

@@ -17,7 +17,10 @@ count and by --max-seconds. The phases, each at --concurrency respondents at onc
             (session cookie and CSRF token from the page, one address each)
   bare      the baseline again (the machine is shared: it shows drift)
 
-Afterwards the database is read directly: ballots stored = submissions acknowledged,
+Any error in any phase fails the run (exit status 1, a "FAIL phase <name>" line): a
+transport error or timeout, a status other than the one expected (so every 4xx and 5xx; in
+the race only 303 and 409 are expected), a request never sent or finished. Afterwards the database is
+read directly: ballots stored = submissions acknowledged,
 every code used once, 120 ratings and 2 answers per ballot, and the stored ballots are
 exactly the acknowledged ones (ratings compared), none lost or duplicated.
 
@@ -34,6 +37,7 @@ import random
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -127,12 +131,47 @@ def main() -> None:
                                  if item[1][2] is None]
         checks = h.check_integrity(database_url, prepared, acknowledged, acknowledged_open)
 
+    checked_phases = [warm_up, bare, pages, submit, race, *([open_burst] if open_burst else []), bare_after]
     _summary(args, database_url, worker_pids, bare, bare_after, pages, submit, race_ok, race_refused, race_other,
-             len(racing), open_burst, checks)
+             len(racing), open_burst, checks, checked_phases)
+
+
+#: Statuses a phase may answer besides each step's expected one: the race's second post of
+#: a code is refused with 409 (its steps expect no particular status).
+RACE_STATUSES = {303, 409}
+
+
+def _phase_errors(phase) -> Counter:
+    """Every failed request of a phase: a transport error or timeout, a status other than
+    the step's expected one (any 4xx/5xx above all), a race answer other than 303/409, and
+    every request the phase never sent or finished (bench/_client.py reports each as
+    "timeout" when the phase stops at its time limit)."""
+    errors: Counter = Counter()
+    for item in phase.outcomes:
+        for status, _seconds, error in item:
+            if phase.name == "race":
+                if error is not None and status not in RACE_STATUSES:
+                    errors[error if status == 0 else f"HTTP {status}"] += 1
+            elif error is not None:
+                errors[error] += 1
+    if phase.timed_out:
+        errors["phase stopped at its time limit"] += 1
+    return errors
+
+
+def _failed_phases(phases) -> list[str]:
+    """A FAIL line for each phase with any error; a load test that shrugs off a 500 is no test."""
+    lines = []
+    for phase in phases:
+        errors = _phase_errors(phase)
+        if errors:
+            detail = ", ".join(f"{name}: {count}" for name, count in errors.most_common(6))
+            lines.append(f"  FAIL phase {phase.name}: {sum(errors.values())} errors ({detail})")
+    return lines
 
 
 def _summary(args, database_url, worker_pids, bare, bare_after, pages, submit, race_ok, race_refused, race_other,
-             race_codes, open_burst, checks) -> None:
+             race_codes, open_burst, checks, phases) -> None:
     print()
     print(f"== {database_url.split('://')[0]}; {h.CONFIG.relative_to(h.ROOT)}, {len(worker_pids)} workers"
           f"{f' × {args.threads} threads' if args.threads else ''}; {args.concurrency} concurrent; "
@@ -147,9 +186,9 @@ def _summary(args, database_url, worker_pids, bare, bare_after, pages, submit, r
     print(f"ratio ballots/bare {ballots.per_second / base:8.3f}   (aim ≥ {GOAL_RATIO})")
     print(f"p99 submit / p99 bare  {ballots.p99_ms:.0f} ms / {base_p99:.0f} ms = {ballots.p99_ms / base_p99:.2f}"
           f"   (goal ≤ {GOAL_P99})")
-    errors = sum(sum(step.errors.values()) for phase in (pages, submit) for step in phase.steps)
-    print(f"errors (pages + submit) {errors}; race: {race_codes} codes sent twice → {race_ok} stored, "
-          f"{race_refused} refused (409), {race_other} other")
+    errors = sum(sum(_phase_errors(phase).values()) for phase in phases)
+    print(f"errors (every phase, open burst included) {errors}; race: {race_codes} codes sent twice → "
+          f"{race_ok} stored, {race_refused} refused (409), {race_other} other")
     if open_burst:
         print(f"open burst: {open_burst.step('submit').ok} of {open_burst.step('submit').count} stored, "
               f"{open_burst.step('submit').per_second:.1f} ballots/s")
@@ -171,6 +210,10 @@ def _summary(args, database_url, worker_pids, bare, bare_after, pages, submit, r
     if race_ok != race_codes or race_refused != race_codes:
         failed = True
         print("  FAIL race: each code twice must give exactly one 303 and one 409")
+    phase_failures = _failed_phases(phases)
+    for line in phase_failures:
+        print(line)
+    failed |= bool(phase_failures)
     if failed:
         raise SystemExit(1)
 

@@ -115,6 +115,19 @@ def _configure_engines(app: Flask) -> None:
             event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms))
 
 
+def _rate_limit_storage(app: Flask) -> None:
+    """Never limits' thread-unsafe "memory://"; say so when production has no Redis."""
+    from survey_app import rate_storage  # registers "locked-memory://" with limits
+
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or rate_storage.SCHEME
+    if uri.startswith("memory://"):
+        uri = rate_storage.SCHEME
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    if app.config.get("RATELIMIT_SHARED_STORAGE_EXPECTED") and not uri.startswith(("redis", "rediss")):
+        app.logger.warning("REDIS_URL is not set: rate limits are kept per worker process, so each "
+                           "of gunicorn's workers allows the full limit (docs/operations.md)")
+
+
 def _select_locale() -> str:
     """Chinese first: English only when the user chose it with the language switch."""
     if has_request_context() and session.get("locale") == "en":
@@ -131,6 +144,7 @@ def _init_extensions(app: Flask) -> None:
     _configure_engines(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     csrf.init_app(app)
+    _rate_limit_storage(app)
     limiter.init_app(app)
     babel.init_app(
         app,

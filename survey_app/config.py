@@ -27,8 +27,14 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    #: Redis in production (shared by every worker and server); without it, a lock-guarded
+    #: memory storage per process (survey_app/rate_storage.py): limits' own "memory://" is
+    #: not thread-safe under gunicorn's threads, so create_app never uses it.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "locked-memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    #: A rate-limit storage fault (Redis down) is logged and the request allowed: a limit
+    #: must never cost a respondent their ballot or an organizer their login.
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = "10 per minute"
     #: Failed sign-ins on one username (from browsers that never signed in to it) before
     #: it is refused for the rest of the window; docs/operations.md has the arithmetic.
@@ -63,6 +69,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PUBLIC_BASE_URL")
+    #: Warn at start-up without REDIS_URL: per-process limits multiply by the worker count.
+    RATELIMIT_SHARED_STORAGE_EXPECTED = True
 
 
 CONFIGS = {

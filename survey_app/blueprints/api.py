@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
 
-from survey_app.blueprints.respondent import code_failures, code_failures_everywhere
+from survey_app.blueprints import code_guard
 from survey_app.extensions import csrf, db
 from survey_app.services import ballots
 from survey_app.services.ballot_rules import (
@@ -255,8 +255,7 @@ def _structure_json(structure: BallotStructure) -> dict:
 
 
 @bp.post("/ballot-forms")
-@code_failures
-@code_failures_everywhere
+@code_guard.guarded()
 def ballot_form():
     """Return what a live code's ballot asks (the code goes in the body, not the URL)."""
     errors: dict[str, str] = {}
@@ -268,8 +267,7 @@ def ballot_form():
 
 
 @bp.post("/ballots")
-@code_failures
-@code_failures_everywhere
+@code_guard.guarded()
 def submit_ballot():
     """Burn the code and store the ballot: 201 stored, 200 already stored (a retry)."""
     body = _body()

@@ -7,17 +7,18 @@ hashes. Losing the file means re-issuing the batch, which voids the old one.
 
 import io
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forms.codes import IssueCodesForm, OpenLinkForm, VoidCodeForm
+from survey_app.blueprints.code_guard import SURGE_ACTION
 from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Survey
-from survey_app.services import codes, permissions, qr, slips
+from survey_app.services import audit, codes, permissions, qr, slips, users
 from survey_app.services import turnout as turnout_service
 
 bp = Blueprint("codes", __name__, url_prefix="/admin/codes")
@@ -73,7 +74,43 @@ def manage(survey_id: int):
         void_form=VoidCodeForm(prefix="void"),
         link_form=OpenLinkForm(groups=survey.groups, prefix="link"),
         qr=qr,
+        # Guessed codes name no survey, so a surge anywhere is shown on every codes page.
+        guessing_alarms=audit.entries_since(SURGE_ACTION, datetime.now(UTC) - timedelta(days=1)),
     )
+
+
+#: Slips one web request may draw: 5,000 took 52 s on a busy machine, against gunicorn's
+#: 60 s timeout; bigger batches go through `flask codes issue` (no timeout) or in parts.
+WEB_MAX_SLIPS = 1000
+
+
+def _too_many_slips(count: int, output: str, survey_id: int) -> str | None:
+    """Why this many slips cannot be drawn in one web request, or None if they can."""
+    limit = current_app.config.get("WEB_MAX_SLIPS", WEB_MAX_SLIPS)
+    if output in ("pdf", "zip") and count > limit:
+        return _("网页一次最多生成 %(limit)d 张 PDF 纸条，以免超时丢失整批评议码。请分几批发放，"
+                 "或只下载 CSV，或在服务器上用命令行发放：flask codes issue %(survey)d --group <评议主体代码> "
+                 "--count %(count)d --pdf 纸条.pdf --csv 评议码.csv", limit=limit, survey=survey_id, count=count)
+    return None
+
+
+def _issue_and_download(issue, output: str, survey_id: int):
+    """Issue a batch, draw its files, and only then commit: a batch nobody received is
+    never left live (and counted in turnout) when drawing fails or the worker is killed."""
+    try:
+        issued = issue()
+        response = _download(issued, output)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _to_manage(survey_id)
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("drawing the code slips failed; the batch was not issued")
+        flash(_("生成评议码文件失败，本批评议码没有发放，请重试"), "error")
+        return _to_manage(survey_id)
+    db.session.commit()
+    return response
 
 
 @bp.post("/<int:survey_id>/issue")
@@ -84,14 +121,13 @@ def issue_codes(survey_id: int):
     if not form.validate_on_submit():
         flash(_("发放失败：%(errors)s", errors="；".join(str(e) for es in form.errors.values() for e in es)), "error")
         return _to_manage(survey_id)
-    group = next(g for g in survey.groups if g.id == form.group.data)
-    try:
-        issued = codes.issue_batch(survey, group, form.count.data, current_user)
-    except DomainError as error:
-        flash(error.message, "error")
+    refusal = _too_many_slips(form.count.data, form.output.data, survey_id)
+    if refusal:
+        flash(refusal, "error")
         return _to_manage(survey_id)
-    db.session.commit()
-    return _download(issued, form.output.data)
+    group = next(g for g in survey.groups if g.id == form.group.data)
+    return _issue_and_download(lambda: codes.issue_batch(survey, group, form.count.data, current_user),
+                               form.output.data, survey_id)
 
 
 @bp.post("/batches/<int:batch_id>/void")
@@ -110,14 +146,13 @@ def void_batch(batch_id: int):
 def reissue_batch(batch_id: int):
     batch = db.get_or_404(CodeBatch, batch_id)
     _load_survey(batch.survey_id, manage=True)
-    try:
-        issued = codes.reissue_batch(batch, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    output = request.form.get("output", "pdf")
+    output = output if output in ("pdf", "csv", "zip") else "pdf"
+    refusal = _too_many_slips(batch.count, output, batch.survey_id)
+    if refusal:
+        flash(refusal, "error")
         return _to_manage(batch.survey_id)
-    db.session.commit()
-    return _download(issued, request.form.get("output", "pdf"))
+    return _issue_and_download(lambda: codes.reissue_batch(batch, current_user), output, batch.survey_id)
 
 
 @bp.post("/<int:survey_id>/void-code")

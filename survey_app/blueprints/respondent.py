@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     redirect,
     render_template,
@@ -36,6 +35,7 @@ from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from limits import parse as parse_limit
 from markupsafe import Markup, escape
 
+from survey_app.blueprints import code_guard
 from survey_app.blueprints.errors import DATABASE_UNAVAILABLE, RETRY_AFTER, database_trouble, render_offline
 from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Survey, SurveyStatus
@@ -44,11 +44,8 @@ from survey_app.services.ballot_rules import BallotInvalid
 
 bp = Blueprint("respondent", __name__)
 
-#: Failed code attempts per address (a hall full of phones may share one address, so
-#: this leaves room for typos), and a ceiling over all addresses as a tripwire.
-CODE_FAILURE_LIMIT = "20 per minute;100 per hour"
-CODE_FAILURE_GLOBAL_LIMIT = "2000 per hour"
 #: Open-link ballots per address; more than OPEN_BURST_LIMIT are stored but flagged.
+#: (Code guessing is limited in blueprints/code_guard.py.)
 OPEN_LINK_LIMIT = "30 per hour"
 OPEN_BURST_LIMIT = "3 per 10 minutes"
 OPEN_DONE_KEY = "open_done"
@@ -59,23 +56,14 @@ def _config(name: str, default: str) -> str:
     return current_app.config.get(name, default)
 
 
-def _failed_attempt(response) -> bool:
-    return response.status_code == 404
+def _page_admits_code() -> bool:
+    """Whether the posted ballot page was opened by the code in the URL (its signed field).
 
-
-code_failures = limiter.shared_limit(
-    lambda: _config("CODE_FAILURE_LIMIT", CODE_FAILURE_LIMIT),
-    scope="code-failures",
-    deduct_when=_failed_attempt,
-    error_message=lambda: _("输错的次数太多，请过几分钟再试，或向现场工作人员求助"),
-)
-code_failures_everywhere = limiter.shared_limit(
-    lambda: _config("CODE_FAILURE_GLOBAL_LIMIT", CODE_FAILURE_GLOBAL_LIMIT),
-    scope="code-failures-all",
-    key_func=lambda: "all",
-    deduct_when=_failed_attempt,
-    error_message=lambda: _("系统繁忙，请过几分钟再试"),
-)
+    Such a page was served only after the code was found live, so its POST is no guess:
+    no waiting imposed on the (perhaps shared) address may refuse it.
+    """
+    started = _unsign_started()
+    return started is not None and started[1] == _code_digest(request.view_args.get("code", ""))
 
 
 def _now() -> datetime:
@@ -89,13 +77,23 @@ def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.config["SECRET_KEY"], salt="ballot-started")
 
 
-def _duration() -> int | None:
-    """Seconds since the ballot page was rendered, from its signed hidden field."""
+def _code_digest(code: str) -> str:
+    return codes.keyed_hash(code, "ballot-page")[:24] if code else "-"
+
+
+def _unsign_started() -> tuple[int, str] | None:
+    """(render time, code digest) from the posted page's signed `started` field."""
     try:
-        started = int(_signer().unsign(request.form.get("started", "")).decode())
+        stamp, _sep, digest = _signer().unsign(request.form.get("started", "")).decode().partition(".")
+        return int(stamp), digest or "-"
     except (BadSignature, ValueError):
         return None
-    return int(time.time()) - started
+
+
+def _duration() -> int | None:
+    """Seconds since the ballot page was rendered, from its signed hidden field."""
+    started = _unsign_started()
+    return None if started is None else int(time.time()) - started[0]
 
 
 def _submitted_values() -> dict[str, list[str]]:
@@ -133,8 +131,9 @@ def _challenge_error() -> dict[str, str]:
     return {}
 
 
-def _started() -> str:
-    return _signer().sign(str(int(time.time()))).decode()
+def _started(code: str | None) -> str:
+    """The signed render time, and which code opened the page (a digest; "-" for links)."""
+    return _signer().sign(f"{int(time.time())}.{_code_digest(code or '')}").decode()
 
 
 @dataclass(frozen=True)
@@ -148,8 +147,9 @@ class _OwnFields:
     challenge: dict | None = None  # open links with OPEN_LINK_CHALLENGE: question, token
 
 
-def _own_fields(action: str, *, is_open: bool, idempotency_key: str | None = None) -> _OwnFields:
-    return _OwnFields(action, idempotency_key or secrets.token_urlsafe(16), _started(),
+def _own_fields(action: str, *, is_open: bool, idempotency_key: str | None = None,
+                code: str | None = None) -> _OwnFields:
+    return _OwnFields(action, idempotency_key or secrets.token_urlsafe(16), _started(code),
                       generate_csrf() if is_open else None, _new_challenge() if is_open else None)
 
 
@@ -171,8 +171,9 @@ def _render_ballot(structure, own: _OwnFields, values=None, errors=None, *, is_o
     )
 
 
-def _ballot_page(structure, action: str, values=None, errors=None, *, is_open: bool = False, status: int = 200):
-    own = _own_fields(action, is_open=is_open, idempotency_key=request.form.get("idempotency_key"))
+def _ballot_page(structure, action: str, values=None, errors=None, *, is_open: bool = False, status: int = 200,
+                 code: str | None = None):
+    own = _own_fields(action, is_open=is_open, idempotency_key=request.form.get("idempotency_key"), code=code)
     return _render_ballot(structure, own, values, errors, is_open=is_open), status
 
 
@@ -199,7 +200,7 @@ def _fill_in(page: str, own: _OwnFields) -> str:
     return page
 
 
-def _fresh_page(ballot: ballots.LiveBallot, action: str, *, is_open: bool = False) -> str:
+def _fresh_page(ballot: ballots.LiveBallot, action: str, *, is_open: bool = False, code: str | None = None) -> str:
     """The ballot page of a live code or open link, with no answers and no errors yet.
 
     Rendering it is most of the cost of opening a ballot (loading the structure, 600
@@ -207,7 +208,7 @@ def _fresh_page(ballot: ballots.LiveBallot, action: str, *, is_open: bool = Fals
     is rendered once per survey wording, group and language in each worker, with marks
     where those go, and they are filled in per request.
     """
-    own = _own_fields(action, is_open=is_open)
+    own = _own_fields(action, is_open=is_open, code=code)
     key = (ballots.page_version(ballot), str(get_locale()), is_open, own.challenge is not None)
     page = _FRESH_PAGES.get(db.engine, {}).get(key)
     if page is None:
@@ -260,6 +261,9 @@ def too_large(_error):
     return _refusal_page(_("提交的内容太长，请删减后重新提交"), "too_large", 413)
 
 
+bp.after_app_request(code_guard.after_request)  # the API's code routes are guarded too
+
+
 @bp.after_request
 def no_store(response):
     # A ballot carries an idempotency key and perhaps answers: never cache it anywhere.
@@ -272,8 +276,7 @@ def no_store(response):
 
 @bp.route("/s", methods=["GET", "POST"])
 @csrf.exempt
-@code_failures
-@code_failures_everywhere
+@code_guard.guarded()
 def enter_code():
     if request.method == "GET":
         return render_template("respondent/enter_code.html", typed="", error=None)
@@ -294,19 +297,17 @@ def enter_code():
 
 
 @bp.get("/s/<code>")
-@code_failures
-@code_failures_everywhere
+@code_guard.guarded()
 def take_ballot(code: str):
     live = ballots.find_live_code(code, _now())
     if code != live.code:  # typed in lower case or with a dash: one canonical URL
         return redirect(url_for("respondent.take_ballot", code=live.code), 301)
-    return _fresh_page(live.ballot, url_for("respondent.submit_ballot", code=live.code))
+    return _fresh_page(live.ballot, url_for("respondent.submit_ballot", code=live.code), code=live.code)
 
 
 @bp.post("/s/<code>")
 @csrf.exempt
-@code_failures
-@code_failures_everywhere
+@code_guard.guarded(admitted=_page_admits_code)
 def submit_ballot(code: str):
     values = _submitted_values()
     try:
@@ -317,16 +318,39 @@ def submit_ballot(code: str):
         db.session.rollback()
         context = ballots.open_code(code, _now())
         action = url_for("respondent.submit_ballot", code=context.code)
-        return _ballot_page(context.structure, action, values, invalid.field_errors, status=422)
+        return _ballot_page(context.structure, action, values, invalid.field_errors, status=422, code=context.code)
     db.session.commit()
-    return redirect(url_for("respondent.thanks", survey_id=result.survey_id), 303)
+    return redirect(thanks_url(result.survey_id), 303)
+
+
+#: How long the link of a thank-you page names its survey (a reload much later still thanks).
+THANKS_MAX_AGE = 3600
+
+
+def _thanks_signer() -> TimestampSigner:
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt="thanks-page")
+
+
+def thanks_url(survey_id: int) -> str:
+    """Where a stored ballot is redirected: the thank-you page, signed for its survey."""
+    token = _thanks_signer().sign(str(survey_id)).decode()
+    return url_for("respondent.thanks", survey_id=survey_id, t=token)
 
 
 @bp.get("/s/thanks/<int:survey_id>")
 def thanks(survey_id: int):
-    survey = db.get_or_404(Survey, survey_id)
-    if survey.status is SurveyStatus.DRAFT:  # no ballot can exist: do not reveal draft titles
-        abort(404)
+    """Thank the respondent; name the survey only to whoever was just sent here by it.
+
+    Without the signed token of a submission's redirect, the page is the same for every id
+    (existing or not, draft or not), so it reveals nothing about any survey.
+    """
+    try:
+        signed = int(_thanks_signer().unsign(request.args.get("t", ""), max_age=THANKS_MAX_AGE)) == survey_id
+    except (BadSignature, ValueError):
+        signed = False
+    survey = db.session.get(Survey, survey_id) if signed else None
+    if survey is not None and survey.status is SurveyStatus.DRAFT:
+        survey = None
     return render_template("respondent/thanks.html", survey=survey)
 
 
@@ -349,7 +373,11 @@ def _burst_flag() -> str | None:
     if not limiter.enabled or not getattr(limiter, "initialized", False):
         return None
     item = parse_limit(_config("OPEN_BURST_LIMIT", OPEN_BURST_LIMIT))
-    return None if limiter.limiter.hit(item, "open-burst", request.remote_addr or "-") else "burst"
+    try:
+        return None if limiter.limiter.hit(item, "open-burst", request.remote_addr or "-") else "burst"
+    except Exception:  # a storage fault must not lose the ballot: store it unflagged
+        current_app.logger.exception("rate-limit storage failed; the open-link ballot is not checked for bursts")
+        return None
 
 
 @bp.get("/o/<token>")
@@ -381,7 +409,7 @@ def submit_open_ballot(token: str):
     db.session.commit()
     session[OPEN_DONE_KEY] = [*session.get(OPEN_DONE_KEY, [])[-20:], token]
     session.permanent = True
-    return redirect(url_for("respondent.thanks", survey_id=result.survey_id), 303)
+    return redirect(thanks_url(result.survey_id), 303)
 
 
 # ---- compression ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ See docs/anonymity.md for what an administrator with the database can and cannot
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base, CodeStatus, utcnow
@@ -96,8 +96,10 @@ class Ballot(Base):
     is_open_link: Mapped[bool] = mapped_column(default=False)
     #: Only for named surveys (领导评价); always NULL on anonymous ones.
     respondent_name: Mapped[str | None] = mapped_column(String(100))
-    #: Seconds the page was open, when the page knew it (speeder detection).
-    duration_seconds: Mapped[int | None]
+    #: Sent faster than anyone can read the ballot (services/ballots.too_fast), decided
+    #: at submission. The time the page was open is not kept: paired with an access log's
+    #: GET and POST it would name the phone (docs/anonymity.md, "Logs").
+    is_too_fast: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Data-quality flag set on submission, e.g. "burst" for an open-link ballot sent
     #: while its address was sending many; the analysis may exclude flagged ballots.
     quality_flag: Mapped[str | None] = mapped_column(String(30))

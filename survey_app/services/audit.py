@@ -1,6 +1,7 @@
 """The audit log: every administrative change records who, what and when."""
 
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import and_, case, func, or_, select
 
@@ -67,5 +68,12 @@ def entries_in_scope(user: User, unit_ids: Collection[int] | None, limit: int = 
              AuditEntry.target_id.in_(_owned(PlanSubject.plan_id, PlanSubject.unit_id, ids))),
     )
     query = (select(AuditEntry).where(or_(about_owned, AuditEntry.user_id == user.id))
+             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit))
+    return db.session.scalars(query).all()
+
+
+def entries_since(action: str, since: datetime, limit: int = 10):
+    """Return the newest entries of one action recorded after `since` (alarms, say)."""
+    query = (select(AuditEntry).where(AuditEntry.action == action, AuditEntry.created_at >= since)
              .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit))
     return db.session.scalars(query).all()

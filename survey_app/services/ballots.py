@@ -55,6 +55,10 @@ from survey_app.services.ballot_rules import (
 
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
 MAX_DURATION = 24 * 3600
+#: Too fast: under a second per answer (a rating needs its name and dimension read and a
+#: tap), and under 10 s whatever the size. Judged at submission; only the flag is stored.
+TOO_FAST_SECONDS_PER_ANSWER = 1.0
+TOO_FAST_FLOOR_SECONDS = 10.0
 
 
 #: HTTP status of each refusal reason.
@@ -397,10 +401,20 @@ def _new_id() -> str:
 
 
 _BALLOT_COLUMNS = ("id", "survey_id", "group_id", "submitted_on", "is_open_link", "respondent_name",
-                   "duration_seconds", "quality_flag", "is_excluded", "ratings_packed")
+                   "is_too_fast", "quality_flag", "is_excluded", "ratings_packed")
 _RATING_COLUMNS = ("ballot_id", "subject_id", "dimension_id", "option_id", "score")
 _ANSWER_COLUMNS = ("id", "ballot_id", "question_id", "value_text", "value_number")
 _COMMENT_COLUMNS = ("id", "ballot_id", "subject_id", "text")
+
+
+def too_fast(duration_seconds: int | None, answered: int) -> bool:
+    """Whether a ballot of `answered` answers was sent faster than it can be read.
+
+    An unknown or impossible duration (no signed page, a clock jump) is not too fast.
+    """
+    if duration_seconds is None or not 0 <= duration_seconds <= MAX_DURATION:
+        return False
+    return duration_seconds < max(TOO_FAST_FLOOR_SECONDS, TOO_FAST_SECONDS_PER_ANSWER * answered)
 
 
 def _ballot_rows(
@@ -420,12 +434,11 @@ def _ballot_rows(
     anonymous surveys, whatever was sent).
     """
     ballot_id = _new_id()
-    if duration_seconds is not None and not 0 <= duration_seconds <= MAX_DURATION:
-        duration_seconds = None
+    hasty = too_fast(duration_seconds, len(checked.ratings) + len(checked.answers))
     # The day as ISO text: how SQLAlchemy stores a date on SQLite, and PostgreSQL reads it
     # as a date (psycopg sends text untyped); no driver-level date adapter involved.
     ballot = (ballot_id, survey_id, group_id, day.isoformat(), is_open_link, checked.respondent_name,
-              duration_seconds, quality_flag, False, rating_pack.pack(checked.ratings))
+              hasty, quality_flag, False, rating_pack.pack(checked.ratings))
     return [
         ("ballots", _BALLOT_COLUMNS, [ballot]),
         ("ratings", _RATING_COLUMNS, [(ballot_id, *rating) for rating in checked.ratings]),

@@ -29,7 +29,6 @@ class BallotFlags:
     group: str
     ratings: int
     distinct_options: int
-    duration_seconds: int | None
     flags: tuple[str, ...]
 
 
@@ -44,8 +43,8 @@ def quality_view(survey: Survey) -> QualityView:
     """List the counted ballots that a check flags, and the excluded ones."""
     counted = load_counted(survey)
     answers, ballots = counted.answers, counted.facts
-    durations = np.array([np.nan if d is None else d for _, d, _, _ in ballots], dtype=np.float64)
-    checks = analytics.ballot_quality(answers, n_ballots=len(ballots), durations=durations)
+    too_fast = np.array([bool(fast) for _, fast, _, _ in ballots], dtype=np.bool_)
+    checks = analytics.ballot_quality(answers, n_ballots=len(ballots), too_fast=too_fast)
     flags: dict[int, list[str]] = {}
     for name, indices in (("straight_lining", checks.straight_lining), ("speeder", checks.speeders)):
         for index in indices:
@@ -55,7 +54,7 @@ def quality_view(survey: Survey) -> QualityView:
             flags.setdefault(index, []).append("burst")
     ratings, distinct = _rating_summary(answers, len(ballots))
     flagged = tuple(
-        BallotFlags(ballots[i][0], ballots[i][3], int(ratings[i]), int(distinct[i]), ballots[i][1], tuple(names))
+        BallotFlags(ballots[i][0], ballots[i][3], int(ratings[i]), int(distinct[i]), tuple(names))
         for i, names in sorted(flags.items())
     )
     return QualityView(flagged, _excluded(survey), len(ballots))

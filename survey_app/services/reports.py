@@ -215,10 +215,10 @@ def _columns(ballot_numbers: np.ndarray, subject, dimension, group, score, optio
 @dataclass(frozen=True, slots=True)
 class CountedBallots:
     """The survey's counted ballots that have ratings, in id order: `facts[i]` (id,
-    duration, quality flag, group name) describes analytics' ballot index i."""
+    too fast?, quality flag, group name) describes analytics' ballot index i."""
 
     answers: analytics.AnswerColumns
-    facts: list[tuple[str, int | None, str | None, str]]
+    facts: list[tuple[str, bool, str | None, str]]
 
 
 def load_counted(survey: Survey) -> CountedBallots:
@@ -229,7 +229,7 @@ def load_counted(survey: Survey) -> CountedBallots:
     packed copy is read from its `ratings` rows instead, which give the same columns.
     """
     rows = _raw_rows(
-        select(Ballot.id, Ballot.duration_seconds, Ballot.quality_flag, RespondentGroup.name,
+        select(Ballot.id, Ballot.is_too_fast, Ballot.quality_flag, RespondentGroup.name,
                Ballot.group_id, Ballot.ratings_packed)
         .join(RespondentGroup, RespondentGroup.id == Ballot.group_id)
         .where(Ballot.survey_id == survey.id, Ballot.is_excluded.is_(False))
@@ -375,12 +375,12 @@ def _ranked(rows):
     return tuple(sorted(rows, key=lambda row: (row.rank is None, row.rank or 0, row.name)))
 
 
-def counted_ballot_facts(survey: Survey) -> list[tuple[str, int | None, str | None, str]]:
-    """(id, duration, quality flag, group name) of the counted ballots that have ratings, in
+def counted_ballot_facts(survey: Survey) -> list[tuple[str, bool, str | None, str]]:
+    """(id, too fast?, quality flag, group name) of the counted ballots that have ratings, in
     id order: position i is analytics' ballot index i (answers_from_ratings numbers them so)."""
     has_rows = exists().where(Rating.ballot_id == Ballot.id)
     return db.session.execute(
-        select(Ballot.id, Ballot.duration_seconds, Ballot.quality_flag, RespondentGroup.name)
+        select(Ballot.id, Ballot.is_too_fast, Ballot.quality_flag, RespondentGroup.name)
         .join(RespondentGroup, RespondentGroup.id == Ballot.group_id)
         .where(Ballot.survey_id == survey.id, Ballot.is_excluded.is_(False), has_rows)
         .order_by(Ballot.id)
@@ -442,7 +442,7 @@ def compute_report(survey: Survey, *, with_history: bool = True) -> SurveyReport
     results = analytics.compute_results(
         answers,
         spec,
-        durations=np.array([np.nan if f[1] is None else f[1] for f in facts], dtype=np.float64),
+        too_fast=np.array([bool(f[1]) for f in facts], dtype=np.bool_),
         previous=_previous_indices(earlier),
         predecessors={s.key: s.predecessor_key for s in survey.subjects if s.predecessor_key},
     )

@@ -1,6 +1,7 @@
 """Submitting a ballot with a code: stored whole or not at all, once, anonymously."""
 
 import random
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -32,7 +33,7 @@ def test_submission_stores_whole_ballot_and_burns_code(app, client, survey_id):
     code = issue_codes(app, survey_id)[0]
     response = client.post(f"/s/{code}", data=form_data(complete_values(app, survey_id)))
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/s/thanks/{survey_id}")
+    assert f"/s/thanks/{survey_id}?t=" in response.headers["Location"]
     with app.app_context():
         ballot = db.session.scalars(select(Ballot)).one()
         assert len(ballot.ratings) == 3 * 2
@@ -223,13 +224,43 @@ def test_ballot_tables_have_no_link_to_codes_people_or_times(app):
             assert referred <= {"surveys", "respondent_groups", "subjects", "dimensions", "scale_options",
                                 "questions", "ballots"}, table
             names = {c["name"] for c in inspector.get_columns(table)}
-            for forbidden in ("code", "token", "ip", "agent", "user", "created", "_at", "time", "hash", "link_id"):
+            for forbidden in ("code", "token", "ip", "agent", "user", "created", "_at", "time", "hash", "link_id",
+                              "duration", "second"):
                 assert not any(forbidden in name for name in names), (table, forbidden, names)
         ballot_columns = {c["name"]: c for c in inspector.get_columns("ballots")}
         assert isinstance(ballot_columns["submitted_on"]["type"], Date)
         code_columns = {c["name"]: c for c in inspector.get_columns("access_codes")}
         assert isinstance(code_columns["used_on"]["type"], Date)
         assert not any(n.endswith("_at") for n in code_columns), "no time of use on codes"
+
+
+def _started(app, code: str, seconds_ago: int) -> str:
+    """The signed `started` field of a ballot page rendered `seconds_ago` seconds ago."""
+    from survey_app.blueprints import respondent
+
+    with app.test_request_context():
+        stamp = int(time.time()) - seconds_ago
+        return respondent._signer().sign(f"{stamp}.{respondent._code_digest(code)}").decode()
+
+
+def test_two_ballots_open_for_different_times_store_the_same_timing(app, client, survey_id):
+    """Issue #12 (6): durations stored exactly (7 s, 12 s) paired each ballot with the access
+    log's GET and POST of one phone. Now a ballot keeps the day and a too-fast flag only."""
+    codes_ = issue_codes(app, survey_id, count=4)
+    values = complete_values(app, survey_id)  # 6 ratings + 2 answers: too fast under 10 s
+    for code, seconds in zip(codes_, (31, 47, 12, 7), strict=True):
+        data = {**form_data(values, code * 3), "started": _started(app, code, seconds)}
+        assert client.post(f"/s/{code}", data=data).status_code == 303
+    with app.app_context():
+        rows = db.session.execute(select(Ballot.submitted_on, Ballot.is_too_fast)).all()
+        today = ballots.local_day(datetime.now(UTC))
+    assert sorted(rows) == [(today, False)] * 3 + [(today, True)]
+
+
+def test_too_fast_is_judged_per_answer_with_a_floor():
+    assert not ballots.too_fast(None, 100) and not ballots.too_fast(-5, 100) and not ballots.too_fast(10**6, 1)
+    assert ballots.too_fast(9, 1) and not ballots.too_fast(10, 1)  # the floor: 10 s
+    assert ballots.too_fast(119, 120) and not ballots.too_fast(120, 120)  # a second per answer
 
 
 def test_ballot_ids_are_random_not_sequential(app, client, survey_id):

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 from PIL import Image
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from survey_app.extensions import db
 from survey_app.models import AccessCode, CodeBatch, CodeStatus, Role, Survey, SurveyStatus
@@ -201,6 +201,50 @@ def test_organizer_issues_a_batch_and_downloads_the_slips(app, client, auth, sur
     assert names[0].endswith(".csv") and names[1].endswith(".pdf")
     assert len(archive.read(names[0]).decode("utf-8-sig").splitlines()) == 4
     assert "已发放" in client.get(_manage(survey_id)).text
+
+
+def _issued_rows(app) -> tuple[int, int]:
+    with app.app_context():
+        return (db.session.scalar(select(func.count()).select_from(CodeBatch)),
+                db.session.scalar(select(func.count()).select_from(AccessCode)))
+
+
+def test_a_failure_while_drawing_the_slips_leaves_no_batch(app, client, auth, survey_id, monkeypatch):
+    """Issue #12 (13): the web committed the batch before drawing its PDF, so a worker
+    killed while drawing left live codes nobody received, counted in turnout."""
+    auth.login()
+    with app.app_context():
+        group_id = db.session.get(Survey, survey_id).groups[0].id
+
+    def killed(*_args, **_kwargs):
+        assert _issued_rows(app) == (0, 0)  # nothing committed while the slips are drawn
+        raise MemoryError("worker killed while drawing")
+
+    monkeypatch.setattr(slips, "slips_pdf", killed)
+    response = client.post(f"{_manage(survey_id)}/issue", data={"issue-group": group_id, "issue-count": 3,
+                                                                "issue-output": "pdf"}, follow_redirects=True)
+    assert response.status_code == 200 and "本批评议码没有发放" in response.text
+    assert _issued_rows(app) == (0, 0)
+    old = issue_codes(app, survey_id, count=2)
+    with app.app_context():
+        batch_id = db.session.scalars(select(CodeBatch.id)).one()  # PostgreSQL's sequence moved on
+    reissued = client.post(f"/admin/codes/batches/{batch_id}/reissue", data={"output": "pdf"}, follow_redirects=True)
+    assert "本批评议码没有发放" in reissued.text
+    assert _issued_rows(app) == (1, 2) and client.get(f"/s/{old[0]}").status_code == 200  # the old batch lives on
+
+
+def test_a_batch_too_big_to_draw_in_one_request_is_refused_with_the_cli_way(app, client, auth, survey_id):
+    auth.login()
+    with app.app_context():
+        group_id = db.session.get(Survey, survey_id).groups[0].id
+    app.config["WEB_MAX_SLIPS"] = 5
+    refused = client.post(f"{_manage(survey_id)}/issue", data={"issue-group": group_id, "issue-count": 6,
+                                                               "issue-output": "zip"}, follow_redirects=True)
+    assert "网页一次最多生成 5 张" in refused.text and "flask codes issue" in refused.text
+    assert _issued_rows(app) == (0, 0)
+    csv_only = client.post(f"{_manage(survey_id)}/issue", data={"issue-group": group_id, "issue-count": 6,
+                                                                "issue-output": "csv"})
+    assert csv_only.status_code == 200 and _issued_rows(app) == (1, 6)  # no drawing: no time limit needed
 
 
 def test_organizer_voids_batches_and_single_codes(app, client, auth, survey_id):

@@ -5,6 +5,8 @@ tokens redacted, nothing of a ballot in any line, the client address only when a
 import io
 import json
 import logging
+import time
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +24,7 @@ REASON = "食堂排队太久XQ7"  # an answer that must never reach a log
 
 @pytest.fixture
 def log_stream(app):
+    logging_setup.respondent_tally.flush()  # counts left by earlier tests go elsewhere
     stream = io.StringIO()
     logging_setup.handler().setStream(stream)
     return stream
@@ -51,14 +54,17 @@ def test_a_submission_logs_no_code_no_answer_and_no_ballot_id(app, client, make_
     with app.app_context():
         ballot_id = db.session.scalars(select(Ballot.id)).one()
 
+    # No line per respondent request: GET and POST must not be paired by their times.
+    assert [line for line in _lines(log_stream) if line["logger"] == "survey_app.request"] == []
+    logging_setup.respondent_tally.flush()
     output = log_stream.getvalue()
-    lines = _lines(log_stream)
-    requests = [line for line in lines if line["logger"] == "survey_app.request"]
-    assert [(line["method"], line["path"], line["status"]) for line in requests] == [
-        ("GET", "/s/<redacted>", 200), ("POST", "/s/<redacted>", 303)]
-    for line in requests:
-        assert {"timestamp", "level", "logger", "message", "request_id", "duration_ms"} <= set(line)
-        assert line["level"] == "INFO" and line["duration_ms"] >= 0
+    (tally,) = [line for line in _lines(log_stream) if line["logger"] == "survey_app.request"]
+    counts = {(r["method"], r["path"], r["status"]): r["count"] for r in tally["requests"]}
+    assert counts[("GET", "/s/<redacted>", 200)] == 1 and counts[("POST", "/s/<redacted>", 303)] == 1
+    assert tally["level"] == "INFO" and tally["window_seconds"] == logging_setup.RESPONDENT_WINDOW
+    assert "request_id" not in tally and "duration_ms" not in tally
+    window = datetime.fromisoformat(tally["timestamp"])  # the window's start, to the minute
+    assert window.second == 0 and window.timestamp() % logging_setup.RESPONDENT_WINDOW == 0
     for secret in (code, code.replace("-", ""), code.lower(), REASON, ballot_id, ballot_id[:8]):
         assert secret not in output
     assert "client_ip" not in output and "127.0.0.1" not in output
@@ -73,8 +79,10 @@ def test_open_link_tokens_and_ballot_ids_in_paths_are_redacted(app, client, auth
     client.get(f"/o/{token}?utm=poster")
     auth.login()
     client.post(f"/admin/reports/{survey_id}/quality/SecretBallotId123", data={"action": "include"})
-    paths = [line["path"] for line in _lines(log_stream) if line["logger"] == "survey_app.request"]
-    assert "/o/<redacted>" in paths
+    logging_setup.respondent_tally.flush()
+    lines = [line for line in _lines(log_stream) if line["logger"] == "survey_app.request"]
+    paths = [line["path"] for line in lines if "path" in line]
+    assert "/o/<redacted>" in [r["path"] for line in lines for r in line.get("requests", [])]
     assert f"/admin/reports/{survey_id}/quality/<redacted>" in paths
     assert token not in log_stream.getvalue() and "SecretBallotId123" not in log_stream.getvalue()
     assert "utm" not in log_stream.getvalue()  # no query strings
@@ -180,3 +188,53 @@ def test_healthz_is_503_when_the_database_is_unreachable(uri):
     warning = next(line for line in _lines(stream) if line["level"] == "WARNING")
     assert "database unreachable" in warning["message"]
     assert "wrong" not in stream.getvalue() and "nonexistent" not in stream.getvalue()
+
+
+def test_the_shipped_gunicorn_access_log_keeps_no_query_address_or_respondent_request(tmp_path):
+    """Issue #12 (6): gunicorn.conf.py's access log kept "GET /s/<code>?code=<code>", the
+    address and the user agent: each phone's GET and POST paired up to the second."""
+    import datetime as dt
+    import runpy
+    from pathlib import Path
+
+    from gunicorn.config import Config
+
+    settings = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("access_log_format", settings["access_log_format"])
+    logger = settings["RedactingLogger"](config)
+
+    def request(path: str, query: str, status: int = 200) -> None:
+        environ = {"PATH_INFO": path, "QUERY_STRING": query, "REQUEST_METHOD": "GET", "RAW_URI": f"{path}?{query}",
+                   "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "PhoneUA/1.0",
+                   "HTTP_REFERER": "https://x/s/ABCDEFGH"}
+        response = type("Response", (), {"status": f"{status} X", "status_code": status, "sent": 10, "headers": []})
+        logger.access(response(), type("Request", (), {"headers": []})(), environ, dt.timedelta(seconds=1))
+
+    request("/s/ABCDEFGH", "code=ABCDEFGH")
+    request("/o/TokenToken", "utm=poster")
+    request("/admin/surveys", "code=ABCDEFGH&q=1")
+    request("/s/ABCDEFGH", "", status=500)
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    lines = (tmp_path / "access.log").read_text().splitlines()
+    assert len(lines) == 2 and '"GET /admin/surveys HTTP/1.1" 200' in lines[0]
+    assert '"GET /s/… HTTP/1.1" 500' in lines[1]  # a server failure keeps its line, redacted
+    text = "\n".join(lines)
+    for secret in ("ABCDEFGH", "code=", "203.0.113.9", "PhoneUA", "TokenToken"):
+        assert secret not in text
+
+
+def test_the_tally_is_written_by_a_timer_at_the_window_end(caplog):
+    tally = logging_setup.RespondentTally()
+    tally.window = 1
+    with caplog.at_level(logging.INFO, logger=logging_setup.REQUEST_LOGGER):
+        tally.add("POST", "/s/<redacted>", 303)
+        tally.add("POST", "/s/<redacted>", 303)
+        deadline = time.monotonic() + 5
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.1)
+    (record,) = [r for r in caplog.records if r.name == logging_setup.REQUEST_LOGGER]
+    assert record.requests == [{"method": "POST", "path": "/s/<redacted>", "status": 303, "count": 2}]
+    assert record.window_start % 1 == 0 and record.window_start <= record.created

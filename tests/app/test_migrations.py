@@ -50,3 +50,25 @@ def test_a_downgrade_and_upgrade_keep_every_ballot(app, make_survey):
 
 def _counts() -> tuple[int, ...]:
     return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in (Survey, Ballot, Rating))
+
+
+def test_ballot_durations_become_the_speeder_flag_and_are_dropped(app, make_survey):
+    """Issue #12 (6): exact seconds per ballot paired with access logs; the migration keeps
+    only the flag the results drew from them (under a third of the survey's median)."""
+    survey_id = make_survey(publish=True)
+    with app.app_context():
+        ballots.simulate_ballots(db.session.get(Survey, survey_id), {"superior": 4, "served": 3}, random.Random(1))
+        db.session.commit()
+        flask_migrate.stamp()
+        flask_migrate.downgrade(revision="9d4b6a1e2f37")
+        ids = db.session.scalars(text("SELECT id FROM ballots ORDER BY id")).all()
+        for ballot_id, seconds in zip(ids, [100, 110, 120, 130, 20, 140, None], strict=True):
+            db.session.execute(text("UPDATE ballots SET duration_seconds = :s WHERE id = :id"),
+                               {"s": seconds, "id": ballot_id})
+        db.session.commit()
+        flask_migrate.upgrade()
+        flags = dict(db.session.execute(text("SELECT id, is_too_fast FROM ballots")).all())
+        columns = {c["name"] for c in db.inspect(db.engine).get_columns("ballots")}
+        db.session.commit()
+    assert [bool(flags[i]) for i in ids] == [False, False, False, False, True, False, False]  # median 115: < 38.3 s
+    assert "duration_seconds" not in columns

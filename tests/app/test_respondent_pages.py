@@ -57,6 +57,24 @@ def test_thank_you_page(client, survey_id):
     assert page.status_code == 200 and "感谢您的参与" in page.text and "data-clear-draft" in page.text
 
 
+def test_thank_you_page_names_the_survey_only_to_whoever_just_submitted(app, client, survey_id, make_survey):
+    """Issue #12 (14): /s/thanks/<id> showed any published survey's title to anyone."""
+    with app.app_context():
+        title = db.session.get(Survey, survey_id).title
+    draft_id = make_survey(publish=False)
+    for guessed in (survey_id, draft_id, 999_999):
+        for query in ("", "?t=forged", f"?t={survey_id}.AAAA.BBBB"):
+            page = client.get(f"/s/thanks/{guessed}{query}")
+            assert page.status_code == 200 and "感谢您的参与" in page.text
+            assert title not in page.text and "答卷已完整保存" not in page.text
+    code = issue_codes(app, survey_id)[0]
+    submitted = client.post(f"/s/{code}", data=form_data(complete_values(app, survey_id)))
+    thanks = client.get(submitted.headers["Location"])
+    assert f"您对“{title}”的答卷已完整保存" in thanks.text
+    other = submitted.headers["Location"].replace(f"/s/thanks/{survey_id}?", f"/s/thanks/{draft_id}?")
+    assert "答卷已完整保存" not in client.get(other).text  # a token names one survey only
+
+
 # ---- the ballot page --------------------------------------------------------------------
 
 

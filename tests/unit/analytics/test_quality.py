@@ -63,3 +63,10 @@ def test_ballot_quality_without_timing_flags_only_straight_lining() -> None:
         (),
         (),
     )
+
+
+def test_ballot_quality_takes_too_fast_flags_judged_on_submission() -> None:
+    answers = option_ballots(*[(0, {0: [EXCELLENT, COMPETENT]}) for _ in range(4)])
+    quality = ballot_quality(answers, too_fast=[False, True, False, True], durations=[1.0, 500.0, 1.0, 500.0])
+    assert quality.speeders == (1, 3)  # the stored flags win: the app keeps no durations
+    assert ballot_quality(answers, too_fast=[False] * 4).speeders == ()
