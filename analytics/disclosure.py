@@ -61,27 +61,25 @@ def _row_cells(answers: AnswerColumns, entities: Entities) -> tuple[IntArray, Bo
     return entity, entity >= 0
 
 
-def _small_dimension_rows(
-    answers: AnswerColumns, tables: IndexTables, entities: Entities, spec: SurveySpec
-) -> BoolArray:
-    """Scored rows of a reportable group whose dimension cell is below the minimum.
-
-    These are the rows that still reach a published figure although their cell is hidden.
-    """
-    entity, has_entity = _row_cells(answers, entities)
-    if entities.count == 0:
-        return has_entity
-    safe_entity = np.where(has_entity, entity, 0)
+def _small_dimension_cells(tables: IndexTables, spec: SurveySpec) -> BoolArray:
+    """(entity, group, dimension) cells of reportable groups with 0 < scored answers < minimum."""
     min_sizes = np.array([g.min_size for g in spec.groups], dtype=np.int64)
-    counts = tables.dimension_counts[safe_entity, answers.group, answers.dimension]
-    scored = np.isfinite(answers.score)
-    return has_entity & scored & tables.reportable[safe_entity, answers.group] & (counts < min_sizes[answers.group])
+    counts = tables.dimension_counts
+    return tables.reportable[:, :, None] & (counts > 0) & (counts < min_sizes[None, :, None])
+
+
+def _rows_in_cells(answers: AnswerColumns, cells: BoolArray, entities: Entities) -> BoolArray:
+    """Scored rows whose (entity, group, dimension) cell is marked."""
+    entity, has_entity = _row_cells(answers, entities)
+    safe_entity = np.where(has_entity, entity, 0)
+    marked = cells[safe_entity, answers.group, answers.dimension]
+    return has_entity & np.isfinite(answers.score) & marked
 
 
 def disclosed_mask(answers: AnswerColumns, tables: IndexTables, entities: Entities) -> BoolArray:
     """Rows that belong to a reportable group of their entity (after the fixpoint below)."""
     entity, has_entity = _row_cells(answers, entities)
-    if entities.count == 0:
+    if entities.count == 0 or bool(tables.reportable.all()):
         return has_entity
     return has_entity & tables.reportable[np.where(has_entity, entity, 0), answers.group]
 
@@ -102,13 +100,18 @@ def disclosed_tables(
     view = answers
     while True:
         tables = index_tables(view, spec, entities, groups_of_ballots)
-        hidden = _small_dimension_rows(view, tables, entities, spec)
-        if not hidden.any():
+        # Decided on the small per-cell tables first: in large surveys no cell is small and
+        # no per-row work is done at all.
+        small = _small_dimension_cells(tables, spec)
+        if entities.count == 0 or not small.any():
+            shown = disclosed_mask(view, tables, entities)
+            if view is answers:
+                return tables, shown
             disclosed = np.zeros(len(answers), dtype=np.bool_)
-            disclosed[np.flatnonzero(keep)[disclosed_mask(view, tables, entities)]] = True
+            disclosed[np.flatnonzero(keep)[shown]] = True
             return tables, disclosed
-        positions = np.flatnonzero(keep)
-        keep[positions[hidden]] = False
+        hidden = _rows_in_cells(view, small, entities)
+        keep[np.flatnonzero(keep)[hidden]] = False
         view = answer_subset(answers, keep)
 
 
