@@ -13,6 +13,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Role, ScaleOption, Subject, Survey
 from survey_app.services import definitions, exports, reports, surveys
+from tests.app.documents import pdf_text_or_skip
 from tests.app.factories import _system_user as factory_user
 from tests.app.factories import cast
 
@@ -211,6 +212,9 @@ def test_exports_and_results_page_carry_a_per_dimension_table(app, client, auth,
     page = client.get(f"/admin/reports/{survey_id}").get_data(as_text=True)
     table = page.split('id="dimensions"')[1].split("</table>")[0]
     assert "服务意识" in table and f"{c1.dimensions[0]:.1f}" in table
+    text = pdf_text_or_skip(client.get(f"/admin/reports/{survey_id}/export.pdf").data)
+    section = text.split("各维度指数")[1]
+    assert "服务意识" in section and "担当精神" in section and f"{c1.dimensions[0]:.1f}" in section
 
 
 # ---- #13.5 the builder's selector shows the active scale ---------------------------------
