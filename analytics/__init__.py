@@ -6,13 +6,9 @@ which is imported on its own so that computing results does not load it).
 
 from analytics.comparisons import average_index, compare_results
 from analytics.crosscheck import find_disagreement
+from analytics.disclosure import subject_indices, unit_indices
 from analytics.grades import grade_breakdown
-from analytics.indices import (
-    TRIM_MIN_RESPONDENTS,
-    subject_indices,
-    unit_indices,
-    validate_answers,
-)
+from analytics.indices import TRIM_MIN_RESPONDENTS, validate_answers
 from analytics.quality import (
     ballot_quality,
     flag_burst_buckets,

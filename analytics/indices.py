@@ -387,20 +387,3 @@ def _group_result(tables: IndexTables, entities: Entities, spec: SurveySpec, e: 
 def _optional(value: float | np.floating) -> float | None:
     number = float(value)
     return None if np.isnan(number) else number
-
-
-# ---------------------------------------------------------------- public API
-
-
-def subject_indices(answers: AnswerColumns, spec: SurveySpec) -> tuple[IndexResult, ...]:
-    """Compute the index of every subject (unranked; see compute_results for ranks)."""
-    validate_answers(answers, spec)
-    entities = subject_entities(spec)
-    return build_results(index_tables(answers, spec, entities, ballot_groups(answers)), entities, spec)
-
-
-def unit_indices(answers: AnswerColumns, spec: SurveySpec) -> tuple[IndexResult, ...]:
-    """Compute the index of every unit, treating a unit as one subject with all its subjects' rows."""
-    validate_answers(answers, spec)
-    entities = unit_entities(spec)
-    return build_results(index_tables(answers, spec, entities, ballot_groups(answers)), entities, spec)

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 import numpy.typing as npt
 
 from analytics.comparisons import average_index, compare_results
+from analytics.disclosure import answer_subset, disclosed_composites, disclosed_tables
 from analytics.indices import (
     ballot_groups,
     build_results,
-    index_tables,
     subject_entities,
     unit_entities,
     validate_answers,
@@ -35,20 +35,24 @@ def compute_results(
 
     ``previous`` and ``predecessors`` feed the subject comparisons (see
     compare_results); ``durations`` or ``too_fast``, and ``ballot_bucket``, feed the
-    speeder and burst checks (see ballot_quality).
+    speeder and burst checks (see ballot_quality). Every figure is computed from the
+    disclosed answers only (analytics.disclosure): no hidden cell can be solved from what
+    is returned.
     """
     validate_answers(answers, spec)
     groups_of_ballots = ballot_groups(answers)
     decimals = spec.settings.rank_decimals
 
     subject_side = subject_entities(spec)
-    subject_tables = index_tables(answers, spec, subject_side, groups_of_ballots)
+    subject_tables, disclosed = disclosed_tables(answers, spec, subject_side, groups_of_ballots)
     subjects, subject_ranking, subject_by_category = rank_results(
         build_results(subject_tables, subject_side, spec), decimals
     )
+    disclosed_answers = answer_subset(answers, disclosed)
     unit_side = unit_entities(spec)
+    unit_tables, _ = disclosed_tables(disclosed_answers, spec, unit_side, groups_of_ballots)
     units, unit_ranking, unit_by_category = rank_results(
-        build_results(index_tables(answers, spec, unit_side, groups_of_ballots), unit_side, spec),
+        build_results(unit_tables, unit_side, spec),
         decimals,
     )
     return SurveyResults(
@@ -59,7 +63,7 @@ def compute_results(
         unit_ranking=unit_ranking,
         unit_rankings_by_category=unit_by_category,
         survey_average=average_index(subjects),
-        reliability=reliability_from(answers, spec, subject_tables.composites),
+        reliability=reliability_from(disclosed_answers, spec, disclosed_composites(subject_tables)),
         comparisons=compare_results(subjects, previous=previous, predecessors=predecessors),
         quality=ballot_quality(
             answers,

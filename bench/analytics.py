@@ -57,6 +57,7 @@ from survey_app.services import rating_pack, reports  # noqa: E402
 SUBJECTS, DIMENSIONS = 25, 4
 SIZES = (1_000, 10_000)  # respondents → 100k and 1M answers
 GROUPS = (("superior", "上级", 0.3), ("peer", "同级", 0.2), ("subordinate", "下级", 0.2), ("served", "服务对象", 0.3))
+ROLES = {"优秀": "top", "称职": "pass", "不称职": "negative"}  # as the competence preset
 OPTIONS = (("优秀", 100.0), ("称职", 80.0), ("基本称职", 60.0), ("不称职", 0.0), ("不了解", None))
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/")
 BENCH_DATABASE = "pingyi_bench"
@@ -83,7 +84,7 @@ def _structure(respondents: int) -> Survey:
         for i, (key, name, weight) in enumerate(GROUPS)
     ]
     survey.scale_options = [
-        ScaleOption(label=label, score=score, is_unknown=score is None, position=i)
+        ScaleOption(label=label, score=score, is_unknown=score is None, position=i, role=ROLES.get(label))
         for i, (label, score) in enumerate(OPTIONS)
     ]
     db.session.add(survey)

@@ -150,10 +150,29 @@ class DimensionForm(ServiceForm):
     weight = FloatField(_l("权重"), default=1.0, validators=[InputRequired(_l("请填写权重")), NumberRange(0, 1000, _l("权重应在 0–1000 之间"))])
 
 
+#: What an option marks in the results (ScaleOption.role); "" is none.
+SCALE_ROLE_CHOICES = choices([
+    ("", _l("—")),
+    ("top", _l("最好等次（如优秀率、满意率）")),
+    ("pass", _l("及格线（如称职及以上）")),
+    ("negative", _l("差评线（如不称职率、不满意率）")),
+])
+
+
+def _role_or_blank(value) -> str:
+    return "" if value is None else str(value)
+
+
 class ScaleOptionForm(ServiceForm):
     label = StringField(_l("选项"), validators=[DataRequired(_l("请填写选项文字")), Length(max=50)])
     score = FloatField(_l("分值（0–100）"), validators=[Optional(), NumberRange(0, 100, _l("分值应在 0–100 之间"))])
     is_unknown = BooleanField(_l("“不了解”类选项（不计分）"))
+    role = SelectField(_l("结果中标记为"), choices=SCALE_ROLE_CHOICES, coerce=_role_or_blank, default="")
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        data["role"] = data["role"] or None
+        return data
 
     def validate(self, extra_validators=None) -> bool:
         # Optional() ends the field's own chain on an empty score, so check it here.
@@ -165,7 +184,8 @@ class ScaleOptionForm(ServiceForm):
 
 
 class ScalePresetForm(FlaskForm):
-    scale = SelectField(_l("评价等级"), choices=SCALE_CHOICES)
+    # "custom" only names the active scale when it is no preset; it cannot be applied.
+    scale = SelectField(_l("评价等级"), choices=[*SCALE_CHOICES, *choices([("custom", _l("自定义等级（当前）"))])])
     with_unknown = BooleanField(_l("提供“不了解”选项（不计分）"), default=True)
 
 

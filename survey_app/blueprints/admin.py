@@ -114,7 +114,7 @@ def _settings_form(survey: Survey) -> SurveySettingsForm:
 def _builder_forms(survey: Survey, **bound) -> dict:
     forms = {kind: bound.get(kind) or _build_form(kind, survey) for kind in ITEM_KINDS}
     forms["settings"] = bound.get("settings") or _settings_form(survey)
-    forms["preset"] = ScalePresetForm(formdata=None, prefix="preset")
+    forms["preset"] = ScalePresetForm(formdata=None, prefix="preset", scale=surveys.active_preset(survey))
     forms["bulk"] = bound.get("bulk") or BulkSubjectsForm(formdata=None, prefix="bulk")
     return forms
 
@@ -231,6 +231,9 @@ def apply_scale_preset(survey_id: int):
     form = ScalePresetForm(request.form, prefix="preset")
     if not form.validate():
         abort(400)
+    if form.scale.data == "custom":
+        flash(_("请选择一种预设等级"), "error")
+        return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor="scale"))
     if form.scale.data == "score":
         replaced = commit_or_flash(lambda: surveys.use_score_scale(survey, current_user))
     else:

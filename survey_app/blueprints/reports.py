@@ -42,13 +42,17 @@ def _visible_report(survey_id: int) -> reports.SurveyReport:
     return reports.scoped(reports.survey_report(survey), survey, users.visible_unit_ids(current_user))
 
 
-def _filtered_subjects(report: reports.SurveyReport):
+def _filtered_subjects(report: reports.SurveyReport, group_ranks: dict[int, int | None] | None):
     category, unit = request.args.get("category", ""), request.args.get("unit", "")
     rows = [
         row for row in report.subjects
         if (not category or row.category == category) and (not unit or row.unit == unit)
     ]
-    return sorted(rows, key=SORT_KEYS.get(request.args.get("sort", "rank"), SORT_KEYS["rank"]))
+    sort = request.args.get("sort", "rank")
+    if sort == "rank" and group_ranks is not None:
+        # A chosen group ranks by its own index, not by the combined one.
+        return sorted(rows, key=lambda row: (group_ranks[row.subject_id] is None, group_ranks[row.subject_id] or 0))
+    return sorted(rows, key=SORT_KEYS.get(sort, SORT_KEYS["rank"]))
 
 
 def _group_filter(report: reports.SurveyReport) -> int | None:
@@ -65,12 +69,18 @@ def _seal(survey_id: int) -> archive.ArchiveSeal | None:
 @login_required
 def show_results(survey_id: int):
     report = _visible_report(survey_id)
+    group_index = _group_filter(report)
+    ranks = None
+    if group_index is not None:
+        ranks = reports.group_ranks(reports.survey_report(load_survey(survey_id)), group_index)
     return render_template(
         "reports/results.html",
         report=report,
         seal=_seal(survey_id),
-        rows=_filtered_subjects(report),
-        group_index=_group_filter(report),
+        rows=_filtered_subjects(report, ranks),
+        group_index=group_index,
+        group_ranks=ranks,
+        figures=reports.figure_columns(report),
         units=sorted({row.unit for row in report.subjects if row.unit}),
         args=request.args,
     )
@@ -84,7 +94,7 @@ def show_subject(survey_id: int, subject_id: int):
     if row is None:
         abort(404)
     survey = load_survey(survey_id)
-    return render_template("reports/subject.html", report=report, row=row,
+    return render_template("reports/subject.html", report=report, row=row, figures=reports.figure_columns(report),
                            trend=reports.subject_trend(survey, row.key),
                            comments=reports.subject_comments(survey, row),
                            dossier=dossiers.visible_dossier(current_user, row.key))

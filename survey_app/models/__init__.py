@@ -33,6 +33,7 @@ from survey_app.models.base import (
 from survey_app.models.dossier import EvidenceItem, EvidenceKind, EvidenceSource, VerificationStatus
 from survey_app.models.org import Unit
 from survey_app.models.survey import (
+    SCALE_ROLES,
     Dimension,
     Question,
     RespondentGroup,
@@ -44,7 +45,7 @@ from survey_app.models.survey import (
 from survey_app.models.user import AuditEntry, User, user_unit_scopes
 
 __all__ = [
-    "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
+    "SCALE_ROLES", "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
     "Dimension", "EvidenceItem", "EvidenceKind", "EvidenceSource",
     "OpenLink", "OpenReceipt", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
     "ScaleOption", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "Unit",

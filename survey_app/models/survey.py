@@ -163,14 +163,28 @@ class Dimension(Base):
     survey: Mapped[Survey] = relationship(back_populates="dimensions")
 
 
+#: What a scale option marks for the results: the 优秀率/满意率 option (`top`), the lowest
+#: option still counted as passing (`pass`: 称职及以上), the mildest negative option
+#: (`negative`: 不称职率, 不满意及以下). Each is a threshold on the option's score.
+SCALE_ROLES = ("top", "pass", "negative")
+
+
 class ScaleOption(Base):
-    """One option of the survey's rating scale; `score` is None for 不了解 (never scored)."""
+    """One option of the survey's rating scale; `score` is None for 不了解 (never scored).
+
+    `role` (None or one of SCALE_ROLES, each at most once per scale) names the figures the
+    results report; 不了解 never has one.
+    """
 
     __tablename__ = "scale_options"
     __table_args__ = (
         CheckConstraint(
             "(is_unknown AND score IS NULL) OR (NOT is_unknown AND score BETWEEN 0 AND 100)",
             name="score_matches_kind",
+        ),
+        CheckConstraint(
+            "role IS NULL OR (role IN ('top', 'pass', 'negative') AND NOT is_unknown)",
+            name="role_known",
         ),
     )
 
@@ -180,6 +194,7 @@ class ScaleOption(Base):
     score: Mapped[float | None]
     is_unknown: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    role: Mapped[str | None] = mapped_column(String(8))
 
     survey: Mapped[Survey] = relationship(back_populates="scale_options")
 

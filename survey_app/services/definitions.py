@@ -38,7 +38,7 @@ from survey_app.models import (
     SurveyStatus,
     User,
 )
-from survey_app.services import audit
+from survey_app.services import audit, surveys
 from survey_app.services.surveys import get_or_create_unit
 
 FORMAT_VERSION = 1
@@ -112,7 +112,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _export_scale(survey: Survey) -> dict[str, Any]:
     options = [
-        {"label": o.label, "score": _number(o.score), "is_unknown": o.is_unknown}
+        {"label": o.label, "score": _number(o.score), "is_unknown": o.is_unknown} | ({"role": o.role} if o.role else {})
         for o in _in_order(survey.scale_options)
     ]
     return {"kind": survey.scale_kind.value, "options": options}
@@ -446,6 +446,11 @@ def _check_scale(data: dict[str, Any]) -> list[str]:
         _at(f"scale.options[{i}].label", _("选项“%(label)s”重复", label=label))
         for i, label in _duplicates(o["label"] for o in options)
     ]
+    roles = [(i, option["role"]) for i, option in enumerate(options) if option.get("role") is not None]
+    problems += [_at(f"scale.options[{i}].role", _("“不了解”类选项不计分，不能作为结果标记"))
+                 for i, _role in roles if options[i].get("is_unknown", False)]
+    problems += [_at(f"scale.options[{roles[k][0]}].role", _("结果标记“%(role)s”只能用于一个选项", role=role))
+                 for k, role in _duplicates(role for _i, role in roles)]
     if len(unknown_indices) == len(options):
         problems.append(_at("scale.options", _("至少需要一个计分选项")))
     return problems
@@ -621,15 +626,18 @@ def _optional_int(value: Any) -> int | None:
 
 
 def _build_scale_options(options: list[dict[str, Any]]) -> list[ScaleOption]:
-    return [
+    built = [
         ScaleOption(
             label=option["label"],
             is_unknown=option.get("is_unknown", False),
             score=None if option.get("is_unknown", False) else float(option["score"]),
             position=index,
+            role=option.get("role"),
         )
         for index, option in enumerate(options)
     ]
+    surveys.apply_preset_roles(built)
+    return built
 
 
 def _build_dimension(index: int, data: dict[str, Any]) -> Dimension:

@@ -137,8 +137,8 @@ def _survey_section(entry: SurveyEntry) -> list:
         if row.option_counts:
             shares = [_share(s) for s in entry.scored_shares]
             story += [Spacer(1, 2 * mm), pdf_layout.table(
-                [*entry.scored_labels, _("优秀率"), _("称职率"), _("满意率")],
-                [[*shares, _share(row.top_share), _share(row.pass_share), _share(row.satisfied_share)]])]
+                [*entry.scored_labels, *(name.text() for name, _field in entry.figures)],
+                [[*shares, *(_share(getattr(row, field)) for _name, field in entry.figures)]])]
         else:
             story.append(pdf_layout.paragraph(_("评价等次分布：") + INSUFFICIENT))
     images = [png for png in (survey_chart(entry, "dimensions"), survey_chart(entry, "groups")) if png]

@@ -137,6 +137,7 @@ class SurveyEntry:
     option_labels: tuple[str, ...]  # every option, in the order of row.option_counts
     scored_labels: tuple[str, ...]
     scored_shares: tuple[float | None, ...]
+    figures: list  # (reports.FigureName, SubjectRow field) in the scale's own words
     survey_average: float | None
     previous_title: str | None
     ranked: int  # subjects with a rank in the survey
@@ -424,6 +425,7 @@ def _survey_entries(key: str, unit_ids: Collection[int] | None, survey_id: int |
             row=row, dimension_labels=report.dimension_labels, option_labels=report.option_labels,
             scored_labels=reports.scored_option_labels(report),
             scored_shares=tuple(reports.scored_shares(report, row)) if row.option_counts else (),
+            figures=reports.figure_columns(report),
             survey_average=report.survey_average, previous_title=report.previous_title,
             ranked=sum(1 for r in report.subjects if r.rank is not None),
             ranked_in_category=sum(1 for r in report.subjects

@@ -36,6 +36,7 @@ from survey_app.services.reports import (
     SubjectRow,
     SurveyReport,
     UnitRow,
+    figure_columns,
     scored_option_labels,
     scored_shares,
 )
@@ -74,7 +75,8 @@ def _method_lines() -> list[str]:
         _("满意度指数（0–100）：每位评议人对某一对象各维度的得分按维度权重加权平均，得到个人综合分；"
           "同一评议主体内取平均，再按评议主体的权重加权。"),
         _("“不了解”不计分，也不计入优秀率、称职率、满意率的分母。"),
-        _("评议主体人数少于其最低人数时，不单独显示（样本不足），也不计入指数。"),
+        _("评议主体人数少于其最低人数时，不单独显示（样本不足），也不计入指数；某一维度评价人数少于该最低人数时，"
+          "这些评价不计入任何数字（维度指数、等次分布、单位指数等），以免被其他数字推算出来。"),
         _("95%区间：由各评议主体内综合分的方差估计的近似置信区间。"),
         _("排名按指数（保留两位小数比较）从高到低，并列者名次相同；没有指数的对象不参加排名。"),
         _("分歧提示：两个评议主体的指数相差超过设定分值，建议核实（相互印证）；"
@@ -100,18 +102,30 @@ def _index_or_insufficient(value: float | None):
 
 def _ranking_sheet(sheet: Worksheet, report: SurveyReport) -> None:
     sheet.title = _("排名")
+    figures = figure_columns(report)
     headers = [_("排名"), _("类别内排名"), _("评议对象"), _("职务"), _("单位"), _("单位类别"), _("满意度指数"),
-               _("95%区间下限"), _("95%区间上限"), _("计入人数"), _("优秀率"), _("称职率"), _("满意率"),
+               _("95%区间下限"), _("95%区间上限"), _("计入人数"), *(name.text() for name, _field in figures),
                _("分歧提示"), _("差评提示")]
     rows = (
         [row.rank, row.rank_in_category, row.name, row.position_title, row.unit, row.category,
-         _index_or_insufficient(row.index), row.low, row.high, row.n, row.top_share, row.pass_share,
-         row.satisfied_share, _disagreement_note(row), _negative_note(row)]
+         _index_or_insufficient(row.index), row.low, row.high, row.n,
+         *(getattr(row, field) for _name, field in figures), _disagreement_note(row), _negative_note(row)]
         for row in report.subjects
     )
-    formats = {7: INDEX_FORMAT, 8: INDEX_FORMAT, 9: INDEX_FORMAT, 10: COUNT_FORMAT,
-               11: SHARE_FORMAT, 12: SHARE_FORMAT, 13: SHARE_FORMAT}
-    write_sheet(sheet, headers, rows, [6, 9, 14, 14, 20, 12, 11, 12, 12, 9, 9, 9, 9, 36, 24], formats)
+    formats = {7: INDEX_FORMAT, 8: INDEX_FORMAT, 9: INDEX_FORMAT, 10: COUNT_FORMAT}
+    formats |= {11 + i: SHARE_FORMAT for i in range(len(figures))}
+    write_sheet(sheet, headers, rows, [6, 9, 14, 14, 20, 12, 11, 12, 12, 9] + [11] * len(figures) + [36, 24],
+                formats)
+
+
+def _dimensions_sheet(sheet: Worksheet, report: SurveyReport) -> None:
+    """One row per subject, one column per dimension: D(s, d) over the disclosed answers,
+    样本不足 where no reportable group has enough answers on the dimension."""
+    headers = [_("排名"), _("评议对象"), _("单位"), *report.dimension_labels]
+    rows = ([row.rank, row.name, row.unit, *(_index_or_insufficient(value) for value in row.dimensions)]
+            for row in report.subjects)
+    formats = {4 + i: INDEX_FORMAT for i in range(len(report.dimension_labels))}
+    write_sheet(sheet, headers, rows, [6, 14, 20] + [12] * len(report.dimension_labels), formats)
 
 
 def _groups_sheet(sheet: Worksheet, report: SurveyReport) -> None:
@@ -144,8 +158,8 @@ def _grades_sheet(sheet: Worksheet, report: SurveyReport) -> None:
         if not row.option_counts:
             rows.append([row.name, row.unit] + [INSUFFICIENT] * (2 * len(scored) + 1))
             continue
-        counts = [count for label, count in zip(report.option_labels, row.option_counts, strict=False)
-                  if label in scored]
+        counts = [count for count, unknown in zip(row.option_counts, report.option_is_unknown, strict=True)
+                  if not unknown]
         rows.append([row.name, row.unit, *counts, row.unknown_count, *scored_shares(report, row)])
     count_columns = range(3, 4 + len(scored))
     share_columns = range(4 + len(scored), 4 + 2 * len(scored))
@@ -205,6 +219,7 @@ def results_workbook(report: SurveyReport, generated_on: date, *, is_scoped: boo
     workbook.properties.created = datetime.combine(generated_on, time())
     _ranking_sheet(workbook.active, report)
     _groups_sheet(workbook.create_sheet(_("评议主体")), report)
+    _dimensions_sheet(workbook.create_sheet(_("各维度")), report)
     _grades_sheet(workbook.create_sheet(_("等次分布")), report)
     _units_sheet(workbook.create_sheet(_("单位")), report)
     _notes_sheet(workbook.create_sheet(_("说明")), report, generated_on, is_scoped, archive)
@@ -343,6 +358,8 @@ def results_json(report: SurveyReport) -> dict:
         "dimensions": list(report.dimension_labels),
         "groups": list(report.group_labels),
         "options": list(report.option_labels),
+        "figures": {key: name.text() if name else None for key, name in (
+            ("top", report.figures.top), ("pass", report.figures.passing), ("negative", report.figures.negative))},
         "subjects": [_subject_json(report, row) for row in report.subjects],
         "units": [_unit_json(unit) for unit in report.units],
     }
@@ -365,8 +382,7 @@ def _fmt_interval(low: float | None, high: float | None) -> str:
 def _ranking_rows(report: SurveyReport) -> list[list[str]]:
     return [
         [str(row.rank or "—"), str(row.rank_in_category or "—"), row.name, row.unit, _fmt_index(row.index),
-         _fmt_interval(row.low, row.high), str(row.n),
-         _fmt_share(row.top_share if row.top_share is not None else row.satisfied_share),
+         _fmt_interval(row.low, row.high), str(row.n), _fmt_share(row.top_share),
          phrasing.clauses(note for note in (_disagreement_note(row), _negative_note(row)) if note)]
         for row in report.subjects
     ]
@@ -402,8 +418,9 @@ def survey_pdf(report: SurveyReport, generated_on: date, *, is_scoped: bool = Fa
     if is_scoped:
         story.append(pdf_layout.paragraph(_("本报告仅含您权限范围内的单位。"), "notice"))
     story.append(pdf_layout.paragraph(_("满意度指数排名"), "h2"))
+    top = report.figures.top
     header = [_("排名"), _("类别内"), _("评议对象"), _("单位"), _("指数"), _("95%区间"), _("人数"),
-              _("优秀率/满意率"), _("提示")]
+              top.text() if top else "—", _("提示")]
     widths = [x * mm for x in (11, 12, 24, 28, 15, 22, 11, 17, 34)]
     story.append(pdf_layout.table(header, _ranking_rows(report), widths) if report.subjects else pdf_layout.paragraph(_("暂无结果")))
     chart = _ranking_chart(report)
@@ -411,6 +428,10 @@ def survey_pdf(report: SurveyReport, generated_on: date, *, is_scoped: bool = Fa
         story += [Spacer(1, 4 * mm), pdf_layout.image(chart)]
         if sum(row.index is not None for row in report.subjects) > CHART_ROWS:
             story.append(pdf_layout.paragraph(_("图中仅列前 %(count)d 名。", count=CHART_ROWS)))
+    if report.subjects and report.dimension_labels:
+        story.append(pdf_layout.paragraph(_("各维度指数"), "h2"))
+        dimension_rows = [[row.name, *(_fmt_index(value) for value in row.dimensions)] for row in report.subjects]
+        story.append(pdf_layout.table([_("评议对象"), *report.dimension_labels], dimension_rows))
     if report.units:
         story.append(pdf_layout.paragraph(_("单位汇总"), "h2"))
         unit_rows = [[str(u.rank or "—"), str(u.rank_in_category or "—"), u.name, u.category, _fmt_index(u.index),
@@ -465,9 +486,9 @@ def subject_pdf(report: SurveyReport, row: SubjectRow, generated_on: date, *,
     if report.option_labels:
         story.append(pdf_layout.paragraph(_("评价等次分布"), "h2"))
         if row.option_counts:
-            header = [*report.option_labels, _("优秀率"), _("称职率"), _("满意率")]
-            values = [*map(str, row.option_counts), _fmt_share(row.top_share), _fmt_share(row.pass_share),
-                      _fmt_share(row.satisfied_share)]
+            figures = figure_columns(report)
+            header = [*report.option_labels, *(name.text() for name, _field in figures)]
+            values = [*map(str, row.option_counts), *(_fmt_share(getattr(row, field)) for _name, field in figures)]
             story.append(pdf_layout.table(header, [values]))
             story.append(pdf_layout.paragraph(_("按“对象×维度”的评价次数计；“不了解”单列，不计入比例的分母。")))
         else:

@@ -11,6 +11,7 @@ import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
+from flask_babel import gettext as _
 from sqlalchemy import BigInteger, case, cast, exists, func, select
 
 import analytics
@@ -28,6 +29,35 @@ from survey_app.models import (
 from survey_app.services import audit, rating_pack, surveys
 
 INSUFFICIENT = "样本不足"
+
+
+@dataclass(frozen=True, slots=True)
+class FigureName:
+    """One share in the scale's own words: the option that marks it and how far it reaches
+    ("only" the best or worst option: X率; "above": X及以上; "below": X及以下).
+    Kept untranslated so a cached report serves every locale; `text()` translates."""
+
+    label: str
+    reach: str
+
+    def text(self) -> str:
+        if self.reach == "above":
+            return _("%(label)s及以上", label=self.label)
+        if self.reach == "below":
+            return _("%(label)s及以下", label=self.label)
+        return _("%(label)s率", label=self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class FigureNames:
+    """The scale's words for the three shares the results report (None: the scale names no
+    option for that figure, and the share is None). Derived from the labels of the options
+    that carry the roles: 优秀率 / 称职及以上 / 不称职率 on 优秀…不称职, 满意率 / 基本满意及以上 /
+    不满意率 on 满意/基本满意/不满意."""
+
+    top: FigureName | None = None
+    passing: FigureName | None = None
+    negative: FigureName | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +90,8 @@ class SubjectRow:
     pass_share: float | None
     satisfied_share: float | None
     negative_share: float | None
-    option_counts: tuple[int, ...]
+    option_counts: tuple[int, ...]  # () when no group is reportable (the API says null)
+    option_shares: tuple[float | None, ...]  # per option; None for 不了解 options
     unknown_count: int
     is_negative_flagged: bool
     disagreement_gap: float | None
@@ -94,6 +125,8 @@ class SurveyReport:
     dimension_labels: tuple[str, ...]
     group_labels: tuple[str, ...]
     option_labels: tuple[str, ...]
+    option_is_unknown: tuple[bool, ...]  # per option: 不了解-like (is_unknown), whatever its label
+    figures: FigureNames
     subjects: tuple[SubjectRow, ...]  # ranking order; 样本不足 last
     units: tuple[UnitRow, ...]
     categories: tuple[str, ...]
@@ -104,19 +137,58 @@ class SurveyReport:
     previous_title: str | None = None
 
 
+def _role_threshold(options, role: str):
+    return next((o for o in options if o.role == role and not o.is_unknown), None)
+
+
+def _at_or_above(options, marker) -> frozenset[int]:
+    if marker is None:
+        return frozenset()
+    return frozenset(i for i, o in enumerate(options) if not o.is_unknown and o.score >= marker.score)
+
+
+def _at_or_below(options, marker) -> frozenset[int]:
+    if marker is None:
+        return frozenset()
+    return frozenset(i for i, o in enumerate(options) if not o.is_unknown and o.score <= marker.score)
+
+
 def _scale_spec(survey: Survey) -> analytics.ScaleSpec | None:
+    """The scale with its rate sets taken from the options' roles (never from labels):
+    each role is a threshold on the score, so 称职 as `pass` counts 优秀 and 称职."""
     if survey.scale_kind is ScaleKind.SCORE or not survey.scale_options:
         return None
-    labels = tuple(o.label for o in survey.scale_options)
-    scores = tuple(o.score for o in survey.scale_options)
-    try:
-        return analytics.scale_from_labels(labels, scores)
-    except ValueError:
-        # A custom scale: 优秀率 counts the best-scored option, the negative share the worst.
-        scored = [i for i, score in enumerate(scores) if score is not None]
-        best = max(scored, key=lambda i: scores[i])
-        worst = min(scored, key=lambda i: scores[i])
-        return analytics.ScaleSpec(labels, scores, top=frozenset({best}), negative=frozenset({worst}))
+    options = survey.scale_options
+    passing = _at_or_above(options, _role_threshold(options, "pass"))
+    return analytics.ScaleSpec(
+        tuple(o.label for o in options),
+        tuple(None if o.is_unknown else o.score for o in options),
+        top=_at_or_above(options, _role_threshold(options, "top")),
+        passing=passing,
+        satisfied=passing,  # kept for integrators: satisfied_share is pass_share (docs/api.md)
+        negative=_at_or_below(options, _role_threshold(options, "negative")),
+    )
+
+
+def figure_names(survey: Survey) -> FigureNames:
+    """Name the top / pass / negative shares in the words of the survey's scale."""
+    options = [o for o in survey.scale_options if not o.is_unknown]
+    if survey.scale_kind is ScaleKind.SCORE or not options:
+        return FigureNames()
+    best, worst = max(o.score for o in options), min(o.score for o in options)
+
+    def name(role: str, extreme: float, beyond: str) -> FigureName | None:
+        marker = _role_threshold(options, role)
+        if marker is None:
+            return None
+        # The best (or worst) option alone is "X率"; a threshold inside the scale reaches on.
+        return FigureName(marker.label, "only" if marker.score == extreme else beyond)
+
+    return FigureNames(
+        top=name("top", best, "above"),
+        passing=name("pass", best, "above"),
+        negative=name("negative", worst, "below"),
+    )
 
 
 def _survey_spec(survey: Survey) -> analytics.SurveySpec:
@@ -328,7 +400,9 @@ def _group_rows(result: analytics.IndexResult, survey: Survey) -> tuple[GroupRow
 
 def _subject_row(result: analytics.IndexResult, survey: Survey) -> SubjectRow:
     subject = survey.subjects[result.entity]
-    grades, disagreement = result.grades, result.disagreement
+    disagreement = result.disagreement
+    # With no reportable group nothing was counted: no grades at all (null), not zeros.
+    grades = result.grades if any(g.is_reportable for g in result.groups) else None
     labels = [g.label for g in result.groups]
     return SubjectRow(
         subject_id=subject.id,
@@ -350,6 +424,7 @@ def _subject_row(result: analytics.IndexResult, survey: Survey) -> SubjectRow:
         satisfied_share=grades.satisfied_share if grades else None,
         negative_share=grades.negative_share if grades else None,
         option_counts=grades.counts if grades else (),
+        option_shares=grades.shares if grades else (),
         unknown_count=grades.unknown if grades else 0,
         is_negative_flagged=bool(grades and grades.is_negative_flagged),
         disagreement_gap=disagreement.gap if disagreement else None,
@@ -460,6 +535,8 @@ def compute_report(survey: Survey, *, with_history: bool = True) -> SurveyReport
         dimension_labels=spec.dimension_labels,
         group_labels=tuple(g.label for g in spec.groups),
         option_labels=spec.scale.labels if spec.scale else (),
+        option_is_unknown=tuple(i in spec.scale.unknown for i in range(len(spec.scale.labels))) if spec.scale else (),
+        figures=figure_names(survey),
         subjects=_ranked(rows),
         units=_ranked(_unit_row(r) for r in results.units),
         categories=tuple(sorted({s.category for s in spec.subjects if s.category})),
@@ -554,15 +631,36 @@ def scoped(report: SurveyReport, survey: Survey, unit_ids: set[int] | None) -> S
 
 
 def scored_option_labels(report: SurveyReport) -> tuple[str, ...]:
-    """Return the labels of the scale options that carry a score (not 不了解)."""
-    return tuple(label for label in report.option_labels if label not in analytics.UNKNOWN_LABELS)
+    """Return the labels of the scale options that carry a score (not 不了解-like options,
+    told by `is_unknown`, whatever their label: 无法评价 too)."""
+    return tuple(label for label, unknown in zip(report.option_labels, report.option_is_unknown, strict=True)
+                 if not unknown)
 
 
 def scored_shares(report: SurveyReport, row: SubjectRow) -> list[float | None]:
-    """Return each scored option's share of the subject's scored ratings."""
-    counts = [
-        count for label, count in zip(report.option_labels, row.option_counts, strict=False)
-        if label not in analytics.UNKNOWN_LABELS
-    ]
-    total = sum(counts)
-    return [count / total if total else None for count in counts]
+    """Return each scored option's share of the subject's scored ratings (none at all with
+    no reportable group); the same denominators as top_share / pass_share / negative_share."""
+    if not row.option_shares:
+        return []
+    return [share for share, unknown in zip(row.option_shares, report.option_is_unknown, strict=True)
+            if not unknown]
+
+
+#: The shares a subject row carries, by figure: (FigureNames field, SubjectRow field).
+_FIGURE_FIELDS = (("top", "top_share"), ("passing", "pass_share"), ("negative", "negative_share"))
+
+
+def figure_columns(report: SurveyReport) -> list[tuple[FigureName, str]]:
+    """The figures this survey's scale names, in order top / pass / negative, each with the
+    SubjectRow field holding its share: what pages and exports show as columns."""
+    return [(getattr(report.figures, name), field) for name, field in _FIGURE_FIELDS
+            if getattr(report.figures, name) is not None]
+
+
+def group_ranks(report: SurveyReport, group: int) -> dict[int, int | None]:
+    """Rank the subjects by one respondent group's index (competition ranking, as the
+    overall one); a subject where that group is not reportable is unranked. Pass the
+    unscoped report so the ranks are the survey's, as `rank` is for a scoped viewer."""
+    indices = [row.groups[group].index if row.groups[group].is_reportable else None for row in report.subjects]
+    ranks = analytics.competition_ranks(indices)
+    return {row.subject_id: rank for row, rank in zip(report.subjects, ranks, strict=True)}

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from survey_app.errors import StructureLocked, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import (
+    SCALE_ROLES,
     Ballot,
     Dimension,
     Question,
@@ -38,6 +39,14 @@ SCALE_PRESETS: dict[str, tuple[tuple[str, float], ...]] = {
         ("非常满意", 100), ("满意", 80), ("一般", 60), ("不满意", 40), ("非常不满意", 0),
     ),
 }
+#: The figures each preset reports (ScaleOption.role): the 优秀率/满意率 option, the lowest
+#: passing one (称职及以上) and the mildest negative one (不称职率, 不满意及以下).
+PRESET_ROLES: dict[str, dict[str, str]] = {
+    "competence": {"优秀": "top", "称职": "pass", "不称职": "negative"},
+    "quality": {"好": "top", "较好": "pass", "差": "negative"},
+    "satisfaction3": {"满意": "top", "基本满意": "pass", "不满意": "negative"},
+    "satisfaction5": {"非常满意": "top", "满意": "pass", "不满意": "negative"},
+}
 UNKNOWN_LABEL = "不了解"
 #: Which survey collection holds each kind of item.
 _COLLECTION_OF = {
@@ -53,7 +62,8 @@ WORDING_FIELDS = {
     Survey: {"title", "instructions", "closes_at"},
     Subject: {"name", "position_title"},
     Dimension: {"name", "description"},
-    ScaleOption: {"label"},
+    # A role only names which figures the results report: it changes no ballot.
+    ScaleOption: {"label", "role"},
     RespondentGroup: {"name", "expected_count"},
     Question: {"prompt"},
 }
@@ -94,12 +104,37 @@ def _next_position(items: Iterable[Any]) -> int:
     return max((item.position for item in items), default=-1) + 1
 
 
+def apply_preset_roles(options: list[ScaleOption]) -> None:
+    """Give a scale without roles its preset's roles when its scored labels are a preset's
+    (a definition file written before roles existed); any other scale keeps none."""
+    if any(o.role for o in options):
+        return
+    scored = [o.label.strip() for o in options if not o.is_unknown]
+    for preset, pairs in SCALE_PRESETS.items():
+        if sorted(scored) == sorted(label for label, _score in pairs):
+            for option in options:
+                option.role = None if option.is_unknown else PRESET_ROLES[preset].get(option.label.strip())
+            return
+
+
+def active_preset(survey: Survey) -> str:
+    """The preset the survey's scale is ("score" for typed scores), or "custom" when its
+    scored options (labels and scores) are no preset's: what the builder's selector shows."""
+    if survey.scale_kind is ScaleKind.SCORE:
+        return "score"
+    scored = sorted((o.label, o.score) for o in survey.scale_options if not o.is_unknown)
+    for preset, pairs in SCALE_PRESETS.items():
+        if scored == sorted((label, float(score)) for label, score in pairs):
+            return preset
+    return "custom"
+
+
 def scale_options_from_preset(preset: str, with_unknown: bool) -> list[ScaleOption]:
     """Return new ScaleOption rows for a preset, 不了解 last when asked."""
     if preset not in SCALE_PRESETS:
         raise ValidationFailed(_("未知的评价等级预设"))
     options = [
-        ScaleOption(label=label, score=score, position=index)
+        ScaleOption(label=label, score=score, position=index, role=PRESET_ROLES[preset].get(label))
         for index, (label, score) in enumerate(SCALE_PRESETS[preset])
     ]
     if with_unknown:
@@ -278,9 +313,23 @@ def use_score_scale(survey: Survey, actor: User) -> None:
     audit.record(actor, "scale.replace", "survey", survey.id, preset="score")
 
 
+def _check_role(survey: Survey, option: ScaleOption | None, role: str | None, is_unknown: bool) -> None:
+    """Each role marks one option of the scale, never a 不了解 option."""
+    if role is None:
+        return
+    if role not in SCALE_ROLES:
+        raise ValidationFailed(_("未知的结果标记"))
+    if is_unknown:
+        raise ValidationFailed(_("“不了解”类选项不计分，不能作为结果标记"))
+    holder = next((o for o in survey.scale_options if o.role == role and o is not option), None)
+    if holder is not None:
+        raise ValidationFailed(_("“%(label)s”已是此标记，请先取消", label=holder.label))
+
+
 def add_scale_option(survey: Survey, data: Mapping[str, Any], actor: User) -> ScaleOption:
     _require_draft(survey)
     _check_unique_name(survey.scale_options, "label", data["label"], None, "选项")
+    _check_role(survey, None, data.get("role"), bool(data.get("is_unknown")))
     if data.get("is_unknown") and any(o.is_unknown for o in survey.scale_options):
         raise ValidationFailed(_("已有“不了解”选项"))
     option = ScaleOption(**data, position=_next_position(survey.scale_options))
@@ -297,6 +346,8 @@ def add_scale_option(survey: Survey, data: Mapping[str, Any], actor: User) -> Sc
 def update_scale_option(option: ScaleOption, data: Mapping[str, Any], actor: User) -> None:
     if "label" in data:
         _check_unique_name(option.survey.scale_options, "label", data["label"], option, "选项")
+    if "role" in data:
+        _check_role(option.survey, option, data["role"], bool(data.get("is_unknown", option.is_unknown)))
     changed = _apply(option, data, option.survey)
     if changed:
         audit.record(actor, "scale_option.update", "survey", option.survey_id, **changed)

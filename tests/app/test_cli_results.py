@@ -40,7 +40,7 @@ def test_xlsx_to_a_file(runner, rated_survey, tmp_path):  # noqa: F811
     result = runner.invoke(args=["results", str(rated_survey), "--format", "xlsx", "-o", str(path)])
     assert result.exit_code == 0, result.output
     book = load_workbook(io.BytesIO(path.read_bytes()))
-    assert book.sheetnames == ["排名", "评议主体", "等次分布", "单位", "说明"]
+    assert book.sheetnames == ["排名", "评议主体", "各维度", "等次分布", "单位", "说明"]
     assert [row[2] for row in book["排名"].iter_rows(min_row=2, values_only=True)] == ["张伟", "李娜", "王强"]
 
 

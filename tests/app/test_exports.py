@@ -62,14 +62,14 @@ def test_workbook_sheets_headers_and_format(app, client, auth, rated_survey):  #
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "private, no-store"
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["排名", "评议主体", "等次分布", "单位", "说明"]
+    assert book.sheetnames == ["排名", "评议主体", "各维度", "等次分布", "单位", "说明"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2"
         assert all(cell.font.bold for cell in sheet[1] if cell.value is not None)
     ranking = book["排名"]
     assert [c.value for c in ranking[1]] == [
         "排名", "类别内排名", "评议对象", "职务", "单位", "单位类别", "满意度指数", "95%区间下限", "95%区间上限",
-        "计入人数", "优秀率", "称职率", "满意率", "分歧提示", "差评提示"]
+        "计入人数", "优秀率", "称职及以上", "不称职率", "分歧提示", "差评提示"]
     assert ranking.column_dimensions["C"].width >= 12
     assert ranking["G2"].number_format == "0.0" and ranking["K2"].number_format == "0.0%"
 
@@ -85,7 +85,7 @@ def test_workbook_values_equal_the_report(app, client, auth, rated_survey):  # n
         assert cells[:6] == [row.rank, row.rank_in_category, row.name, row.position_title, row.unit, row.category]
         assert cells[6] == (pytest.approx(row.index, rel=1e-15) if row.index is not None else "样本不足")
         assert cells[7:13] == _approx([row.low, row.high, row.n, row.top_share, row.pass_share,
-                                       row.satisfied_share])
+                                       row.negative_share])
     c3 = next(cells for cells in ranking if cells[2] == "王强")
     assert c3[0] is None and c3[6] == "样本不足"
 
@@ -101,8 +101,9 @@ def test_workbook_values_equal_the_report(app, client, auth, rated_survey):  # n
     assert grades[0] == ["评议对象", "单位", "优秀（次）", "称职（次）", "基本称职（次）", "不称职（次）",
                          "不了解（次，单列）", "优秀占比", "称职占比", "基本称职占比", "不称职占比"]
     zhang = next(cells for cells in grades[1:] if cells[0] == "张伟")
-    assert zhang[2:7] == [4, 4, 3, 0, 1]  # 12 ratings, one 不了解 counted apart
-    assert zhang[7] == pytest.approx(4 / 11)
+    # 12 ratings, one 不了解 counted apart; 服务对象's 服务意识 (2 scored < 3) is left out.
+    assert zhang[2:7] == [4, 3, 2, 0, 1]
+    assert zhang[7] == pytest.approx(4 / 9)
 
     units = _sheet_rows(book["单位"])[1:]
     assert [cells[2] for cells in units] == [unit.name for unit in report.units]

@@ -31,10 +31,12 @@ def rated_survey(app, make_survey):
 
 
 def test_index_matches_the_hand_computation(app, rated_survey):
-    # Composites weight 担当精神 twice: superiors 100, 80, (100+2·60)/3; served 60, (80+200)/3, 80
-    # (不了解 leaves only 担当精神). I = 0.4·G_superior + 0.6·G_served.
+    # Composites weight 担当精神 twice: superiors 100, 80, (100+2·60)/3. 服务对象 scored
+    # 服务意识 only twice (one 不了解), fewer than its minimum 3: those two answers are left out
+    # of every figure, so served composites are 担当精神 alone: 60, 100, 80.
+    # I = 0.4·G_superior + 0.6·G_served.
     g_superior = (100 + 80 + 220 / 3) / 3
-    g_served = (60 + 280 / 3 + 80) / 3
+    g_served = (60 + 100 + 80) / 3
     with app.app_context():
         report = reports.survey_report(db.session.get(Survey, rated_survey))
     by_key = {row.key: row for row in report.subjects}
@@ -45,7 +47,7 @@ def test_index_matches_the_hand_computation(app, rated_survey):
     assert c2.groups[1].is_reportable is False and c2.groups[1].index is None and c2.groups[1].n == 0
     assert c2.index == pytest.approx((80 + (80 + 120) / 3 + (100 + 160) / 3) / 3)
     assert by_key["C3"].index is None and by_key["C3"].rank is None  # nobody rated C3: 样本不足
-    assert [row.key for row in report.subjects] == ["C1", "C2", "C3"]  # C1 80.4 > C2 78.5
+    assert [row.key for row in report.subjects] == ["C1", "C2", "C3"]  # C1 81.8 > C2 78.5
     assert (c1.rank, c2.rank) == (1, 2)
     assert report.ballots == 6
 
@@ -65,9 +67,9 @@ def test_grade_shares_leave_unknown_out(app, rated_survey):
     with app.app_context():
         report = reports.survey_report(db.session.get(Survey, rated_survey))
     c1 = next(row for row in report.subjects if row.key == "C1")
-    # C1: 12 ratings, one 不了解; 优秀 4 of the 11 scored.
+    # C1: 12 ratings, one 不了解; 服务对象's 服务意识 (2 scored < 3) is left out: 优秀 4 of 9.
     assert c1.unknown_count == 1
-    assert c1.top_share == pytest.approx(4 / 11)
+    assert c1.top_share == pytest.approx(4 / 9)
 
 
 def test_charts_render(app, client, auth, rated_survey):
@@ -202,3 +204,22 @@ def test_viewers_cannot_exclude_ballots(client, auth, rated_survey):
     auth.login("viewer", Role.VIEWER)
     assert client.get(f"/admin/reports/{rated_survey}/quality").status_code == 403
     assert client.post(f"/admin/reports/{rated_survey}/quality/x", data={"action": "exclude"}).status_code == 403
+
+
+def test_unit_figures_never_give_back_a_hidden_subject(app, client, auth, make_survey):
+    # Issue #12.7: 上级 (min 3) rate 张伟 and 李娜 of 市发改委; two rate 李娜 不称职, the third
+    # 不了解. 李娜 shows 样本不足; the unit used to show 66.7, and 3 × 66.7 − 100 gave her
+    # two hidden 不称职 back. Every consumer reads the same view models: check page and API.
+    survey_id = make_survey(publish=True)
+    for li_na in (("不称职", "不称职"), ("不称职", "不称职"), (UNKNOWN, UNKNOWN)):
+        cast(app, survey_id, "superior", {"C1": ("优秀", "优秀"), "C2": li_na})
+    with app.app_context():
+        report = reports.survey_report(db.session.get(Survey, survey_id))
+    by_key = {row.key: row for row in report.subjects}
+    assert by_key["C2"].index is None and by_key["C1"].index == 100.0
+    (unit,) = [u for u in report.units if u.name == "市发改委"]
+    assert unit.index == 100.0 and unit.n == 3
+    assert report.survey_average == 100.0
+    auth.login("viewer", Role.VIEWER)
+    page = client.get(f"/admin/reports/{survey_id}").get_data(as_text=True)
+    assert "66.7" not in page

@@ -268,7 +268,9 @@ def test_all_minimum_gives_zero_and_all_maximum_gives_hundred() -> None:
     assert (high.interval.low, high.interval.high) == (100.0, 100.0)
 
 
-def test_dimension_mean_hidden_when_too_few_answered_it() -> None:
+def test_dimension_answered_by_too_few_is_left_out_of_every_figure() -> None:
+    # One respondent alone scored the second dimension: his 称职 must not surface as the
+    # dimension index, in the grade counts or through his composite (issue #12.7).
     answers = option_ballots(
         (0, {0: [EXCELLENT, COMPETENT]}),
         (0, {0: [EXCELLENT, UNKNOWN]}),
@@ -276,7 +278,10 @@ def test_dimension_mean_hidden_when_too_few_answered_it() -> None:
     )
     result = only(answers, dimension_weights=(1.0, 1.0), groups=(("A", 1.0, 2),), scale=competence_scale())
     assert result.groups[0].dimension_means == (approx(280 / 3), None)
-    assert result.dimensions == (approx(280 / 3), approx(80.0))
+    assert result.dimensions == (approx(280 / 3), None)
+    assert result.index == approx(280 / 3)
+    assert result.grades is not None
+    assert result.grades.counts == (2, 1, 0, 0, 2)  # 优秀 2, 称职 1 (dimension 1 only), 不了解 2
 
 
 def test_dimension_index_uses_groups_that_answered_the_dimension() -> None:

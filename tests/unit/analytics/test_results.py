@@ -53,7 +53,8 @@ def test_compute_results_on_the_worked_example() -> None:
     assert subject.rank_overall == 1
     assert results.units == ()
     assert results.survey_average == pytest.approx(83.2)
-    assert results.reliability.alpha_cases == 5
+    # Ballot 6 is 下级's only one (below its minimum): not even α may use it.
+    assert results.reliability.alpha_cases == 4
     assert results.reliability.icc is None  # one subject: no targets to tell apart
     assert results.quality.n_ballots == 6
 
