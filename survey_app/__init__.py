@@ -149,6 +149,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from survey_app.blueprints import (
         admin,
+        answers,
         api,
         assessments,
         auth,
@@ -164,7 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
-                   dossiers, errors):
+                   dossiers, answers, errors):
         app.register_blueprint(module.bp)
 
 

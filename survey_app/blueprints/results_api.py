@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from survey_app.extensions import csrf, db
 from survey_app.models import Survey, User
-from survey_app.services import api_tokens, exports, reports, users
+from survey_app.services import answer_exports, answers, api_tokens, exports, reports, users
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1/surveys")
 csrf.exempt(bp)
@@ -56,6 +56,8 @@ def survey_results(survey_id: int):
     if survey is None or (scope is not None and not any(s.unit_id in scope for s in survey.subjects)):
         return _error(404, _("没有这个问卷，或不在您的权限范围内"))
     report = reports.scoped(reports.survey_report(survey), survey, scope)
-    response = jsonify(exports.results_json(report))
+    body = exports.results_json(report)
+    body["answers"] = answer_exports.answers_json(answers.answers_view(survey, report, scope))
+    response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response
