@@ -83,6 +83,11 @@ def is_visible(followup: Followup, unit_ids: set[int] | None) -> bool:
     return unit_ids is None or bool(_subject_unit_ids(followup) & unit_ids)
 
 
+def _has_control(text: str) -> bool:
+    # PostgreSQL refuses NUL in text; other control characters are invisible in every list.
+    return any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text)
+
+
 def _check_due(due_on: date | None, today: date) -> date:
     if due_on is None:
         raise ValidationFailed(_("请填写办结时限（日期）"))
@@ -144,6 +149,8 @@ def advance(followup: Followup, action: str, actor: User, *, reply_text: str = "
     if action not in STEPS or followup.status not in STEPS[action][0]:
         raise ValidationFailed(_("当前状态下不能执行此操作"))
     reply_text, reason = reply_text.strip(), reason.strip()
+    if _has_control(reply_text) or _has_control(reason):
+        raise ValidationFailed(_("文字中含有不可见的控制字符"))
     if action == "reply":
         if not reply_text:
             raise ValidationFailed(_("请填写承办单位的答复"))

@@ -106,6 +106,8 @@ def mask_fragment(text: Answer | SubjectComment, fragment: str, actor: User, sur
         raise ValidationFailed(_("请选中或输入要遮盖的文字"))
     if len(fragment) > MAX_FRAGMENT:
         raise ValidationFailed(_("一次最多遮盖 %(n)d 个字", n=MAX_FRAGMENT))
+    if any(ord(ch) < 32 for ch in fragment):
+        raise ValidationFailed(_("在这条意见中找不到所选文字"))  # no stored text holds one
     if MASK in fragment:
         raise ValidationFailed(_("所选文字已包含遮盖部分，请只选未遮盖的文字"))
     row = _redaction_row(text)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from survey_app.extensions import db
-from survey_app.models import AuditEntry, Followup, FollowupStatus, Role, Subject
+from survey_app.models import Answer, AuditEntry, Followup, FollowupStatus, Role, Subject
 from tests.app.test_answers import add_ballot, comment_id, unit_id
 
 FAR = (date.today() + timedelta(days=400)).isoformat()
@@ -157,3 +157,31 @@ def test_scoped_organizer_works_only_within_their_units(app, client, auth, surve
     response = forward(client, survey_id, comment_id(app, "李娜服务热情"), finance)
     assert "只能转办给您权限范围内的单位" in response.get_data(as_text=True)
     assert "已转办" in forward(client, survey_id, comment_id(app, "李娜服务热情"), ndrc).get_data(as_text=True)
+
+
+def test_due_date_moves_while_open_only_and_control_characters_are_refused(app, client, auth, survey_id):
+    auth.login("organizer", Role.ORGANIZER)
+    forward(client, survey_id, comment_id(app, "窗口排队时间长"), unit_id(app, "市发改委"))
+    followup_id = the_followup(app).id
+    later = (date.today() + timedelta(days=30)).isoformat()
+    step(client, followup_id, "due", due_on=later)
+    assert the_followup(app).due_on.isoformat() == later
+    assert "办结时限不能早于今天" in step(client, followup_id, "due", due_on="2001-01-01").get_data(as_text=True)
+    response = step(client, followup_id, "reply", reply_text="已整改\x00")
+    assert response.status_code == 200 and "文字中含有不可见的控制字符" in response.get_data(as_text=True)
+    assert the_followup(app).status is FollowupStatus.FORWARDED and the_followup(app).reply_text == ""
+    step(client, followup_id, "decline", reason="重复意见")
+    assert "已办结的事项不能修改时限" in step(client, followup_id, "due", due_on=later).get_data(as_text=True)
+    assert actions(app) == ["followup.forward", "followup.due", "followup.decline"]
+
+
+def test_an_answer_to_a_survey_wide_question_can_be_forwarded(app, client, auth, survey_id):
+    add_ballot(app, survey_id, "superior", {"总体评价": ["不满意"], "不满意的原因": ["停车难，请交通部门解决"]})
+    auth.login("organizer", Role.ORGANIZER)
+    with app.app_context():
+        target = db.session.scalar(select(Answer.id).where(Answer.value_text == "停车难，请交通部门解决"))
+    response = client.post(f"/admin/answers/{survey_id}/texts/answer/{target}/forward",
+                           data={"unit_id": unit_id(app, "市财政局"), "due_on": FAR}, follow_redirects=True)
+    assert "承办单位：市财政局" in response.get_data(as_text=True)
+    assert the_followup(app).answer_id == target and the_followup(app).subject_key is None
+    assert "停车难，请交通部门解决" in client.get("/admin/answers/followups").get_data(as_text=True)
