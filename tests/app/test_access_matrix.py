@@ -48,7 +48,8 @@ ACCESS = {
         "reports.export_pdf", "reports.export_subject_pdf", "codes.turnout", "codes.turnout_data",
         "assessments.list_plans", "assessments.show_plan", "assessments.show_subject", "assessments.export_xlsx",
         "assessments.export_pdf", "dossiers.list_dossiers", "dossiers.show_dossier", "dossiers.export_pdf",
-        "dossiers.trend_chart", "dossiers.survey_chart",
+        "dossiers.trend_chart", "dossiers.survey_chart", "answers.show_answers", "answers.choice_chart",
+        "answers.export_texts", "answers.list_followups",
     },
     ORGANIZE: {
         "admin.new_survey", "admin.update_settings", "admin.change_status", "admin.apply_scale_preset",
@@ -65,10 +66,11 @@ ACCESS = {
         "assessments.show_import", "assessments.download_score_template", "assessments.download_adjustment_template",
         "assessments.import_scores", "assessments.import_adjustments", "dossiers.add_evidence",
         "dossiers.edit_evidence", "dossiers.remove_evidence", "dossiers.verify_evidence", "reports.verify_archive",
+        "answers.mask_text", "answers.forward_text", "answers.advance_followup",
     },
     ORGANIZE_UNSCOPED: {"reports.export_csv", "reports.export_checksum", "reports.show_quality",
                         "reports.set_exclusion"},
-    ADMIN: {"admin.list_users", "admin.edit_user", "admin.reset_password"},
+    ADMIN: {"admin.list_users", "admin.edit_user", "admin.reset_password", "answers.unmask_text"},
 }
 CLASS_OF = {endpoint: cls for cls, endpoints in ACCESS.items() for endpoint in endpoints}
 
@@ -120,6 +122,7 @@ def _survey_objects(survey: Survey, subject_key: str) -> dict:
     link = codes.create_open_link(survey, group, None)
     db.session.flush()
     return {"survey_id": survey.id, "subject_id": subject.id, "key": subject.key, "batch_id": batch.batch.id,
+            "question_id": survey.questions[0].id if survey.questions else 999999,
             "link_id": link.id, "open_token": link.token, "code": batch.codes[0]}
 
 
@@ -171,6 +174,7 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "token": objects["open_token"], "user_id": world["other_user_id"], "evidence_id": 1,
         "token_id": world["tokens"][role][0] if role else 1, "kind": "subjects", "fmt": "svg", "name": "dimensions",
         "direction": "up", "action": "propose" if in_plan else "close", "filename": "css/admin.css",
+        "question_id": objects["question_id"], "text_id": "x", "followup_id": 1,
     }
     return {arg: values[arg] for arg in rule.arguments}
 
@@ -237,7 +241,8 @@ def test_every_route_has_an_access_class(app):
 #: GETs allowed to answer 404 to an allowed user: the object named by a sample value does
 #: not exist (evidence 1), or the page needs more than the world has (a trend needs two
 #: years, an archive checksum a sealed survey).
-MAY_BE_MISSING = {"dossiers.edit_evidence", "dossiers.trend_chart", "reports.export_checksum"}
+MAY_BE_MISSING = {"dossiers.edit_evidence", "dossiers.trend_chart", "reports.export_checksum",
+                  "answers.choice_chart"}  # the other unit's survey has no question
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
@@ -318,7 +323,8 @@ def test_a_scoped_viewer_sees_nothing_of_another_unit(app, world):
     client = _login(app, "scoped_viewer")
     base = f"/admin/reports/{survey_id}"
     for url in (base, f"{base}/charts/ranking.svg", f"{base}/export.xlsx", f"{base}/export.pdf",
-                f"/admin/assessments/{world['own']['plan_id']}", "/admin/dossiers/"):
+                f"/admin/assessments/{world['own']['plan_id']}", "/admin/dossiers/", f"/admin/answers/{survey_id}",
+                f"/admin/answers/{survey_id}/texts.csv"):
         response = client.get(url)
         assert response.status_code == 200, url
         body = response.get_data()
