@@ -117,8 +117,10 @@ def mask_fragment(text: Answer | SubjectComment, fragment: str, actor: User, sur
     row.fragments = [*row.fragments, fragment]
     kind, text_id = _target(text)
     # The audit entry names the text but never the masked words (audit readers are not
-    # all entitled to them).
-    audit.record(actor, "text.mask", "survey", survey_id, text=kind, text_id=text_id, characters=len(fragment))
+    # all entitled to them). Its target is "survey_text", not "survey": a mask changes no
+    # figure, so it must not invalidate the survey's cached results and ballot pages
+    # (keyed by the survey's last audit entry, docs/architecture.md).
+    audit.record(actor, "text.mask", "survey_text", survey_id, text=kind, text_id=text_id, characters=len(fragment))
     db.session.flush()
     return redact(_original(text), row.fragments)
 
@@ -130,7 +132,7 @@ def clear_masks(text: Answer | SubjectComment, actor: User, survey_id: int) -> N
     row = _redaction_row(text)
     if row.fragments:
         kind, text_id = _target(text)
-        audit.record(actor, "text.unmask", "survey", survey_id, text=kind, text_id=text_id,
+        audit.record(actor, "text.unmask", "survey_text", survey_id, text=kind, text_id=text_id,
                      fragments=len(row.fragments))
         row.fragments = []
     db.session.flush()

@@ -363,3 +363,13 @@ def test_subject_page_shows_its_comments_masked_and_shuffled(app, client, auth, 
     html = client.get(f"/admin/reports/{survey_id}/subjects/{c1}").get_data(as_text=True)
     assert "张伟同志担当有为" in html and "希望多下基层" in html and "服务对象对张伟的意见" not in html
     assert "另有 2 条回答" in html
+
+
+def test_page_and_workbook_speak_english_when_chosen(client, auth, survey_id):
+    auth.login("viewer", Role.VIEWER)
+    client.post("/locale", data={"locale": "en"})
+    html = page(client, survey_id)
+    assert "Answers and comments" in html and "Total" in html and "Respondents" in html
+    assert "more answers come from groups below their minimum size (服务对象)" in html
+    book = load_workbook(io.BytesIO(client.get(f"/admin/reports/{survey_id}/export.xlsx").data))
+    assert {"Choice questions", "Written comments"} <= set(book.sheetnames)
