@@ -35,9 +35,9 @@ _PATTERNS = (
     # 18-digit resident ID number (the last may be X); also 15-digit old ones
     re.compile(r"(?<!\d)\d{17}[\dXxＸｘ](?!\d)|(?<!\d)\d{15}(?!\d)"),
     # mainland mobile, optionally +86 and spaced or dashed as 138 1234 5678
-    re.compile(r"(?:\+?86[\s\-]?)?(?<!\d)1[3-9]\d(?:[\s\-]?\d{4}){2}(?!\d)"),
+    re.compile(r"(?:\+?86[\s\-]?)?(?<!\d)[1１][3-9３-９]\d(?:[\s\-]?\d{4}){2}(?!\d)"),
     # landline with area code: 0571-88886666, (0571)88886666, 010 12345678
-    re.compile(r"[（(]?(?<!\d)0\d{2,3}[）)]?[\s\-]?\d{7,8}(?!\d)(?:[\s\-]?转\d{1,5})?"),
+    re.compile(r"[（(]?(?<!\d)[0０]\d{2,3}[）)]?[\s\-－]?\d{7,8}(?!\d)(?:[\s\-]?转\d{1,5})?"),
 )
 
 

@@ -27,6 +27,7 @@ from survey_app.models import (
     Unit,
 )
 from survey_app.services import api_tokens, rating_pack, surveys, users
+from survey_app.services.redaction import auto_redact
 from tests.app.documents import pdf_text_or_skip
 from tests.app.factories import _system_user
 
@@ -373,3 +374,19 @@ def test_page_and_workbook_speak_english_when_chosen(client, auth, survey_id):
     assert "more answers come from groups below their minimum size (服务对象)" in html
     book = load_workbook(io.BytesIO(client.get(f"/admin/reports/{survey_id}/export.xlsx").data))
     assert {"Choice questions", "Written comments"} <= set(book.sheetnames)
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("电话13812345678", "电话＊＊＊"),
+    ("电话 +86 138 1234 5678 找我", "电话 ＊＊＊ 找我"),
+    ("手机１３９１２３４５６７８", "手机＊＊＊"),  # full-width digits, as a Chinese IME types them
+    ("座机(0571)88886666转123", "座机＊＊＊"),
+    ("座机 010-12345678", "座机 ＊＊＊"),
+    ("身份证11010119900307123X", "身份证＊＊＊"),
+    ("老身份证110101900307123", "老身份证＊＊＊"),
+    ("邮箱 zhang.san+a@mail.example.gov.cn 联系", "邮箱 ＊＊＊ 联系"),
+    # Ordinary numbers stay: years, counts, amounts, a short phone extension.
+    ("2026年办了3次，花了12345元，分机8801", "2026年办了3次，花了12345元，分机8801"),
+])
+def test_automatic_masking_patterns(text, shown):
+    assert auto_redact(text) == shown
