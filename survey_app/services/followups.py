@@ -97,7 +97,8 @@ def _check_due(due_on: date | None, today: date) -> date:
 
 
 def _check_unit(unit_id: int | None, unit_ids: set[int] | None) -> Unit:
-    unit = db.session.get(Unit, unit_id) if unit_id else None
+    # Ids are 32-bit in every database we run on; PostgreSQL refuses to compare a larger one.
+    unit = db.session.get(Unit, unit_id) if unit_id and 0 < unit_id < 2**31 else None
     if unit is None:
         raise ValidationFailed(_("请选择承办单位"))
     if unit_ids is not None and unit.id not in unit_ids:

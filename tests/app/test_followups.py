@@ -85,6 +85,8 @@ def test_decline_needs_a_reason(app, client, auth, survey_id):
     ({"due_on": "2020-01-01"}, "办结时限不能早于今天"),
     ({"due_on": "not-a-date"}, "请填写办结时限"),
     ({"unit_id": "999999"}, "请选择承办单位"),
+    ({"unit_id": str(2**70)}, "请选择承办单位"),
+    ({"unit_id": "-1"}, "请选择承办单位"),
 ])
 def test_bad_forward_is_refused_and_stores_nothing(app, client, auth, survey_id, data, message):
     auth.login("organizer", Role.ORGANIZER)
