@@ -161,6 +161,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from survey_app.blueprints import (
         admin,
+        answers,
         api,
         assessments,
         auth,
@@ -179,7 +180,7 @@ def _register_blueprints(app: Flask) -> None:
     # One place decides every request's access (services/permissions.py, docs/permissions.md).
     app.before_request(enforce)
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
-                   dossiers, errors):
+                   dossiers, answers, errors):
         app.register_blueprint(module.bp)
 
 

@@ -218,7 +218,7 @@ def export_results(survey_id: int, fmt: str, output: Path | None) -> None:
 
     from flask import current_app
 
-    from survey_app.services import archive, exports, reports
+    from survey_app.services import answer_exports, answers, archive, exports, reports
 
     if fmt != "json" and output is None:
         _fail(f"--format {fmt} 需要用 -o 指定输出文件")
@@ -228,12 +228,14 @@ def export_results(survey_id: int, fmt: str, output: Path | None) -> None:
     seal = archive.seal_of(survey, zone)
     with force_locale("zh_CN"):
         report = reports.survey_report(survey)
+        texts = answers.answers_view(survey, report, None)  # masked, as every export
         if fmt == "json":
-            data = (json.dumps(exports.results_json(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+            body = exports.results_json(report) | {"answers": answer_exports.answers_json(texts)}
+            data = (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         elif fmt == "xlsx":
-            data = exports.results_workbook(report, today, archive=seal)
+            data = exports.results_workbook(report, today, archive=seal, answers=texts)
         else:
-            data = exports.survey_pdf(report, today, archive=seal)
+            data = exports.survey_pdf(report, today, archive=seal, answers=texts)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
         return

@@ -30,7 +30,7 @@ from survey_app.errors import NotFound
 from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.models.base import utcnow
-from survey_app.services import dossier_pdf, dossiers, reports, users
+from survey_app.services import dossier_pdf, dossiers, followups, reports, users
 
 bp = Blueprint("dossiers", __name__, url_prefix="/admin/dossiers")
 
@@ -96,6 +96,7 @@ def _render_dossier(cadre: dossiers.Cadre, status: int = 200, **bound):
         verify_form=_verify_form(), remove_form=RemoveForm(),
         views=dossiers.history(cadre, views=True, limit=20) if is_staff else None,
         changes=dossiers.history(cadre, views=False, limit=30) if is_staff else None,
+        followups=followups.for_subject_key(cadre.key, users.visible_unit_ids(current_user), _today()),
         **_labels(),
     ), status
 

@@ -23,9 +23,10 @@ from flask_login import current_user, login_required
 
 from analytics import charts
 from survey_app.blueprints.access import load_survey, organizer_required
+from survey_app.blueprints.answers import subject_texts
 from survey_app.errors import DomainError
 from survey_app.extensions import db
-from survey_app.services import archive, dossiers, exports, quality, reports, sheets, users
+from survey_app.services import answers, archive, dossiers, exports, quality, reports, sheets, users
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 
@@ -96,8 +97,8 @@ def show_subject(survey_id: int, subject_id: int):
     survey = load_survey(survey_id)
     return render_template("reports/subject.html", report=report, row=row, figures=reports.figure_columns(report),
                            trend=reports.subject_trend(survey, row.key),
-                           comments=reports.subject_comments(survey, row),
-                           dossier=dossiers.visible_dossier(current_user, row.key))
+                           dossier=dossiers.visible_dossier(current_user, row.key),
+                           **subject_texts(survey, report, subject_id))
 
 
 def _chart_response(data: bytes, fmt: str) -> Response:
@@ -187,11 +188,17 @@ def _is_scoped() -> bool:
     return users.visible_unit_ids(current_user) is not None
 
 
+def _answers(survey_id: int, report: reports.SurveyReport) -> answers.AnswersView:
+    """Answers and comments for the exports: masked for everyone (no originals)."""
+    return answers.answers_view(load_survey(survey_id), report, users.visible_unit_ids(current_user))
+
+
 @bp.get("/<int:survey_id>/export.xlsx")
 @login_required
 def export_xlsx(survey_id: int):
     report = _visible_report(survey_id)
-    data = exports.results_workbook(report, _today(), is_scoped=_is_scoped(), archive=_seal(survey_id))
+    data = exports.results_workbook(report, _today(), is_scoped=_is_scoped(), archive=_seal(survey_id),
+                                    answers=_answers(survey_id, report))
     return _download(data, exports.download_name(report, _("评议结果") + ".xlsx"), sheets.XLSX_MIMETYPE)
 
 
@@ -199,7 +206,8 @@ def export_xlsx(survey_id: int):
 @login_required
 def export_pdf(survey_id: int):
     report = _visible_report(survey_id)
-    data = exports.survey_pdf(report, _today(), is_scoped=_is_scoped(), archive=_seal(survey_id))
+    data = exports.survey_pdf(report, _today(), is_scoped=_is_scoped(), archive=_seal(survey_id),
+                              answers=_answers(survey_id, report))
     return _download(data, exports.download_name(report, _("评议结果") + ".pdf"), "application/pdf")
 
 

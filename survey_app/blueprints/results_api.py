@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from survey_app.extensions import csrf, db
 from survey_app.models import ApiToken, Survey
-from survey_app.services import api_tokens, exports, permissions, reports, users
+from survey_app.services import answer_exports, answers, api_tokens, exports, permissions, reports, users
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1/surveys")
 csrf.exempt(bp)
@@ -58,7 +58,10 @@ def survey_results(survey_id: int):
         return _error(404, _("没有这个问卷，或不在您的权限范围内"))
     if not api_tokens.may_read(token, survey):
         return _error(403, _("这个令牌只能读取创建时选定的问卷"))
-    report = reports.scoped(reports.survey_report(survey), survey, users.visible_unit_ids(owner))
-    response = jsonify(exports.results_json(report))
+    scope = users.visible_unit_ids(owner)
+    report = reports.scoped(reports.survey_report(survey), survey, scope)
+    body = exports.results_json(report)
+    body["answers"] = answer_exports.answers_json(answers.answers_view(survey, report, scope))
+    response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response

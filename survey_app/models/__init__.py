@@ -31,6 +31,7 @@ from survey_app.models.base import (
     SurveyStatus,
 )
 from survey_app.models.dossier import EvidenceItem, EvidenceKind, EvidenceSource, VerificationStatus
+from survey_app.models.feedback import Followup, FollowupStatus, TextRedaction
 from survey_app.models.org import Unit
 from survey_app.models.survey import (
     SCALE_ROLES,
@@ -46,8 +47,8 @@ from survey_app.models.user import AuditEntry, User, user_unit_scopes
 
 __all__ = [
     "SCALE_ROLES", "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
-    "Dimension", "EvidenceItem", "EvidenceKind", "EvidenceSource",
+    "Dimension", "EvidenceItem", "EvidenceKind", "EvidenceSource", "Followup", "FollowupStatus",
     "OpenLink", "OpenReceipt", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
-    "ScaleOption", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "Unit",
+    "ScaleOption", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "TextRedaction", "Unit",
     "User", "VerificationStatus", "group_subjects", "user_unit_scopes",
 ]

@@ -29,7 +29,8 @@ from sqlalchemy import select
 from analytics import charts
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
-from survey_app.services import pdf_layout, phrasing
+from survey_app.services import answer_exports, pdf_layout, phrasing
+from survey_app.services.answers import AnswersView
 from survey_app.services.archive import ArchiveSeal
 from survey_app.services.reports import (
     INSUFFICIENT,
@@ -210,9 +211,10 @@ def _notes_sheet(sheet: Worksheet, report: SurveyReport, generated_on: date, is_
 
 
 def results_workbook(report: SurveyReport, generated_on: date, *, is_scoped: bool = False,
-                     archive: ArchiveSeal | None = None) -> bytes:
+                     archive: ArchiveSeal | None = None, answers: AnswersView | None = None) -> bytes:
     """Return the results as an .xlsx workbook: 排名, 评议主体, 等次分布, 单位 and 说明
-    (with the archive checksum when the survey is archived)."""
+    (with the archive checksum when the survey is archived), then 选择题统计 and 文字意见
+    when `answers` is given."""
     workbook = Workbook()
     workbook.properties.title = report.title
     workbook.properties.creator = "Pingyi"
@@ -223,6 +225,8 @@ def results_workbook(report: SurveyReport, generated_on: date, *, is_scoped: boo
     _grades_sheet(workbook.create_sheet(_("等次分布")), report)
     _units_sheet(workbook.create_sheet(_("单位")), report)
     _notes_sheet(workbook.create_sheet(_("说明")), report, generated_on, is_scoped, archive)
+    if answers is not None:
+        answer_exports.add_sheets(workbook, answers)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -408,9 +412,10 @@ def _archive_footer(archive: ArchiveSeal | None) -> str:
 
 
 def survey_pdf(report: SurveyReport, generated_on: date, *, is_scoped: bool = False,
-               archive: ArchiveSeal | None = None) -> bytes:
+               archive: ArchiveSeal | None = None, answers: AnswersView | None = None) -> bytes:
     """Return the survey's results as an A4 PDF: ranking table and chart, units, method
-    (and the archive checksum when the survey is archived)."""
+    (and the archive checksum when the survey is archived), with an appendix of the
+    answers and comments when `answers` is given."""
     average = _fmt_index(report.survey_average)
     subtitle = _("%(year)s 年度，有效答卷 %(ballots)d 份，全体平均指数 %(average)s，生成日期 %(date)s",
                  year=report.year, ballots=report.ballots, average=average, date=generated_on.isoformat())
@@ -440,6 +445,7 @@ def survey_pdf(report: SurveyReport, generated_on: date, *, is_scoped: bool = Fa
                             unit_rows, [x * mm for x in (12, 14, 44, 30, 18, 30, 16)]))
     story.append(pdf_layout.paragraph(_("说明"), "h2"))
     story += [pdf_layout.paragraph(line) for line in _method_lines()]
+    story += answer_exports.pdf_appendix(answers) if answers is not None else []
     story += _archive_story(archive)
     footer = _("%(title)s｜生成日期 %(date)s", title=report.title, date=generated_on.isoformat())
     return pdf_layout.build_pdf(report.title, footer + _archive_footer(archive), story)

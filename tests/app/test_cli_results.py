@@ -17,6 +17,7 @@ def test_json_goes_to_stdout_and_equals_the_report(app, runner, rated_survey):  
     body = json.loads(result.stdout)
     with app.app_context():
         report = reports.survey_report(db.session.get(Survey, rated_survey))
+    assert body.pop("answers")["subject_comments"] == []  # as in the API (tests/app/test_answers.py)
     assert body == json.loads(json.dumps(exports.results_json(report)))
     assert "张伟" in result.stdout  # UTF-8, not \\u escapes
     assert next(s for s in body["subjects"] if s["key"] == "C2")["groups"][1] == {
@@ -40,7 +41,7 @@ def test_xlsx_to_a_file(runner, rated_survey, tmp_path):  # noqa: F811
     result = runner.invoke(args=["results", str(rated_survey), "--format", "xlsx", "-o", str(path)])
     assert result.exit_code == 0, result.output
     book = load_workbook(io.BytesIO(path.read_bytes()))
-    assert book.sheetnames == ["排名", "评议主体", "各维度", "等次分布", "单位", "说明"]
+    assert book.sheetnames == ["排名", "评议主体", "各维度", "等次分布", "单位", "说明", "选择题统计", "文字意见"]
     assert [row[2] for row in book["排名"].iter_rows(min_row=2, values_only=True)] == ["张伟", "李娜", "王强"]
 
 

@@ -62,7 +62,7 @@ def test_workbook_sheets_headers_and_format(app, client, auth, rated_survey):  #
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "private, no-store"
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["排名", "评议主体", "各维度", "等次分布", "单位", "说明"]
+    assert book.sheetnames == ["排名", "评议主体", "各维度", "等次分布", "单位", "说明", "选择题统计", "文字意见"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2"
         assert all(cell.font.bold for cell in sheet[1] if cell.value is not None)

@@ -92,7 +92,9 @@ def test_json_equals_the_report_the_page_shows(app, client, auth, rated_survey):
     body = response.get_json()
     with app.app_context():
         report = reports.survey_report(db.session.get(Survey, rated_survey))
+    answers = body.pop("answers")  # extra questions and comments (tests/app/test_answers.py)
     assert body == exports.results_json(report)
+    assert set(answers) == {"choice_questions", "number_questions", "text_questions", "subject_comments"}
 
     c1 = next(s for s in body["subjects"] if s["key"] == "C1")
     row = next(r for r in report.subjects if r.key == "C1")
