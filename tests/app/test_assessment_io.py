@@ -28,7 +28,7 @@ from survey_app.models.assessment import (
     PlanSubject,
 )
 from survey_app.services import assessment_io, assessments
-from tests.app.documents import pdf_text_or_skip
+from tests.app.documents import assert_fonts_embedded, pdf_text_or_skip
 from tests.app.test_assessments import (  # noqa: F401 — fixtures are used by name
     actor,
     audit_count,
@@ -605,6 +605,7 @@ def test_pdf_of_a_draft_is_marked(app, client, auth, plan_id, tmp_path):  # noqa
     assert response.data.startswith(b"%PDF-")
     text = pdf_text_or_skip(response.data)
     assert "2026年度干部考核 考核结果（草稿）" in text
+    assert_fonts_embedded(response.data)
     assert "草稿（未确认）：考核结果尚未确认" in text
     pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", response.data))
     assert text.count("2026年度干部考核｜草稿（未确认）｜生成日期") == pages  # the footer of every page
