@@ -196,9 +196,11 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from survey_app import labels
+    from survey_app.services.audit_text import describe
 
     app.jinja_env.globals.update(
         labels=labels,
+        describe_audit=describe,
         get_locale=get_locale,
         has_endpoint=lambda name: name in app.view_functions,
     )
