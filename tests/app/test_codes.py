@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -12,7 +13,7 @@ from sqlalchemy import select, text
 
 from survey_app.extensions import db
 from survey_app.models import AccessCode, CodeBatch, CodeStatus, Role, Survey, SurveyStatus
-from survey_app.services import codes, qr, slips
+from survey_app.services import codes, qr, slips, turnout
 from tests.app.documents import assert_fonts_embedded, pdf_font_sizes, pdf_words
 from tests.app.respondent_helpers import complete_values, form_data, issue_codes
 
@@ -261,8 +262,27 @@ def test_turnout_page_shows_counts_only(app, client, auth, survey_id):
     assert page.status_code == 200 and "实参加" in page.text and "应参加" in page.text
     assert "称职" not in page.text  # no answers on the projector
     data = client.get(f"/admin/codes/{survey_id}/turnout.json").get_json()
-    assert data["groups"][0] == {"name": "上级", "expected": 5, "issued": 4, "submitted": 1, "percent": 20}
+    assert data["groups"][0] == {"name": "上级", "expected": 5, "issued": 4, "submitted": 1, "percent": 20,
+                                 "level": "low"}
     assert data["total"]["submitted"] == 1
+
+
+@pytest.mark.parametrize(("percent", "level"), [(None, "none"), (0, "low"), (8, "low"), (49, "low"), (50, "mid"),
+                                                (79, "mid"), (80, "high"), (100, "high"), (130, "high")])
+def test_turnout_level_follows_thresholds(percent, level):
+    """8% turnout wore the same green badge as 100%."""
+    assert turnout.level(percent) == level
+
+
+def test_turnout_badges_and_bars_carry_their_level(app, client, auth, survey_id):
+    typed = issue_codes(app, survey_id, count=5)
+    for code in typed[:4]:
+        client.post(f"/s/{code}", data=form_data(complete_values(app, survey_id)))
+    auth.login("viewer", Role.VIEWER)
+    page = client.get(f"/admin/codes/{survey_id}/turnout").text
+    assert re.search(r'class="pct" data-level="low"', page)  # 4 of 25 expected: 16%
+    assert re.search(r'<progress[^>]*data-level="high"', page)  # 上级: 4 of 5
+    assert re.search(r'<progress[^>]*data-level="low"', page)  # 服务对象: 0 of 20
 
 
 @pytest.mark.parametrize("url", ["", "/issue", "/void-code", "/open-links"])
