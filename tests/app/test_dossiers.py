@@ -387,6 +387,14 @@ def test_pdf_opens_and_contains_the_cadre_figures_and_evidence(app, client, auth
     assert_fonts_embedded(response.data)
 
 
+def test_pdf_headings_name_the_year_once(app, client, auth, rated):
+    """Survey titles already hold their year: the heading read "2026 2026年度民主测评"."""
+    auth.login("viewer", Role.VIEWER)
+    text = pdf_text_or_skip(client.get("/admin/dossiers/C1/dossier.pdf").data)
+    assert "2026年度民主测评（民主测评）" in text and "2025年度民主测评（民主测评）" in text
+    assert not re.search(r"(\d{4}) \1年度", text), re.findall(r".*\d{4} \d{4}年度.*", text)
+
+
 def test_charts_render(app, client, auth, rated):
     auth.login("viewer", Role.VIEWER)
     assert client.get("/admin/dossiers/C1/charts/trend.png").data.startswith(b"\x89PNG")
