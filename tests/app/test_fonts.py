@@ -98,3 +98,26 @@ def test_pdfs_prefer_a_font_that_draws_everything(pdf_font_candidates):
     pdf_font_candidates.setattr(pdf_fonts, "CJK_CANDIDATES", ((latin_only, 0), (str(charts.BUNDLED_FONT_FILE), 0)))
     choice = pdf_fonts.register_fonts()
     assert choice.path == str(charts.BUNDLED_FONT_FILE) and not choice.missing
+
+
+def _chart_sources(page: str) -> list[str]:
+    return re.findall(r'<img[^>]*src="([^"]*/charts/[^"]*)"', page)
+
+
+def test_a_language_switch_never_shows_charts_cached_in_the_other_language(client, auth, rated):  # noqa: F811
+    """Charts are cached by the browser for a minute: the same URL in both languages kept
+    the Chinese chart on the English page."""
+    auth.login("viewer", Role.VIEWER)
+    survey = rated["2026"]
+    pages = [f"/admin/reports/{survey}"]
+    chinese = {url: _chart_sources(client.get(url).get_data(as_text=True)) for url in pages}
+    subject_id = re.search(rf"/admin/reports/{survey}/subjects/(\d+)", client.get(pages[0]).get_data(as_text=True))[1]
+    pages.append(f"/admin/reports/{survey}/subjects/{subject_id}")
+    chinese[pages[1]] = _chart_sources(client.get(pages[1]).get_data(as_text=True))
+    client.post("/locale", data={"locale": "en"})
+    for url in pages:
+        english = _chart_sources(client.get(url).get_data(as_text=True))
+        assert english and len(english) == len(chinese[url]), url
+        assert not set(english) & set(chinese[url]), (english, chinese[url])
+    chart = client.get(english[0].replace("&amp;", "&"))
+    assert chart.status_code == 200 and "Cookie" in chart.headers["Vary"]
