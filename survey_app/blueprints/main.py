@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Blueprint, current_app, redirect, request, send_from_directory, session, url_for
+from flask import Blueprint, redirect, request, session, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,13 +23,6 @@ def set_locale():
     session["locale"] = "en" if request.form.get("locale") == "en" else "zh_CN"
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("main.index"))
-
-
-@bp.get("/favicon.ico")
-def favicon():
-    """Browsers ask for /favicon.ico on every page that links none (the ballot pages)."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
-                               max_age=86400)
 
 
 @bp.get("/healthz")
