@@ -1,7 +1,10 @@
 """Charts as PNG or SVG bytes, drawn with matplotlib's Figure API (never pyplot).
 
-Every label is passed in by the caller (no i18n here). Text is set in a CJK
-font found on the machine (see find_cjk_font) with DejaVu Sans as fallback.
+Every label is passed in by the caller (no i18n here). Text is set in a list of
+families (font_families) with per-glyph fallback: the first family that has a glyph
+draws it. The list is chosen by what each font can draw, not by what matplotlib's font
+cache happens to hold: a cache built before Noto CJK was installed may know only Droid
+Sans Fallback, which has Chinese but no Latin digits (every number became a box).
 SVG output converts glyphs to paths (svg.fonttype "path") so a browser without
 the font still shows the Chinese text; files are larger but render anywhere.
 """
@@ -12,6 +15,7 @@ import functools
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Literal
@@ -21,6 +25,7 @@ import numpy as np
 from matplotlib import colormaps, font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import PercentFormatter
 
 from analytics.types import FloatArray
@@ -41,52 +46,108 @@ CJK_FAMILIES: tuple[str, ...] = (
     "Noto Sans CJK TC",
     "Noto Sans CJK JP",
 )
-FALLBACK_FAMILY = "DejaVu Sans"
+#: Shipped with the package: Noto Sans CJK SC subset to GB2312 with TrueType outlines
+#: (fonts/README.md), so every machine draws Chinese and digits, and PDFs can embed it.
+BUNDLED_FONT_FILE = Path(__file__).with_name("fonts") / "PingyiSansSC-GB2312.ttf"
+BUNDLED_FAMILY = "Pingyi Sans SC"
+#: matplotlib ships DejaVu Sans: Latin, digits and symbols whatever the machine has.
+LATIN_FAMILY = "DejaVu Sans"
 _DPI = 120
 _SCALE_MAX = 100.0
 
+#: What every chart must be able to draw, by capability name (numbers, Chinese labels).
+PROBES: dict[str, str] = {
+    "digits": "0123456789.%",
+    "latin": "ABCXYZabcxyz",
+    "chinese": "评议满意度指数优秀称职",
+}
 
-# Debian's packages, for a matplotlib font cache built before they were installed.
+# Debian's packages, registered by file when matplotlib's font cache predates them.
 CJK_FONT_FILES: tuple[str, ...] = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
-    # Shipped with the package (GB2312 subset), so a machine without CJK fonts still works.
-    str(Path(__file__).with_name("fonts") / "NotoSansCJKsc-Regular-GB2312.otf"),
 )
 
 
+@dataclass(frozen=True, slots=True)
+class FontCheck:
+    """The chart font list and the capabilities (PROBES keys) none of its fonts draws."""
+
+    families: tuple[str, ...]
+    missing: dict[str, str]  # capability -> the characters no family in the list has
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing
+
+
 @functools.lru_cache(maxsize=1)
-def find_cjk_font() -> str | None:
-    """Return the family name of the first installed CJK font we know, or None.
+def font_families() -> tuple[str, ...]:
+    """Return the chart font list, best first, for matplotlib's per-glyph fallback.
 
-    Look in matplotlib's font list first; if it has none (its cache predates the
-    fonts), register the first of CJK_FONT_FILES that exists and look again.
+    Installed CJK fonts that draw both Chinese and digits come first (they cover rare
+    characters the bundled GB2312 subset lacks), then the bundled font, then CJK fonts
+    without digits (only for characters nothing before them has), then DejaVu Sans.
     """
-    family = _known_family()
-    if family is None:
-        present = next((path for path in CJK_FONT_FILES if Path(path).is_file()), None)
-        if present is not None:
-            font_manager.fontManager.addfont(present)
-            family = _known_family()
-    return family
+    _register_font_files()
+    installed = [family for family in CJK_FAMILIES if _font_entry(family) is not None]
+    complete = [f for f in installed if _draws(f, PROBES["chinese"]) and _draws(f, PROBES["digits"])]
+    partial = [f for f in installed if f not in complete and _draws(f, PROBES["chinese"])]
+    return (*complete, BUNDLED_FAMILY, *partial, LATIN_FAMILY)
 
 
-def _known_family() -> str | None:
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    return next((family for family in CJK_FAMILIES if family in installed), None)
+def check_fonts() -> FontCheck:
+    """Report which PROBES characters no font of font_families() can draw."""
+    families = font_families()
+    charmaps = [_charmap(family) for family in families]
+    missing = {}
+    for capability, characters in PROBES.items():
+        absent = "".join(c for c in characters if not any(ord(c) in charmap for charmap in charmaps))
+        if absent:
+            missing[capability] = absent
+    return FontCheck(families=families, missing=missing)
 
 
-def find_cjk_font_file() -> tuple[str, int] | None:
-    """Return (path, face index in the collection) of the regular face of find_cjk_font()."""
-    family = find_cjk_font()
-    if family is None:
-        return None
-    faces = [entry for entry in font_manager.fontManager.ttflist if entry.name == family]
-    regular = min(faces, key=lambda entry: abs(_weight(entry.weight) - 400))
-    return regular.fname, regular.index
+def font_file(family: str) -> tuple[str, int] | None:
+    """Return (path, face index in the collection) of the regular face of `family`."""
+    entry = _font_entry(family)
+    return (entry.fname, entry.index) if entry is not None else None
+
+
+def _register_font_files() -> None:
+    """Add the bundled font, and CJK font files the cache predates, to matplotlib's list."""
+    known = {entry.fname for entry in font_manager.fontManager.ttflist}
+    for path in (*CJK_FONT_FILES, str(BUNDLED_FONT_FILE)):
+        if path not in known and Path(path).is_file():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue  # an unreadable file is simply not a candidate
+
+
+def _font_entry(family: str) -> font_manager.FontEntry | None:
+    faces = [entry for entry in font_manager.fontManager.ttflist
+             if entry.name == family and entry.style == "normal"]
+    return min(faces, key=lambda entry: abs(_weight(entry.weight) - 400)) if faces else None
+
+
+def _charmap(family: str) -> dict[int, int]:
+    location = font_file(family)
+    return _file_charmap(*location) if location is not None else {}
+
+
+@functools.lru_cache(maxsize=16)
+def _file_charmap(path: str, index: int) -> dict[int, int]:
+    # A charmap entry pointing at glyph 0 is .notdef, the empty box: not a glyph.
+    return {code: glyph for code, glyph in FT2Font(path, face_index=index).get_charmap().items() if glyph}
+
+
+def _draws(family: str, characters: str) -> bool:
+    charmap = _charmap(family)
+    return all(ord(c) in charmap for c in characters)
 
 
 def _weight(weight: int | str) -> int:
@@ -99,21 +160,23 @@ def _weight(weight: int | str) -> int:
 _STYLE_LOCK = threading.Lock()
 
 
+def chart_rc() -> dict[str, object]:
+    """Return the rcParams every chart is drawn with (the font list included)."""
+    return {
+        # A family *list* (not "sans-serif"): matplotlib falls back glyph by glyph along it.
+        "font.family": list(font_families()),
+        "axes.unicode_minus": False,  # CJK faces often lack U+2212
+        "svg.fonttype": "path",
+        "svg.hashsalt": "pingyi-analytics",  # stable ids: equal input, equal SVG
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+
+
 @contextmanager
 def _chart_style() -> Iterator[None]:
-    family = find_cjk_font()
-    families = [family, FALLBACK_FAMILY] if family else [FALLBACK_FAMILY]
-    with _STYLE_LOCK, matplotlib.rc_context(
-        {
-            "font.family": "sans-serif",
-            "font.sans-serif": families,
-            "axes.unicode_minus": False,  # CJK faces often lack U+2212
-            "svg.fonttype": "path",
-            "svg.hashsalt": "pingyi-analytics",  # stable ids: equal input, equal SVG
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-        }
-    ):
+    rc = chart_rc()
+    with _STYLE_LOCK, matplotlib.rc_context(rc):
         yield
 
 

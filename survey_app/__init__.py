@@ -1,5 +1,6 @@
 """Pingyi (评议): the Flask application factory, the only place where things are wired."""
 
+import logging
 import os
 from functools import partial
 from pathlib import Path
@@ -37,7 +38,24 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     _register_cli(app)
     _register_template_helpers(app)
     _trust_reverse_proxy(app)
+    _check_fonts()
     return app
+
+
+def _check_fonts() -> None:
+    """Log, at start-up, what the chart and PDF fonts cannot draw (boxes in every export)."""
+    from analytics import charts
+    from survey_app.services import pdf_fonts
+
+    logger = logging.getLogger("survey_app.fonts")
+    chart_fonts = charts.check_fonts()
+    for capability, characters in chart_fonts.missing.items():
+        logger.error("chart fonts %s draw no %s (%s): charts will show empty boxes; install fonts-noto-cjk",
+                     ", ".join(chart_fonts.families), capability, characters)
+    pdf_font = pdf_fonts.register_fonts()
+    for capability, characters in pdf_font.missing.items():
+        logger.error("PDF font %s draws no %s (%s): PDFs will show empty boxes", pdf_font.path, capability,
+                     characters)
 
 
 class _DatabaseIdConverter(IntegerConverter):
@@ -195,9 +213,11 @@ def _register_template_helpers(app: Flask) -> None:
 
     from survey_app import labels
     from survey_app.blueprints.access import may
+    from survey_app.services.audit_text import describe
 
     app.jinja_env.globals.update(
         labels=labels,
+        describe_audit=describe,
         get_locale=get_locale,
         has_endpoint=lambda name: name in app.view_functions,
         may=may,

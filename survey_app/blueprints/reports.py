@@ -104,7 +104,10 @@ def show_subject(survey_id: int, subject_id: int):
 def _chart_response(data: bytes, fmt: str) -> Response:
     mimetype = "image/svg+xml" if fmt == "svg" else "image/png"
     response = Response(data, mimetype=mimetype)
+    # Chart wording follows the language kept in the session: pages ask with ?lang= so a
+    # browser never shows a chart cached in the other language after the switch.
     response.headers["Cache-Control"] = "private, max-age=60"
+    response.vary.add("Cookie")
     return response
 
 

@@ -1170,17 +1170,27 @@ def _pdf_header() -> list[str]:
 PDF_WIDTHS = tuple(x * mm for x in (9, 26, 32, 12, 12, 16, 45, 22))
 
 
+#: Room to write a date by hand, in full-width low lines at the signature size (11 pt): the
+#: year 6 (23 mm), month and day 4 each (15.5 mm). The blanks were ideographic spaces, which
+#: a paragraph collapses to one: "日期： 年 月 日" left no room at all.
+DATE_BLANKS = (6, 4, 4)
+
+
+def _date_line() -> Paragraph:
+    year, month, day = ("＿" * width for width in DATE_BLANKS)
+    return _para(_("日期：%(year)s年%(month)s月%(day)s日", year=year, month=month, day=day), _SIGN_STYLE)
+
+
 def _signatures() -> KeepTogether:
     line = "＿" * 12
     return KeepTogether(
         [
             pdf_layout.paragraph(_("考核委员会审定"), "h2"),
-            _para(
-                _("考核委员会主任（签字）：%(line)s　　日期：　　　　年　　月　　日", line=line), _SIGN_STYLE
-            ),
+            _para(_("考核委员会主任（签字）：%(line)s", line=line), _SIGN_STYLE),
+            _date_line(),
             _para(_("考核委员会成员（签字）："), _SIGN_STYLE),
             *(_para(f"{line}　　{line}　　{line}", _SIGN_STYLE) for _i in range(3)),
-            _para(_("日期：　　　　年　　月　　日"), _SIGN_STYLE),
+            _date_line(),
         ]
     )
 

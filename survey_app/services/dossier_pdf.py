@@ -108,11 +108,17 @@ def _flags(entry: SurveyEntry) -> list:
     return [pdf_layout.paragraph(note, "notice") for note in notes]
 
 
+def _with_year(year: int, title: str) -> str:
+    """The year before a title that does not already name it ("2026 2026年度民主测评" was printed)."""
+    return title if str(year) in title else _("%(year)s %(title)s", year=year, title=title)
+
+
 def _survey_section(entry: SurveyEntry) -> list:
     row = entry.row
-    title = _("%(year)s %(title)s（%(kind)s）", year=entry.year, title=entry.title, kind=entry.kind_label)
+    title = _("%(title)s（%(kind)s）", title=_with_year(entry.year, entry.title), kind=entry.kind_label)
     stats = [_index(row.index), _interval(row.low, row.high), _rank(row.rank, entry.ranked),
-             phrasing.noted(_rank(row.rank_in_category, entry.ranked_in_category), row.category or "—"), str(row.n)]
+             phrasing.noted(_rank(row.rank_in_category, entry.ranked_in_category), row.category or _("未分类")),
+             str(row.n)]
     story = [pdf_layout.paragraph(title, "h2"),
              pdf_layout.table([_("满意度指数"), _("95%区间"), _("总排名"), _("类别内排名"), _("计入人数")], [stats]),
              *_flags(entry)]
@@ -149,7 +155,7 @@ def _survey_section(entry: SurveyEntry) -> list:
 
 def _assessment_section(entry: AssessmentEntry) -> list:
     row = entry.row
-    title = _("%(year)s %(title)s（%(status)s）", year=entry.year, title=entry.title, status=entry.status_label)
+    title = _("%(title)s（%(status)s）", title=_with_year(entry.year, entry.title), status=entry.status_label)
     parts = [[p.label, p.source_label, _score(p.score) if p.score is not None else _("缺项"),
               f"{p.share * 100:.0f}%", _score(p.points)] for p in row.parts]
     parts += [[_("正向激励"), "", "", "", f"+{row.bonus:.2f}" if row.bonus else "—"],

@@ -1,4 +1,5 @@
-"""PDF building blocks shared by every PDF export: A4 pages with a CJK font, numbered
+"""PDF building blocks shared by every PDF export: A4 pages with an embedded CJK font
+(`pdf_fonts`), numbered
 "第 n 页，共 N 页" with a footer line, wrapped CJK paragraphs and tables, and charts scaled
 to fit."""
 
@@ -12,15 +13,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-#: Adobe's built-in Song CID font: every PDF reader shows it without embedding. (It has no
-#: glyph for "·", so PDF text avoids that character.)
-CJK_FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+from survey_app.services.pdf_fonts import CJK_FONT, register_fonts
+
+register_fonts()
 
 STYLES = {
     "title": ParagraphStyle("title", fontName=CJK_FONT, fontSize=17, leading=23, spaceAfter=4, wordWrap="CJK"),
@@ -70,6 +68,7 @@ def build_pdf(title: str, footer: str, story: list) -> bytes:
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=18 * mm,
         title=title, author="Pingyi", creator="Pingyi", invariant=True,
+        initialFontName=CJK_FONT,  # not reportlab's Helvetica, which is never embedded
     )
     document.build(story, canvasmaker=canvas_class)
     return buffer.getvalue()
@@ -87,6 +86,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence], widths: Sequence[floa
              for row in rows]
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), CJK_FONT),  # reportlab sets it even for paragraph cells
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b8c2cc")),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde6f0")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

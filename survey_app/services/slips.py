@@ -2,8 +2,8 @@
 
 Ten slips per A4 page (2 × 5), each with the survey title, the group, the QR code drawn
 as vector squares (sharp at any printer resolution), the code in clear and a one-line
-instruction, separated by dashed cut lines. Chinese text uses reportlab's built-in CID
-font STSong-Light, which PDF readers supply, so no font file ships with the app.
+instruction, separated by dashed cut lines. The fonts are embedded (`pdf_fonts`), so a
+phone or print shop without Chinese fonts prints the slip as designed.
 """
 
 import csv
@@ -13,22 +13,24 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from survey_app.services import qr
 from survey_app.services.codes import display_code
+from survey_app.services.pdf_fonts import CJK_FONT, CODE_FONT, register_fonts
 from survey_app.services.sheets import safe_text
 
-CJK_FONT = "STSong-Light"
-CODE_FONT = "Courier-Bold"
 COLUMNS, ROWS = 2, 5
 MARGIN = 10 * mm
 QR_SIZE = 34 * mm  # a version-3 code at about 0.9 mm per module: easy for any phone
 PADDING = 4 * mm
+LINK_SIZE = 8.5  # points: the entry link and the sentence above it
+FALLBACK_LEADING = 10.5
+LINES_MAX = 3  # three lines stay below the code's baseline (15 mm above the slip's foot)
 
-pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+register_fonts()
 
 
 def _wrap(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
@@ -80,9 +82,38 @@ def _draw_slip(canvas: Canvas, x: float, y: float, w: float, h: float, code: str
     canvas.drawString(left, y + 22 * mm, text["code_label"])
     canvas.setFont(CODE_FONT, 17)
     canvas.drawString(left, y + 15 * mm, display_code(code))
-    size = _fit(text["instruction"], CJK_FONT, 8.5, w - 2 * PADDING)
-    canvas.setFont(CJK_FONT, size)
-    canvas.drawString(x + PADDING, y + PADDING, text["instruction"])
+    _draw_fallback(canvas, x + PADDING, y + PADDING, w - 2 * PADDING, text)
+
+
+def _draw_fallback(canvas: Canvas, x: float, y: float, width: float, text: dict) -> None:
+    """The instruction and, on a line of its own, the entry link, bottom up from `y`.
+
+    Whoever cannot scan types the link, often an older respondent: it is never cut and
+    never smaller than LINK_SIZE (a one-line sentence shrunk to fit was 5 pt). Both fit
+    below the code, beside nothing: LINES_MAX lines of FALLBACK_LEADING.
+    """
+    link_size = _fit(text["url"], CJK_FONT, LINK_SIZE + 1, width, smallest=LINK_SIZE)
+    link_lines = _wrap(text["url"], CJK_FONT, link_size, width, LINES_MAX - 1)
+    sentence = _wrap_words(text["instruction"], CJK_FONT, LINK_SIZE, width, LINES_MAX - len(link_lines))
+    for line in reversed(link_lines):
+        canvas.setFont(CJK_FONT, link_size)
+        canvas.drawString(x, y, line)
+        y += FALLBACK_LEADING
+    canvas.setFont(CJK_FONT, LINK_SIZE)
+    for line in reversed(sentence):
+        canvas.drawString(x, y, line)
+        y += FALLBACK_LEADING
+
+
+def _wrap_words(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
+    """Break at spaces where there are some (English), inside a too-long word or CJK run."""
+    lines = []
+    for chunk in simpleSplit(text, font, size, width):
+        lines += _wrap(chunk, font, size, width, max_lines)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][:-1] + "…"
+    return lines
 
 
 def _draw_cut_lines(canvas: Canvas, w: float, h: float) -> None:
@@ -101,7 +132,7 @@ def _draw_cut_lines(canvas: Canvas, w: float, h: float) -> None:
 def slips_pdf(survey_title: str, group_name: str, codes: Iterable[str]) -> bytes:
     """Return an A4 PDF of code slips, ten per page."""
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=CJK_FONT)
     canvas.setTitle(f"{survey_title} · {group_name}")
     page_w, page_h = A4
     w, h = (page_w - 2 * MARGIN) / COLUMNS, (page_h - 2 * MARGIN) / ROWS
@@ -109,7 +140,8 @@ def slips_pdf(survey_title: str, group_name: str, codes: Iterable[str]) -> bytes
         "title": survey_title,
         "group": _("评议主体：%(group)s", group=group_name),
         "code_label": _("评议码（仅限使用一次）"),
-        "instruction": _("用手机扫描二维码参加评议；无法扫码时打开 %(url)s 输入评议码", url=qr.entry_url()),
+        "instruction": _("扫码参加评议；无法扫码时，打开下面的网址输入评议码："),
+        "url": qr.entry_url(),
     }
     codes = list(codes)
     per_page = COLUMNS * ROWS

@@ -5,6 +5,17 @@ from dataclasses import dataclass
 from survey_app.models import Survey
 from survey_app.services import codes
 
+#: Turnout levels for the badge and bar colours, lowest percent of each, best first: a
+#: hall at 8% must not look done (every badge was green).
+LEVELS = (("high", 80), ("mid", 50), ("low", 0))
+
+
+def level(percent: int | None) -> str:
+    """Return "high" (≥ 80%), "mid" (≥ 50%), "low" or "none" (nobody expected)."""
+    if percent is None:
+        return "none"
+    return next(name for name, lowest in LEVELS if percent >= lowest)
+
 
 @dataclass(frozen=True)
 class GroupTurnout:
@@ -16,6 +27,10 @@ class GroupTurnout:
     @property
     def percent(self) -> int | None:
         return round(100 * self.submitted / self.expected) if self.expected else None
+
+    @property
+    def level(self) -> str:
+        return level(self.percent)
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,10 @@ class Turnout:
     def percent(self) -> int | None:
         return round(100 * self.submitted / self.expected) if self.expected else None
 
+    @property
+    def level(self) -> str:
+        return level(self.percent)
+
 
 def survey_turnout(survey: Survey) -> Turnout:
     """Return issued, submitted and turnout per group of a survey."""
@@ -60,11 +79,11 @@ def as_json(turnout: Turnout) -> dict:
     """Return the turnout as plain JSON data for the page's refresh."""
     def group(g):
         return {"name": g.name, "expected": g.expected, "issued": g.issued,
-                "submitted": g.submitted, "percent": g.percent}
+                "submitted": g.submitted, "percent": g.percent, "level": g.level}
 
     return {
         "title": turnout.title,
         "groups": [group(g) for g in turnout.groups],
         "total": {"expected": turnout.expected, "issued": turnout.issued,
-                  "submitted": turnout.submitted, "percent": turnout.percent},
+                  "submitted": turnout.submitted, "percent": turnout.percent, "level": turnout.level},
     }

@@ -28,7 +28,7 @@ from survey_app.models.assessment import (
     PlanSubject,
 )
 from survey_app.services import assessment_io, assessments
-from tests.app.documents import pdf_text_or_skip
+from tests.app.documents import assert_fonts_embedded, pdf_text_or_skip, pdf_words
 from tests.app.test_assessments import (  # noqa: F401 — fixtures are used by name
     actor,
     audit_count,
@@ -598,6 +598,18 @@ def test_formulas_in_user_text_are_neutralised(app, client, auth, plan_id, tmp_p
     assert "=1+1" in text  # shown as typed: a PDF evaluates nothing
 
 
+def test_the_signing_pdf_leaves_room_to_write_the_date(app, client, auth, plan_id):  # noqa: F811
+    """The date blanks were ideographic spaces, collapsed to "日期： 年 月 日"."""
+    auth.login("viewer", Role.VIEWER)
+    pdf = client.get(f"/admin/assessments/{plan_id}/export.pdf").data
+    dates = [word for word in pdf_words(pdf) if re.fullmatch(r"日期：＿+年＿+月＿+日", word.text)]
+    assert len(dates) == 2, [w.text for w in pdf_words(pdf) if "日期" in w.text]  # the chair's and the members'
+    for word in dates:
+        year, month, day = map(len, re.fullmatch(r"日期：(＿+)年(＿+)月(＿+)日", word.text).groups())
+        assert year >= 6 and month >= 4 and day >= 4, word.text
+        assert word.x_max - word.x_min > 60 * 2.835, word  # over 60 mm of line: room for "2026年12月31日"
+
+
 def test_pdf_of_a_draft_is_marked(app, client, auth, plan_id, tmp_path):  # noqa: F811
     auth.login("viewer", Role.VIEWER)
     response = client.get(f"/admin/assessments/{plan_id}/export.pdf")
@@ -605,6 +617,7 @@ def test_pdf_of_a_draft_is_marked(app, client, auth, plan_id, tmp_path):  # noqa
     assert response.data.startswith(b"%PDF-")
     text = pdf_text_or_skip(response.data)
     assert "2026年度干部考核 考核结果（草稿）" in text
+    assert_fonts_embedded(response.data)
     assert "草稿（未确认）：考核结果尚未确认" in text
     pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", response.data))
     assert text.count("2026年度干部考核｜草稿（未确认）｜生成日期") == pages  # the footer of every page

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -12,7 +13,8 @@ from sqlalchemy import func, select, text
 
 from survey_app.extensions import db
 from survey_app.models import AccessCode, CodeBatch, CodeStatus, Role, Survey, SurveyStatus
-from survey_app.services import codes, qr, slips
+from survey_app.services import codes, qr, slips, turnout
+from tests.app.documents import assert_fonts_embedded, pdf_font_sizes, pdf_words
 from tests.app.respondent_helpers import complete_values, form_data, issue_codes
 
 zxingcpp = pytest.importorskip("zxingcpp")
@@ -116,7 +118,7 @@ def test_every_qr_on_the_printed_slips_decodes_at_print_resolution(app, survey_i
         survey = db.session.get(Survey, survey_id)
         issued = codes.issue_batch(survey, survey.groups[0], 13, actor=None)
         pdf = slips.slips_pdf(survey.title, issued.group.name, issued.codes)
-    assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
+    assert pdf.startswith(b"%PDF")
     (tmp_path / "slips.pdf").write_bytes(pdf)
     # 150 dpi: a coarse office print; each module is then about 5 pixels
     subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", str(tmp_path / "slips.pdf"), str(tmp_path / "p")],
@@ -136,8 +138,32 @@ def test_slips_show_title_group_code_and_instruction_in_chinese(app, survey_id, 
         (tmp_path / "s.pdf").write_bytes(slips.slips_pdf(survey.title, issued.group.name, issued.codes))
     words = subprocess.run(["pdftotext", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True,
                            check=True).stdout
-    assert "2026年度民主测评" in words and "上级" in words and "扫描二维码" in words
+    assert "2026年度民主测评" in words and "上级" in words and "扫码参加评议" in words
     assert codes.display_code(issued.codes[0]) in words
+
+
+def test_slips_embed_every_font(app, survey_id):
+    """A print shop's PC or a phone without Chinese fonts must print the slip as designed."""
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        issued = codes.issue_batch(survey, survey.groups[0], 2, actor=None)
+        pdf = slips.slips_pdf(survey.title, issued.group.name, issued.codes)
+    fonts = assert_fonts_embedded(pdf)
+    assert not any("STSong" in font["name"] or "Courier" in font["name"] for font in fonts)
+
+
+def test_the_fallback_link_on_slips_is_legible_and_whole(app, survey_id):
+    """Who cannot scan types the link: it must be printed whole and at 8 pt or more."""
+    url = "https://pingyi.example.gov.cn"
+    with app.app_context():
+        app.config["PUBLIC_BASE_URL"] = url
+        survey = db.session.get(Survey, survey_id)
+        issued = codes.issue_batch(survey, survey.groups[0], 2, actor=None)
+        pdf = slips.slips_pdf(survey.title, issued.group.name, issued.codes)
+    words = pdf_words(pdf)
+    links = [word for word in words if word.text.startswith(url)]
+    assert len(links) == 2, [word.text for word in words]  # one per slip, never cut by an ellipsis
+    assert min(pdf_font_sizes(pdf)) >= 8  # nothing on a slip is smaller, the link included
 
 
 def test_csv_lists_codes_and_urls_for_excel(app, survey_id):
@@ -280,8 +306,27 @@ def test_turnout_page_shows_counts_only(app, client, auth, survey_id):
     assert page.status_code == 200 and "实参加" in page.text and "应参加" in page.text
     assert "称职" not in page.text  # no answers on the projector
     data = client.get(f"/admin/codes/{survey_id}/turnout.json").get_json()
-    assert data["groups"][0] == {"name": "上级", "expected": 5, "issued": 4, "submitted": 1, "percent": 20}
+    assert data["groups"][0] == {"name": "上级", "expected": 5, "issued": 4, "submitted": 1, "percent": 20,
+                                 "level": "low"}
     assert data["total"]["submitted"] == 1
+
+
+@pytest.mark.parametrize(("percent", "level"), [(None, "none"), (0, "low"), (8, "low"), (49, "low"), (50, "mid"),
+                                                (79, "mid"), (80, "high"), (100, "high"), (130, "high")])
+def test_turnout_level_follows_thresholds(percent, level):
+    """8% turnout wore the same green badge as 100%."""
+    assert turnout.level(percent) == level
+
+
+def test_turnout_badges_and_bars_carry_their_level(app, client, auth, survey_id):
+    typed = issue_codes(app, survey_id, count=5)
+    for code in typed[:4]:
+        client.post(f"/s/{code}", data=form_data(complete_values(app, survey_id)))
+    auth.login("viewer", Role.VIEWER)
+    page = client.get(f"/admin/codes/{survey_id}/turnout").text
+    assert re.search(r'class="pct" data-level="low"', page)  # 4 of 25 expected: 16%
+    assert re.search(r'<progress[^>]*data-level="high"', page)  # 上级: 4 of 5
+    assert re.search(r'<progress[^>]*data-level="low"', page)  # 服务对象: 0 of 20
 
 
 @pytest.mark.parametrize("url", ["", "/issue", "/void-code", "/open-links"])

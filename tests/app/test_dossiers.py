@@ -24,7 +24,7 @@ from survey_app.models import (
 )
 from survey_app.models.assessment import ComponentSource, PlanSubjectKind
 from survey_app.services import assessments, demo, dossiers, reports, surveys, users
-from tests.app.documents import pdf_text_or_skip
+from tests.app.documents import assert_fonts_embedded, pdf_text_or_skip
 from tests.app.factories import cast
 
 UNKNOWN = None  # the 不了解 option
@@ -384,6 +384,15 @@ def test_pdf_opens_and_contains_the_cadre_figures_and_evidence(app, client, auth
     assert "张伟 干部档案" in text and "调阅人 viewer" in text
     assert f"{row.index:.1f}" in text and f"{row.low:.1f}–{row.high:.1f}" in text
     assert "信访积案化解进度滞后" in text and "个别谈话" in text and "待核实" in text
+    assert_fonts_embedded(response.data)
+
+
+def test_pdf_headings_name_the_year_once(app, client, auth, rated):
+    """Survey titles already hold their year: the heading read "2026 2026年度民主测评"."""
+    auth.login("viewer", Role.VIEWER)
+    text = pdf_text_or_skip(client.get("/admin/dossiers/C1/dossier.pdf").data)
+    assert "2026年度民主测评（民主测评）" in text and "2025年度民主测评（民主测评）" in text
+    assert not re.search(r"(\d{4}) \1年度", text), re.findall(r".*\d{4} \d{4}年度.*", text)
 
 
 def test_charts_render(app, client, auth, rated):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Subject, Survey
 from survey_app.services import exports, reports, sheets
-from tests.app.documents import pdf_text, pdf_text_or_skip
+from tests.app.documents import assert_fonts_embedded, pdf_text, pdf_text_or_skip
 from tests.app.test_reports import cast, rated_survey  # noqa: F401 — the fixture is used by name
 
 TODAY = date(2026, 12, 1)
@@ -261,6 +261,7 @@ def test_survey_pdf(app, client, auth, rated_survey, tmp_path):  # noqa: F811
     assert f"{c1.index:.1f}" in text and f"{c1.low:.1f}–{c1.high:.1f}" in text
     assert f"第 1 页，共 {_pdf_pages(response.data)} 页" in text
     assert "生成日期" in text and "市发改委" in text
+    assert_fonts_embedded(response.data)  # readable where no Chinese font is installed
 
 
 def test_survey_pdf_is_deterministic_for_a_given_date(app, rated_survey):  # noqa: F811
@@ -283,6 +284,7 @@ def test_subject_pdf_shows_groups_and_hides_the_small_one(app, client, auth, rat
     assert "服务意识" in text and "担当精神" in text and "优秀率" in text
     served_line = next(line for line in text.splitlines() if "服务对象" in line and "0.6" in line)
     assert "样本不足" in served_line and " 2 " not in served_line
+    assert_fonts_embedded(response.data)
 
 
 def test_subject_pdf_of_an_unknown_subject_is_404(client, auth, rated_survey):  # noqa: F811

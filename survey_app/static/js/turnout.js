@@ -14,6 +14,7 @@
     set(main, "[data-total=submitted]", data.total.submitted);
     set(main, "[data-total=expected]", data.total.expected);
     set(main, "[data-total=percent]", pct(data.total.percent));
+    main.querySelector("[data-total=percent]").setAttribute("data-level", data.total.level);
     data.groups.forEach(function (g, i) {
       var row = main.querySelector("[data-row='" + i + "']");
       if (!row) { return; }
@@ -21,6 +22,8 @@
       set(row, "[data-field=submitted]", g.submitted);
       set(row, "[data-field=expected]", g.expected);
       set(row, "[data-field=percent]", pct(g.percent));
+      row.querySelector("[data-field=percent]").setAttribute("data-level", g.level);
+      row.querySelector("[data-field=bar]").setAttribute("data-level", g.level);
       row.querySelector("[data-field=bar]").value = Math.min(g.percent || 0, 100);
     });
     set(document, "#updated", main.getAttribute("data-updated") + " " + new Date().toLocaleTimeString("zh-CN", { hour12: false }));

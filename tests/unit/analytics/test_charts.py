@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-import textwrap
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from matplotlib.ft2font import FT2Font
 
 from analytics import charts
+from tests.unit.analytics.glyphs import assert_draws
+
+ROOT = Path(__file__).parents[3]
 
 CHINESE = "优秀称职满意度"
 DIMENSIONS = ["服务意识", "担当精神", "解决实际问题", "廉洁自律"]
@@ -57,18 +61,18 @@ CHARTS: dict[str, Chart] = {
 }
 
 
-def test_cjk_font_is_installed_and_has_the_glyphs() -> None:
-    family = charts.find_cjk_font()
-    assert family is not None, (
-        "No CJK font found: install Debian's fonts-noto-cjk (CI does) so Chinese chart text does "
-        f"not render as empty boxes. Families looked for: {', '.join(charts.CJK_FAMILIES)}"
-    )
-    location = charts.find_cjk_font_file()
-    assert location is not None
-    path, face = location
-    charmap = FT2Font(path, face_index=face).get_charmap()
-    missing = [character for character in CHINESE if ord(character) not in charmap]
-    assert not missing, f"{family} ({path}) lacks {''.join(missing)}"
+def test_chart_fonts_draw_chinese_digits_and_latin() -> None:
+    check = charts.check_fonts()
+    assert check.ok, f"chart fonts {check.families} cannot draw {check.missing}"
+    assert charts.font_families()[-1] == charts.LATIN_FAMILY
+
+
+def test_an_installed_cjk_font_comes_before_the_bundled_subset() -> None:
+    """Installed Noto CJK covers characters GB2312 lacks (names like 堃); CI installs it."""
+    families = charts.font_families()
+    assert families[0] == "Noto Sans CJK SC", families
+    path, face = charts.font_file(families[0])
+    assert ord("堃") in FT2Font(path, face_index=face).get_charmap()
 
 
 @pytest.mark.parametrize("name", sorted(CHARTS))
@@ -99,26 +103,72 @@ def test_mismatched_lengths_are_refused() -> None:
         charts.ranking_chart(["张三"], [80.0], fmt="gif")  # type: ignore[arg-type]
 
 
-def test_bundled_font_draws_chinese_where_no_cjk_font_is_installed():
-    """A fresh machine has no CJK font: the subset shipped in analytics/fonts must serve."""
-    script = textwrap.dedent(
-        """
-        import warnings
-        warnings.simplefilter("error")  # a missing glyph warns: make it fail
-        from matplotlib import font_manager
-        import analytics.charts as charts
-        manager = font_manager.fontManager
-        manager.ttflist = [f for f in manager.ttflist if f.name not in charts.CJK_FAMILIES]
-        charts.CJK_FONT_FILES = charts.CJK_FONT_FILES[-1:]
-        charts.find_cjk_font.cache_clear()
-        assert charts.find_cjk_font() == "Noto Sans CJK SC", charts.find_cjk_font()
-        assert "analytics/fonts" in charts.find_cjk_font_file()[0]
-        png = charts.ranking_chart(["张伟", "李娜"], [91.5, 80.0], title="满意度指数排名")
-        assert png.startswith(b"\\x89PNG")
-        """
+# Run in a fresh interpreter with a fresh MPLCONFIGDIR: matplotlib builds its font cache
+# from the machine's fonts, then the script rewrites that cache into the one of a server
+# where Debian's fonts-droid-fallback (Chinese, but no Latin digits) was installed and
+# Noto CJK was not (yet). `noto_on_disk` says whether Noto was installed afterwards.
+_STALE_CACHE_SCRIPT = """
+import sys, warnings
+warnings.simplefilter("error")  # a missing glyph warns: make it fail
+from matplotlib import font_manager
+import analytics.charts as charts
+from tests.unit.analytics.glyphs import assert_draws
+
+digitless, noto_on_disk = sys.argv[1], sys.argv[2] == "1"
+manager = font_manager.fontManager
+manager.ttflist = [f for f in manager.ttflist if f.name not in charts.CJK_FAMILIES and "CJK" not in f.name]
+manager.addfont(digitless)
+assert "Droid Sans Fallback" in {f.name for f in manager.ttflist}
+if not noto_on_disk:
+    charts.CJK_FONT_FILES = ()
+
+check = charts.check_fonts()
+assert check.ok, check
+families = charts.font_families()
+assert families.index(charts.BUNDLED_FAMILY) < families.index("Droid Sans Fallback"), families
+assert_draws("0123456789.% 评议满意度指数排名 Index 2026年", families)
+charts.ranking_chart(["张伟", "李娜"], [91.5, 80.0], [88.0, None], [95.0, None],
+                     title="满意度指数排名 2026", axis_label="指数")
+charts.grade_distribution_chart(["张伟"], ["优秀", "称职"], [[0.5, 0.5]], title="等次")
+charts.trend_chart(["2024", "2025"], [("张伟", [80.0, 82.5])], title="历年", fmt="svg")
+print(families)
+"""
+
+
+def _digitless_cjk_font(directory: Path) -> Path:
+    """A Chinese font without Latin digits or letters, named like Debian's Droid Sans Fallback."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(charts.BUNDLED_FONT_FILE)
+    subsetter = subset.Subsetter()
+    subsetter.populate(text="评议满意度指数排名优秀称职基本不张伟李娜等次历年维度分组上级同级服务对象")
+    subsetter.subset(font)
+    for record in font["name"].names:
+        if record.nameID in (1, 16):
+            record.string = "Droid Sans Fallback"
+        elif record.nameID in (4, 6):
+            record.string = "DroidSansFallback"
+    path = directory / "DroidSansFallback-test.ttf"
+    font.save(path)
+    return path
+
+
+@pytest.mark.parametrize("noto_on_disk", [True, False], ids=["noto-installed-after-cache", "no-noto"])
+def test_a_cache_built_without_noto_still_draws_every_glyph(tmp_path: Path, noto_on_disk: bool) -> None:
+    """The issue's server: the cache knows Droid Sans Fallback only; digits must not be boxes."""
+    font = _digitless_cjk_font(tmp_path)
+    environment = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl")}
+    result = subprocess.run(
+        [sys.executable, "-c", _STALE_CACHE_SCRIPT, str(font), "1" if noto_on_disk else "0"],
+        capture_output=True, text=True, check=False, env=environment, cwd=ROOT,
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert ("Noto Sans CJK SC" in result.stdout) is noto_on_disk, result.stdout
+
+
+def test_every_glyph_of_chart_text_is_drawn_not_a_box() -> None:
+    assert_draws("0123456789.% ABCabc 满意度指数排名（含95%置信区间）优秀称职—", charts.font_families())
 
 
 def test_charts_drawn_in_parallel_threads_all_keep_the_cjk_font():
