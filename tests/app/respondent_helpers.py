@@ -63,8 +63,13 @@ def form_data(values: dict[str, list[str]], key: str = "k" * 22) -> dict:
     return {**values, "idempotency_key": key}
 
 
-def make_big_survey(app, subjects: int = 30, dimensions: int = 4) -> int:
-    """Publish a survey of `subjects` cadres × `dimensions` dimensions × 5 options."""
+#: What an organizer writes under a dimension (给评议人看的说明), about this long.
+DIMENSION_DESCRIPTION = "看是否主动靠前服务、热情周到，群众和企业办事是否方便快捷，有没有推诿扯皮、门难进脸难看的情况。"
+
+
+def make_big_survey(app, subjects: int = 30, dimensions: int = 4, *, descriptions: bool = False) -> int:
+    """Publish a survey of `subjects` cadres × `dimensions` dimensions × 5 options (each
+    dimension with a description of realistic length when `descriptions`)."""
     from survey_app.models import QuestionKind, Role, SurveyKind
     from survey_app.services import surveys, users
 
@@ -79,7 +84,8 @@ def make_big_survey(app, subjects: int = 30, dimensions: int = 4) -> int:
             surveys.add_subject(survey, {"key": f"K{i}", "name": f"干部{i:02d}号", "unit_name": f"市直单位{i % 6}",
                                          "position_title": "副局长"}, actor)
         for name in ["服务意识", "担当精神", "解决实际问题", "廉洁自律", "工作作风", "团结协作"][:dimensions]:
-            surveys.add_dimension(survey, {"name": name}, actor)
+            surveys.add_dimension(survey, {"name": name, "description": DIMENSION_DESCRIPTION if descriptions else ""},
+                                  actor)
         surveys.add_group(survey, {"key": "staff", "name": "本单位干部职工", "expected_count": 200}, actor)
         surveys.add_question(survey, {"kind": QuestionKind.SINGLE_CHOICE, "prompt": "对本单位领导班子总体评价",
                                       "options": ["好", "较好", "一般", "差"]}, actor)

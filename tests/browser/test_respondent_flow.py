@@ -55,18 +55,18 @@ def test_phone_respondent_scans_answers_submits_and_cannot_vote_twice(live_serve
     stale = phone.context.new_page()  # the same ballot left open in a second tab
     stale.goto(url)
     assert phone.locator(".subj").count() == 3
-    assert phone.locator("#progress").inner_text() == "已完成 0/3"
+    assert phone.locator("#progress").inner_text() == "已完成 0/3，还有 6 项未评价"
 
     # Everything but the last item; the cap allows one 优秀 per dimension of three cadres.
     _tap(phone, 0, "优秀")
     for index in range(1, 5):
         _tap(phone, index, "称职")
-    assert phone.locator("#progress").inner_text() == "已完成 2/3"
+    assert phone.locator("#progress").inner_text() == "已完成 2/3，还有 1 项未评价"
 
     # A reload loses nothing: the draft comes back from this browser's storage.
     phone.reload()
     assert phone.locator(".dim").nth(0).locator("input:checked").get_attribute("value")
-    assert phone.locator("#progress").inner_text() == "已完成 2/3"
+    assert phone.locator("#progress").inner_text() == "已完成 2/3，还有 1 项未评价"
 
     # Submitting with an item missing jumps there instead of sending.
     phone.locator("button.submit").tap()

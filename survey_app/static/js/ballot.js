@@ -1,6 +1,8 @@
 /* Improves the ballot page; the page works fully without it.
- * Progress "已完成 12/30", a jump to the first unanswered item, the 优秀 cap checked
- * before submitting, conditional questions, and a draft kept in this browser so a
+ * Progress "已完成 12/30，还有 45 项未评价" counting down to "已全部评价", a jump to the
+ * first unanswered item, a running count of the capped option per dimension ("优秀 5/6")
+ * and the cap checked before submitting, conditional questions shown and the questions
+ * renumbered as answers change, and a draft kept in this browser so a
  * reload, a lost signal or a "请重新提交" page (503) loses nothing: the draft is removed
  * only by the thank-you page (data-clear-draft). Plain ES5 for old WeChat browsers. */
 (function () {
@@ -33,7 +35,11 @@
     try { messages = JSON.parse(form.getAttribute("data-i18n") || "{}"); } catch (e) { messages = {}; }
     var draftKey = PREFIX + form.getAttribute("action");
     var progress = document.getElementById("progress");
+    var capsSaid = document.getElementById("caps");
     var hint = document.getElementById("hint");
+    var top = form.getAttribute("data-top");
+    var allowed = +form.getAttribute("data-top-allowed");
+    var topLabel = form.getAttribute("data-top-label");
     var button = form.querySelector(".submit");
     var jump = document.createElement("button");
     var cards = form.querySelectorAll(".subj");
@@ -47,28 +53,94 @@
     button.parentNode.insertBefore(jump, button);
 
     function answered(dim) {
-      var inputs = dim.querySelectorAll("input");
+      var inputs = dim.querySelectorAll("input, textarea");
       for (var i = 0; i < inputs.length; i++) {
         var el = inputs[i];
-        if (el.type === "radio" ? el.checked : el.value.trim() !== "") { return true; }
+        if (el.type === "hidden") { continue; }  /* the challenge's token */
+        if (el.type === "radio" || el.type === "checkbox" ? el.checked : el.value.trim() !== "") { return true; }
       }
       return false;
     }
 
-    function firstMissing() {
-      var marked = form.querySelector(".bad");  /* a problem the server pointed out */
-      if (marked) { return marked; }
-      var dims = form.querySelectorAll(".dim");
-      for (var i = 0; i < dims.length; i++) { if (!answered(dims[i])) { return dims[i]; } }
-      var name = form.querySelector("#name");
-      if (name && !name.value.trim()) { return name.parentNode; }
-      return null;
+    /* Everything still to answer, in page order: ratings, the name, required questions
+     * that apply (hidden ones are not asked, as the server does not ask them). */
+    function missingItems() {
+      var items = [];
+      each(form.querySelectorAll(".dim, .card.q, .q[data-req]"), function (item) {
+        if (item.classList.contains("off") || answered(item)) { return; }
+        items.push(item);
+      });
+      return items;
     }
 
-    function countMissing() {
-      var n = 0;
-      each(form.querySelectorAll(".dim"), function (d) { if (!answered(d)) { n++; } });
-      return n;
+    function firstMissing() {
+      var marked = form.querySelector(".bad");  /* a problem the server pointed out */
+      return marked || missingItems()[0] || null;
+    }
+
+    function countMissing() { return missingItems().length; }
+
+    /* Show the questions that apply, in order (a question under a hidden one does not
+     * apply either, as ballot_rules.is_shown decides), and number the shown ones. */
+    function applyConditions() {
+      var number = 0;
+      each(form.querySelectorAll(".qs .q"), function (q) {
+        var on = true;
+        if (q.hasAttribute("data-if")) {
+          var wanted = JSON.parse(q.getAttribute("data-if-values") || "[]");
+          var parent = document.getElementById(q.getAttribute("data-if"));
+          on = false;
+          if (parent && !parent.classList.contains("off")) {
+            each(parent.querySelectorAll("input:checked"), function (el) {
+              if (wanted.indexOf(el.value) >= 0) { on = true; }
+            });
+          }
+        }
+        q.classList.toggle("off", !on);
+        var label = q.querySelector(".qn");
+        if (label) { label.textContent = on ? (++number) + ". " : ""; }
+      });
+    }
+
+    /* Dimension id → its rows' count labels ("优秀 5/6"), one per subject card. */
+    var capLabels = {};
+    function dimensionOf(name) { return name.split("-")[2]; }
+    function addCapLabels() {
+      if (!top) { return; }
+      each(form.querySelectorAll(".dim"), function (dim) {
+        var label = document.createElement("span");
+        var id = dimensionOf(dim.getAttribute("data-key"));
+        label.className = "capn";
+        label.setAttribute("aria-hidden", "true");  /* #caps says it, once */
+        dim.querySelector(".dn").appendChild(label);
+        (capLabels[id] = capLabels[id] || []).push(label);
+      });
+    }
+
+    function topCounts() {
+      var counts = {};
+      if (!top) { return counts; }
+      each(form.querySelectorAll(".dim input[value='" + top + "']:checked"), function (el) {
+        var id = dimensionOf(el.name);
+        counts[id] = (counts[id] || 0) + 1;
+      });
+      return counts;
+    }
+
+    function showCapCounts(counts) {
+      Object.keys(capLabels).forEach(function (id) {
+        var chosen = counts[id] || 0;
+        each(capLabels[id], function (label) {
+          label.textContent = topLabel + " " + chosen + "/" + allowed;
+          label.className = "capn" + (chosen > allowed ? " over" : chosen === allowed ? " full" : "");
+        });
+        if (chosen <= allowed) {  /* the server's cap marks are settled */
+          each(form.querySelectorAll(".over[data-key$='-" + id + "']"), function (dim) {
+            dim.classList.remove("bad", "over");
+            each(dim.querySelectorAll(".err"), function (message) { message.hidden = true; });
+          });
+        }
+      });
     }
 
     function refresh() {
@@ -79,16 +151,21 @@
         card.classList.toggle("done", complete);
         if (complete) { done++; }
       });
-      progress.textContent = say("done", { done: done, total: total });
-      jump.hidden = done === total && !form.querySelector(".bad");
-      each(form.querySelectorAll(".q[data-if]"), function (q) {
-        var wanted = JSON.parse(q.getAttribute("data-if-values") || "[]");
-        var on = false;
-        each(form.querySelectorAll("[name='" + q.getAttribute("data-if") + "']"), function (el) {
-          if (el.checked && wanted.indexOf(el.value) >= 0) { on = true; }
-        });
-        q.classList.toggle("off", !on);
-      });
+      applyConditions();
+      var missing = countMissing();
+      progress.textContent = missing ? say("done", { done: done, total: total, n: missing }) : say("allDone", {});
+      jump.hidden = !missing && !form.querySelector(".bad");
+      var counts = topCounts();
+      showCapCounts(counts);
+      return counts;
+    }
+
+    /* After a tap in a capped dimension, say its count once (politely) for screen readers. */
+    function sayCapCount(target, counts) {
+      if (!top || !target.name || target.type !== "radio" || !/^r-/.test(target.name)) { return; }
+      var id = dimensionOf(target.name);
+      var name = target.closest(".dim").querySelector(".dn span").textContent;
+      capsSaid.textContent = say("capSay", { dimension: name, top: topLabel, chosen: counts[id] || 0, allowed: allowed });
     }
 
     var highlighted = null;
@@ -106,19 +183,12 @@
     }
 
     function capProblem() {
-      var top = form.getAttribute("data-top");
-      if (!top) { return null; }
-      var allowed = +form.getAttribute("data-top-allowed");
-      var counts = {};
-      each(form.querySelectorAll("input[type=radio][value='" + top + "']:checked"), function (el) {
-        var dim = el.name.split("-")[2];
-        counts[dim] = (counts[dim] || 0) + 1;
-      });
+      var counts = topCounts();
       for (var dim in counts) {
         if (counts[dim] > allowed) {
-          var first = form.querySelector("input[value='" + top + "']:checked[name$='-" + dim + "']");
-          var label = first.closest(".dim").querySelector(".dn").textContent;
-          return { message: say("cap", { dimension: label, top: form.getAttribute("data-top-label"),
+          var first = form.querySelector(".dim input[value='" + top + "']:checked[name$='-" + dim + "']");
+          var label = first.closest(".dim").querySelector(".dn span").textContent;
+          return { message: say("cap", { dimension: label, top: topLabel,
             allowed: allowed, chosen: counts[dim] }), target: first.closest(".dim") };
         }
       }
@@ -158,7 +228,11 @@
         if (message) { message.hidden = true; }
       }
       if (highlighted && highlighted.contains(event.target)) { highlighted.classList.remove("need"); }
-      refresh();
+      sayCapCount(event.target, refresh());
+      /* A hint answers the last tap on 提交; the banner now carries the count, so keep
+       * the hint only while a cap problem it names is still there. */
+      var cap = capProblem();
+      if (!hint.hidden) { show(cap ? cap.message : "", null); }
       saveDraft();
     });
     form.addEventListener("input", function () {
@@ -191,8 +265,17 @@
     window.addEventListener("pageshow", function (event) {
       if (event.persisted && button.disabled) { button.disabled = false; button.textContent = say("resend", {}); }
     });
+    /* The bar sticks to the bottom unless it would cover more than a third of the screen. */
+    var bar = button.parentNode;
+    function fitBar() {
+      bar.classList.remove("flat");
+      bar.classList.toggle("flat", bar.offsetHeight > window.innerHeight / 3);
+    }
+    window.addEventListener("resize", fitBar);
+    addCapLabels();
     restoreDraft();
     refresh();
+    fitBar();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
