@@ -4,6 +4,7 @@ import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ from forms.questionnaire import (
 from forms.users import UserEditForm, UserForm
 from survey_app import labels
 from survey_app.blueprints.access import admin_required, commit_or_flash, load_survey, organizer_required
-from survey_app.errors import DomainError
+from survey_app.errors import ConfirmationRequired, DomainError
 from survey_app.extensions import db
 from survey_app.models import (
     Dimension,
@@ -197,13 +198,54 @@ def update_settings(survey_id: int):
     return redirect(url_for("admin.edit_survey", survey_id=survey.id))
 
 
+#: Lifecycle actions: URL word → (confirmation heading, button label).
+STATUS_ACTIONS = {
+    "publish": (_l("确认发布"), _l("发布并锁定结构")),
+    "close": (_l("确认结束评议"), _l("结束评议并封存答卷")),
+    "reopen": (_l("确认重新开放"), _l("重新开放")),
+    "archive": (_l("确认归档"), _l("归档并冻结")),
+}
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirm") == "yes"
+
+
+def _confirmation_page(survey: Survey, heading, consequences: list[str], action_url: str, button_label,
+                       back_anchor: str = "lifecycle", danger: bool = False):
+    back_url = url_for("admin.edit_survey", survey_id=survey.id, _anchor=back_anchor)
+    crumbs = [(_("评议活动"), url_for("admin.list_surveys")), (survey.title, back_url)]
+    return render_template("admin/confirm.html", heading=heading, consequences=consequences, crumbs=crumbs,
+                           action_url=action_url, button_label=button_label, back_url=back_url, danger=danger)
+
+
+def _unconfirmed(error: DomainError | None) -> bool:
+    return isinstance(error, ConfirmationRequired)
+
+
+@bp.get("/surveys/<int:survey_id>/status/<action>")
+@organizer_required
+def confirm_status(survey_id: int, action: str):
+    survey = load_survey(survey_id)
+    if action not in STATUS_ACTIONS:
+        abort(404)
+    if not survey.can(action):
+        flash(_("当前状态下不能执行此操作"), "error")
+        return redirect(url_for("admin.edit_survey", survey_id=survey_id))
+    heading, button = STATUS_ACTIONS[action]
+    return _confirmation_page(survey, heading, surveys.status_consequences(survey, action), request.path, button)
+
+
 @bp.post("/surveys/<int:survey_id>/status/<action>")
 @organizer_required
 def change_status(survey_id: int, action: str):
     survey = load_survey(survey_id)
-    if action not in ("publish", "close", "reopen", "archive"):
+    if action not in STATUS_ACTIONS:
         abort(404)
-    if commit_or_flash(lambda: surveys.change_status(survey, action, current_user)) is None:
+    error = commit_or_flash(lambda: surveys.change_status(survey, action, current_user, confirmed=_confirmed()))
+    if _unconfirmed(error):
+        return redirect(url_for("admin.confirm_status", survey_id=survey_id, action=action))
+    if error is None:
         flash(_("状态已更新：%(status)s", status=labels.SURVEY_STATUS[survey.status]), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id))
 
@@ -225,11 +267,22 @@ def apply_scale_preset(survey_id: int):
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor="scale"))
 
 
+@bp.get("/surveys/<int:survey_id>/delete")
+@organizer_required
+def confirm_delete_survey(survey_id: int):
+    survey = load_survey(survey_id)
+    return _confirmation_page(survey, _("确认删除草稿"), surveys.status_consequences(survey, "delete"),
+                              request.path, _("永久删除"), danger=True)
+
+
 @bp.post("/surveys/<int:survey_id>/delete")
 @organizer_required
 def delete_survey(survey_id: int):
     survey = load_survey(survey_id)
-    if commit_or_flash(lambda: surveys.delete_survey(survey, current_user)):
+    error = commit_or_flash(lambda: surveys.delete_survey(survey, current_user, confirmed=_confirmed()))
+    if _unconfirmed(error):
+        return redirect(url_for("admin.confirm_delete_survey", survey_id=survey_id))
+    if error:
         return redirect(url_for("admin.edit_survey", survey_id=survey_id))
     flash(_("已删除"), "success")
     return redirect(url_for("admin.list_surveys"))
@@ -309,12 +362,24 @@ def edit_item(survey_id: int, kind: str, item_id: int):
     return render_template("admin/edit_item.html", survey=survey, kind=kind, form=form, item=item), status
 
 
+@bp.get("/surveys/<int:survey_id>/<kind>/<int:item_id>/remove")
+@organizer_required
+def confirm_remove_item(survey_id: int, kind: str, item_id: int):
+    survey = load_survey(survey_id)
+    item = _load_item(survey, kind, item_id)
+    return _confirmation_page(survey, _("确认删除"), surveys.removal_consequences(item), request.path,
+                              _("删除"), back_anchor=kind, danger=True)
+
+
 @bp.post("/surveys/<int:survey_id>/<kind>/<int:item_id>/remove")
 @organizer_required
 def remove_item(survey_id: int, kind: str, item_id: int):
     survey = load_survey(survey_id)
     item = _load_item(survey, kind, item_id)
-    if commit_or_flash(lambda: surveys.remove_item(survey, item, current_user)) is None:
+    error = commit_or_flash(lambda: surveys.remove_item(survey, item, current_user, confirmed=_confirmed()))
+    if _unconfirmed(error):
+        return redirect(url_for("admin.confirm_remove_item", survey_id=survey_id, kind=kind, item_id=item_id))
+    if error is None:
         flash(_("已删除"), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
 

@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forms.codes import IssueCodesForm, OpenLinkForm, VoidCodeForm
-from survey_app.errors import DomainError
+from survey_app.errors import ConfirmationRequired, DomainError
 from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Survey
 from survey_app.services import codes, qr, slips, users
@@ -95,12 +96,47 @@ def issue_codes(survey_id: int):
     return _download(issued, form.output.data)
 
 
+#: Batch actions that void codes: URL word → (confirmation heading, button label).
+BATCH_ACTIONS = {"void": (_l("确认作废评议码"), _l("作废未使用的码")),
+                 "reissue": (_l("确认重新发放"), _l("作废并重新发放"))}
+
+
+@bp.get("/batches/<int:batch_id>/void", defaults={"action": "void"})
+@bp.get("/batches/<int:batch_id>/reissue", defaults={"action": "reissue"})
+@login_required
+def confirm_batch_action(batch_id: int, action: str):
+    """The confirmation step of voiding or re-issuing a batch: how many codes it voids."""
+    batch = db.get_or_404(CodeBatch, batch_id)
+    survey = _load_survey(batch.survey_id, manage=True)
+    if batch.is_void:
+        flash(_("这一批评议码已作废"), "error")
+        return _to_manage(survey.id)
+    group = next(g for g in survey.groups if g.id == batch.group_id)
+    heading, button = BATCH_ACTIONS[action]
+    back_url = url_for("codes.manage", survey_id=survey.id, _anchor="batches")
+    return render_template(
+        "admin/confirm.html", heading=heading, button_label=button, danger=True, back_url=back_url,
+        consequences=codes.void_batch_consequences(batch, group.name, reissue=action == "reissue"),
+        crumbs=[(survey.title, url_for("admin.edit_survey", survey_id=survey.id)), (_("评议码与二维码"), back_url)],
+        action_url=request.path, extra_fields={"output": "pdf"} if action == "reissue" else {},
+    )
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirm") == "yes"
+
+
 @bp.post("/batches/<int:batch_id>/void")
 @login_required
 def void_batch(batch_id: int):
     batch = db.get_or_404(CodeBatch, batch_id)
     _load_survey(batch.survey_id, manage=True)
-    voided = codes.void_batch(batch, current_user)
+    try:
+        voided = codes.void_batch(batch, current_user, confirmed=_confirmed())
+    except ConfirmationRequired as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("codes.confirm_batch_action", batch_id=batch_id, action="void"), 303)
     db.session.commit()
     flash(_("已作废第 %(batch)d 批中未使用的 %(n)d 个评议码", batch=batch.id, n=voided), "success")
     return _to_manage(batch.survey_id)
@@ -112,10 +148,12 @@ def reissue_batch(batch_id: int):
     batch = db.get_or_404(CodeBatch, batch_id)
     _load_survey(batch.survey_id, manage=True)
     try:
-        issued = codes.reissue_batch(batch, current_user)
+        issued = codes.reissue_batch(batch, current_user, confirmed=_confirmed())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
+        if isinstance(error, ConfirmationRequired):
+            return redirect(url_for("codes.confirm_batch_action", batch_id=batch_id, action="reissue"), 303)
         return _to_manage(batch.survey_id)
     db.session.commit()
     return _download(issued, request.form.get("output", "pdf"))

@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from survey_app.errors import StructureLocked, ValidationFailed
+from survey_app.errors import ConfirmationRequired, StructureLocked, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import (
     Ballot,
@@ -131,8 +131,25 @@ def update_survey(survey: Survey, data: Mapping[str, Any], actor: User) -> None:
         audit.record(actor, "survey.update", "survey", survey.id, **changed)
 
 
-def change_status(survey: Survey, action: str, actor: User) -> None:
-    """Run a lifecycle step (publish, close, reopen, archive) after its checks."""
+#: Lifecycle steps that cannot be taken back: publishing locks the structure for good,
+#: closing seals the ballots (reopening does not unseal them), archiving freezes all.
+IRREVERSIBLE_ACTIONS = frozenset({"publish", "close", "archive"})
+
+
+def require_confirmation(confirmed: bool) -> None:
+    """Refuse an irreversible step the user has not confirmed on its confirmation page."""
+    if not confirmed:
+        raise ConfirmationRequired(_("此操作不可撤销，请先在确认页面上确认"))
+
+
+def change_status(survey: Survey, action: str, actor: User, *, confirmed: bool = True) -> None:
+    """Run a lifecycle step (publish, close, reopen, archive) after its checks.
+
+    The web passes `confirmed` from its confirmation page; CLI commands and scripts are
+    explicit by themselves and keep the default.
+    """
+    if action in IRREVERSIBLE_ACTIONS:
+        require_confirmation(confirmed)
     if action == "publish":
         problems = publication_problems(survey)
         if problems:
@@ -170,13 +187,68 @@ def publication_problems(survey: Survey) -> list[str]:
     return problems
 
 
-def delete_survey(survey: Survey, actor: User) -> None:
+def delete_survey(survey: Survey, actor: User, *, confirmed: bool = True) -> None:
     """Delete a draft survey that has no ballots."""
+    require_confirmation(confirmed)
     _require_draft(survey)
     if db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.survey_id == survey.id)):
         raise ValidationFailed(_("已有答卷的问卷不能删除"))
     audit.record(actor, "survey.delete", "survey", survey.id, title=survey.title)
     db.session.delete(survey)
+
+
+def _count_phrase(survey: Survey) -> str:
+    return _(
+        "%(subjects)d 个评议对象、%(dimensions)d 个评价维度、%(options)d 个评价等级选项、"
+        "%(groups)d 个评议主体、%(questions)d 个附加题目",
+        subjects=len(survey.subjects), dimensions=len(survey.dimensions), options=len(survey.scale_options),
+        groups=len(survey.groups), questions=len(survey.questions),
+    )
+
+
+def _ballot_count(survey: Survey) -> int:
+    return db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.survey_id == survey.id)) or 0
+
+
+def status_consequences(survey: Survey, action: str) -> list[str]:
+    """Say, in the user's language, what a lifecycle step or deletion locks or destroys."""
+    if action == "publish":
+        return [
+            _("结构将被锁定：%(counts)s 都不能再增删或改动，只能修改文字。", counts=_count_phrase(survey)),
+            _("发布后不能退回草稿，也不能再删除这次评议。"),
+        ]
+    if action == "close":
+        return [
+            _("评议人将不能再提交答卷（之后可以重新开放）。"),
+            _("已收到的 %(n)d 份答卷将被封存：存储中与评议码的关联被清除，重新开放也不会恢复。",
+              n=_ballot_count(survey)),
+        ]
+    if action == "archive":
+        return [
+            _("归档后问卷内容和 %(n)d 份答卷全部冻结，不能再修改，也不能重新开放。", n=_ballot_count(survey)),
+            _("系统将记录答卷的校验值，以后任何改动都能被发现。"),
+        ]
+    if action == "reopen":
+        return [_("评议人将可以继续提交答卷。")]
+    if action == "delete":
+        return [_("草稿“%(title)s”及其 %(counts)s 将被永久删除，不能恢复。",
+                  title=survey.title, counts=_count_phrase(survey))]
+    raise ValidationFailed(_("未知的操作"))
+
+
+def removal_consequences(item: Any) -> list[str]:
+    """Say what removing a builder item deletes with it."""
+    name = getattr(item, "name", None) or getattr(item, "label", None) or getattr(item, "prompt", "")
+    lines = [_("“%(name)s”将从问卷中删除，不能恢复。", name=name)]
+    if isinstance(item, Subject):
+        groups = [g.name for g in item.survey.groups if item in g.rated_subjects]
+        if groups:
+            lines.append(_("评议主体 %(groups)s 对它的指定也将一并删除。", groups="、".join(groups)))
+    if isinstance(item, Question):
+        dependent = [q.prompt for q in item.survey.questions if q.show_if_question_id == item.id]
+        if dependent:
+            lines.append(_("以它为显示条件的题目将一直显示：%(prompts)s", prompts="、".join(dependent)))
+    return lines
 
 
 # ---- units and subjects ----------------------------------------------------------------
@@ -384,8 +456,9 @@ def update_question(question: Question, data: Mapping[str, Any], actor: User) ->
         audit.record(actor, "question.update", "survey", question.survey_id, **changed)
 
 
-def remove_item(survey: Survey, item: Any, actor: User) -> None:
+def remove_item(survey: Survey, item: Any, actor: User, *, confirmed: bool = True) -> None:
     """Remove a subject, dimension, option, group or question from a draft survey."""
+    require_confirmation(confirmed)
     _require_draft(survey)
     getattr(survey, _COLLECTION_OF[type(item)]).remove(item)
     db.session.flush()

@@ -64,6 +64,8 @@ ACCESS = {
         "assessments.remove_adjustment", "assessments.override_grade", "assessments.clear_override",
         "assessments.show_import", "assessments.download_score_template", "assessments.download_adjustment_template",
         "assessments.import_scores", "assessments.import_adjustments", "dossiers.add_evidence",
+        "admin.confirm_status", "admin.confirm_delete_survey", "admin.confirm_remove_item",
+        "codes.confirm_batch_action", "assessments.confirm_results",
         "dossiers.edit_evidence", "dossiers.remove_evidence", "dossiers.verify_evidence", "reports.verify_archive",
     },
     ORGANIZE_UNSCOPED: {"reports.export_csv", "reports.export_checksum", "reports.show_quality",

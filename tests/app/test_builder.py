@@ -242,7 +242,7 @@ def test_bad_question_is_refused(app, client, auth, make_survey, data, message):
 def test_publish_locks_structure_but_allows_wording(app, client, auth, make_survey):
     survey_id = make_survey()
     auth.login()
-    assert client.post(f"/admin/surveys/{survey_id}/status/publish").status_code == 302
+    assert client.post(f"/admin/surveys/{survey_id}/status/publish", data={"confirm": "yes"}).status_code == 302
     assert get_survey(app, survey_id).status is SurveyStatus.PUBLISHED
 
     response = client.post(f"/admin/surveys/{survey_id}/subjects/add", data=SUBJECT)
@@ -261,7 +261,7 @@ def test_publish_locks_structure_but_allows_wording(app, client, auth, make_surv
     with app.app_context():
         dimension = db.session.get(Dimension, dimension.id)
         assert (dimension.name, dimension.weight) == ("服务意识与效能", 1.0)
-    assert client.post(f"/admin/surveys/{survey_id}/subjects/{subject.id}/remove").status_code == 302
+    assert client.post(f"/admin/surveys/{survey_id}/subjects/{subject.id}/remove", data={"confirm": "yes"}).status_code == 302
     assert count(app, Subject) == 3
 
 
@@ -270,7 +270,7 @@ def test_publish_refused_until_complete(app, client, auth):
     client.post("/admin/surveys/new", data=NEW_SURVEY)
     with app.app_context():
         survey_id = db.session.scalars(select(Survey.id)).one()
-    response = client.post(f"/admin/surveys/{survey_id}/status/publish", follow_redirects=True)
+    response = client.post(f"/admin/surveys/{survey_id}/status/publish", data={"confirm": "yes"}, follow_redirects=True)
     text = response.get_data(as_text=True)
     assert "至少需要一个评议对象" in text and "至少需要一个评议主体" in text
     assert get_survey(app, survey_id).status is SurveyStatus.DRAFT
@@ -279,11 +279,11 @@ def test_publish_refused_until_complete(app, client, auth):
 def test_lifecycle_transitions_are_guarded(app, client, auth, make_survey):
     survey_id = make_survey(publish=True)
     auth.login()
-    client.post(f"/admin/surveys/{survey_id}/status/archive")  # published → archived: not allowed
+    client.post(f"/admin/surveys/{survey_id}/status/archive", data={"confirm": "yes"})  # published → archived: not allowed
     assert get_survey(app, survey_id).status is SurveyStatus.PUBLISHED
     for action, status in [("close", SurveyStatus.CLOSED), ("reopen", SurveyStatus.PUBLISHED),
                            ("close", SurveyStatus.CLOSED), ("archive", SurveyStatus.ARCHIVED)]:
-        client.post(f"/admin/surveys/{survey_id}/status/{action}")
+        client.post(f"/admin/surveys/{survey_id}/status/{action}", data={"confirm": "yes"})
         assert get_survey(app, survey_id).status is status
     assert client.post(f"/admin/surveys/{survey_id}/status/explode").status_code == 404
 

@@ -208,9 +208,9 @@ def test_organizer_voids_batches_and_single_codes(app, client, auth, survey_id):
     auth.login()
     client.post(f"{_manage(survey_id)}/void-code", data={"void-code": codes.display_code(typed[0])})
     assert client.get(f"/s/{typed[0]}").status_code == 410
-    client.post("/admin/codes/batches/1/void")
+    client.post("/admin/codes/batches/1/void", data={"confirm": "yes"})
     assert client.get(f"/s/{typed[1]}").status_code == 410
-    reissued = client.post("/admin/codes/batches/1/reissue", follow_redirects=True)
+    reissued = client.post("/admin/codes/batches/1/reissue", data={"confirm": "yes"}, follow_redirects=True)
     assert "无需重新发放" in reissued.text
 
 
