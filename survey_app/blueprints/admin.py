@@ -36,7 +36,7 @@ from survey_app.models import (
     Unit,
     User,
 )
-from survey_app.services import audit, definitions, surveys, users
+from survey_app.services import audit, ballot_rules, definitions, surveys, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -248,6 +248,26 @@ def change_status(survey_id: int, action: str):
     if error is None:
         flash(_("状态已更新：%(status)s", status=labels.SURVEY_STATUS[survey.status]), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id))
+
+
+@bp.get("/surveys/<int:survey_id>/preview/<int:group_id>")
+@organizer_required
+def preview_ballot(survey_id: int, group_id: int):
+    """What a respondent group's phones will show, marked 预览, before or after publishing.
+
+    Rendered from the respondent template with `preview` on: the submit button is disabled
+    and the form's action is this GET-only page, so nothing can be recorded. No code is
+    involved, and the page never enters the respondents' cached ballot pages.
+    """
+    survey = load_survey(survey_id)
+    group = next((g for g in survey.groups if g.id == group_id), None)
+    if group is None:
+        abort(404)
+    return render_template(
+        "respondent/ballot.html", preview=True, structure=ballot_rules.ballot_structure(survey, group),
+        survey=survey, action=request.path, chosen={}, values={}, errors={}, idempotency_key="", started="",
+        csrf=None, is_open=False, challenge=None,
+    )
 
 
 @bp.post("/surveys/<int:survey_id>/scale")
