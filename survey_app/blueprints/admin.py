@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.questionnaire import (
+    BulkEditSubjectsForm,
     BulkSubjectsForm,
     DimensionForm,
     GroupForm,
@@ -100,15 +101,28 @@ def _builder_forms(survey: Survey, **bound) -> dict:
     forms = {kind: bound.get(kind) or _build_form(kind, survey) for kind in ITEM_KINDS}
     forms["settings"] = bound.get("settings") or _settings_form(survey)
     forms["preset"] = ScalePresetForm(formdata=None, prefix="preset")
-    forms["bulk"] = bound.get("bulk") or BulkSubjectsForm(formdata=None, prefix="bulk")
+    forms["bulk"] = bound.get("bulk") or _bulk_form()
+    forms["bulk_edit"] = bound.get("bulk_edit") or _bulk_edit_form(survey)
     return forms
 
 
+def _bulk_form(formdata=None) -> BulkSubjectsForm:
+    return BulkSubjectsForm(formdata=formdata, prefix="bulk", kind_labels=labels.SUBJECT_KIND)
+
+
+def _bulk_edit_form(survey: Survey, formdata=None) -> BulkEditSubjectsForm:
+    return BulkEditSubjectsForm(formdata=formdata, prefix="bulk_edit", kind_labels=labels.SUBJECT_KIND,
+                                subjects=survey.subjects)
+
+
 def _render_builder(survey: Survey, status: int = 200, **bound):
+    added_kind, added_message = _added_notice() if status == 200 else (None, None)
     return (
         render_template(
             "admin/survey.html",
             survey=survey,
+            added_kind=added_kind,
+            added_message=added_message,
             forms=_builder_forms(survey, **bound),
             problems=surveys.publication_problems(survey),
             history=audit.recent_entries(20, "survey", survey.id),
@@ -116,6 +130,30 @@ def _render_builder(survey: Survey, status: int = 200, **bound):
         ),
         status,
     )
+
+
+#: The notice shown beside the add form after items of each kind were added.
+ADDED_MESSAGES = {
+    "subjects": _l("已添加 %(n)d 个评议对象，见上表末尾"),
+    "dimensions": _l("已添加 %(n)d 个评价维度，见上表末尾"),
+    "options": _l("已添加 %(n)d 个选项，见上表末尾"),
+    "groups": _l("已添加 %(n)d 个评议主体，见上表末尾"),
+    "questions": _l("已添加 %(n)d 道题目，见上表末尾"),
+}
+
+
+def _added(survey_id: int, kind: str, count: int = 1):
+    """Back to the builder, scrolled to the notice beside the add form and the new rows:
+    a flash at the top of the page would be out of view at the section's anchor."""
+    return redirect(url_for("admin.edit_survey", survey_id=survey_id, added=kind, n=count, _anchor=f"{kind}-added"))
+
+
+def _added_notice() -> tuple[str | None, str | None]:
+    """The (kind, message) of the notice asked for by `_added`'s redirect, if any."""
+    kind, count = request.args.get("added"), request.args.get("n", type=int)
+    if kind not in ADDED_MESSAGES or count is None or not 0 < count <= 100_000:
+        return None, None
+    return kind, str(ADDED_MESSAGES[kind]) % {"n": count}
 
 
 def _flash_domain_error(error: DomainError) -> None:
@@ -337,27 +375,43 @@ def add_item(survey_id: int, kind: str):
         survey = db.get_or_404(Survey, survey_id)
         return _render_builder(survey, 400, **{kind: _build_form(kind, survey, formdata=request.form)})
     db.session.commit()
-    flash(_("已添加"), "success")
-    return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
+    return _added(survey_id, kind)
 
 
 @bp.post("/surveys/<int:survey_id>/subjects/bulk")
 @organizer_required
 def add_subjects_in_bulk(survey_id: int):
     survey = load_survey(survey_id)
-    form = BulkSubjectsForm(request.form, prefix="bulk")
+    form = _bulk_form(request.form)
     if not form.validate():
         return _render_builder(survey, 400, bulk=form)
     try:
-        added = surveys.add_subjects_in_bulk(
-            survey, form.lines.data, form.unit_name.data, form.unit_category.data, current_user
-        )
+        added = surveys.add_subjects_in_bulk(survey, form.lines.data, form.defaults(), current_user)
     except DomainError as error:
         db.session.rollback()
         form.lines.errors = list(getattr(error, "errors", [error.message]))
         return _render_builder(db.get_or_404(Survey, survey_id), 400, bulk=form)
     db.session.commit()
-    flash(_("已添加 %(count)d 个评议对象", count=added), "success")
+    return _added(survey_id, "subjects", count=added)
+
+
+@bp.post("/surveys/<int:survey_id>/subjects/bulk-edit")
+@organizer_required
+def edit_subjects_in_bulk(survey_id: int):
+    survey = load_survey(survey_id)
+    form = _bulk_edit_form(survey, request.form)
+    if not form.validate():
+        return _render_builder(survey, 400, bulk_edit=form)
+    try:
+        changed = surveys.edit_subjects_in_bulk(survey, form.subject_ids.data, form.changes(), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        survey = db.get_or_404(Survey, survey_id)
+        form = _bulk_edit_form(survey, request.form)
+        form.kind.errors = list(getattr(error, "errors", [error.message]))
+        return _render_builder(survey, 400, bulk_edit=form)
+    db.session.commit()
+    flash(_("已修改 %(count)d 个评议对象", count=changed), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor="subjects"))
 
 
