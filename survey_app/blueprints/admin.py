@@ -193,9 +193,17 @@ def new_survey():
             _flash_domain_error(error)
         else:
             db.session.commit()
-            flash(_("已创建评议活动，请继续添加评议对象、维度和评议主体"), "success")
+            flash(_created_message(survey), "success")
             return redirect(url_for("admin.edit_survey", survey_id=survey.id))
     return render_template("admin/new_survey.html", form=form), 400 if form.errors else 200
+
+
+def _created_message(survey: Survey) -> str:
+    """Ask only for what is missing: a template already brings its dimensions and groups."""
+    missing = surveys.missing_parts(survey)
+    if missing:
+        return _("已创建评议活动，请继续添加%(parts)s", parts="、".join(missing))
+    return _("已创建评议活动，结构已齐全：可以预览各评议主体的页面，再发布")
 
 
 def _create_survey(form: NewSurveyForm) -> Survey:

@@ -169,6 +169,12 @@ def change_status(survey: Survey, action: str, actor: User, *, confirmed: bool =
     audit.record(actor, f"survey.{action}", "survey", survey.id, status=survey.status.value)
 
 
+def missing_parts(survey: Survey) -> list[str]:
+    """Name the kinds of items a new survey still lacks (a template brings some along)."""
+    parts = (("评议对象", survey.subjects), ("评价维度", survey.dimensions), ("评议主体", survey.groups))
+    return [_(label) for label, items in parts if not items]
+
+
 def publication_problems(survey: Survey) -> list[str]:
     """List what keeps a survey from being published (empty when it is ready)."""
     problems = []

@@ -596,3 +596,19 @@ def test_a_refused_item_keeps_the_other_forms_showing_the_survey(app, client, au
     assert 'id="settings-trim_extremes" name="settings-trim_extremes" type="checkbox" value="y" checked' in page \
         or 'checked id="settings-trim_extremes"' in page
     assert 'value="2026年度民主测评"' in page
+
+
+def test_survey_from_a_template_asks_only_for_what_it_lacks(app, client, auth):
+    auth.login()
+    response = client.post("/admin/surveys/new", data={**NEW_SURVEY, "template": "democratic"}, follow_redirects=True)
+    flash = response.text[response.text.index("flash-success"):][:200]
+    assert "请继续添加评议对象" in flash and "评价维度" not in flash and "评议主体" not in flash
+    with app.app_context():
+        survey = db.session.scalars(select(Survey)).one()
+        assert survey.dimensions and survey.groups and not survey.subjects
+
+
+def test_blank_survey_asks_for_every_missing_part(app, client, auth):
+    auth.login()
+    response = client.post("/admin/surveys/new", data=NEW_SURVEY, follow_redirects=True)
+    assert "请继续添加评议对象、评价维度、评议主体" in response.text
