@@ -65,7 +65,8 @@ ACCESS = {
         "assessments.show_import", "assessments.download_score_template", "assessments.download_adjustment_template",
         "assessments.import_scores", "assessments.import_adjustments", "dossiers.add_evidence",
         "admin.confirm_status", "admin.confirm_delete_survey", "admin.confirm_remove_item",
-        "codes.confirm_batch_action", "assessments.confirm_results",
+        "codes.confirm_batch_action", "assessments.confirm_results", "admin.preview_ballot",
+        "admin.edit_subjects_in_bulk",
         "dossiers.edit_evidence", "dossiers.remove_evidence", "dossiers.verify_evidence", "reports.verify_archive",
     },
     ORGANIZE_UNSCOPED: {"reports.export_csv", "reports.export_checksum", "reports.show_quality",
@@ -122,7 +123,7 @@ def _survey_objects(survey: Survey, subject_key: str) -> dict:
     link = codes.create_open_link(survey, group, None)
     db.session.flush()
     return {"survey_id": survey.id, "subject_id": subject.id, "key": subject.key, "batch_id": batch.batch.id,
-            "link_id": link.id, "open_token": link.token, "code": batch.codes[0]}
+            "link_id": link.id, "open_token": link.token, "code": batch.codes[0], "group_id": group.id}
 
 
 @pytest.fixture
@@ -171,6 +172,7 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "item_id": objects["adjustment_id"] if in_plan else objects["subject_id"],
         "key": objects["key"], "ballot_id": objects["ballot_id"], "code": objects["code"],
         "token": objects["open_token"], "user_id": world["other_user_id"], "evidence_id": 1,
+        "group_id": objects["group_id"],
         "token_id": world["tokens"][role][0] if role else 1, "kind": "subjects", "fmt": "svg", "name": "dimensions",
         "direction": "up", "action": "propose" if in_plan else "close", "filename": "css/admin.css",
     }
