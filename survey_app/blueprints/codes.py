@@ -111,12 +111,12 @@ def confirm_batch_action(batch_id: int, action: str):
     if batch.is_void:
         flash(_("这一批评议码已作废"), "error")
         return _to_manage(survey.id)
-    group = next(g for g in survey.groups if g.id == batch.group_id)
+    group_name = next((g.name for g in survey.groups if g.id == batch.group_id), "")
     heading, button = BATCH_ACTIONS[action]
     back_url = url_for("codes.manage", survey_id=survey.id, _anchor="batches")
     return render_template(
         "admin/confirm.html", heading=heading, button_label=button, danger=True, back_url=back_url,
-        consequences=codes.void_batch_consequences(batch, group.name, reissue=action == "reissue"),
+        consequences=codes.void_batch_consequences(batch, group_name, reissue=action == "reissue"),
         crumbs=[(survey.title, url_for("admin.edit_survey", survey_id=survey.id)), (_("评议码与二维码"), back_url)],
         action_url=request.path, extra_fields={"output": "pdf"} if action == "reissue" else {},
     )
