@@ -2,6 +2,7 @@
 destroys, the POST without confirm=yes changes nothing (the service refuses), and with
 confirm=yes it happens. Works without JavaScript: the page is a plain form."""
 
+import pytest
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
@@ -135,3 +136,24 @@ def test_viewer_cannot_open_a_confirmation_page(app, client, auth, make_survey):
     auth.login("viewer", Role.VIEWER)
     assert client.get(f"/admin/surveys/{survey_id}/status/publish").status_code == 403
     assert client.get(f"/admin/surveys/{survey_id}/delete").status_code == 403
+
+
+def test_services_refuse_irreversible_steps_without_confirmation(app, make_survey):
+    from survey_app.errors import ConfirmationRequired
+    from survey_app.services import surveys
+    from tests.app.factories import _system_user
+
+    survey_id = make_survey()
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        for call in (lambda: surveys.change_status(survey, "publish", _system_user(), confirmed=False),
+                     lambda: surveys.delete_survey(survey, _system_user(), confirmed=False),
+                     lambda: surveys.remove_item(survey, survey.subjects[0], _system_user(), confirmed=False)):
+            with pytest.raises(ConfirmationRequired):
+                call()
+        assert survey.status is SurveyStatus.DRAFT and len(survey.subjects) == 3
+        surveys.change_status(survey, "publish", _system_user(), confirmed=True)
+        batch = codes.issue_batch(survey, survey.groups[0], 2, None).batch
+        with pytest.raises(ConfirmationRequired):
+            codes.void_batch(batch, None, confirmed=False)
+        assert not batch.is_void
