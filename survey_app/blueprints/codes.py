@@ -166,7 +166,7 @@ def void_code(survey_id: int):
     form = VoidCodeForm(prefix="void")
     if form.validate_on_submit():
         try:
-            codes.void_code(survey, form.code.data, current_user)
+            codes.void_code(survey, form.code.data, current_user, confirmed=_confirmed())
             db.session.commit()
             flash(_("评议码已作废"), "success")
         except DomainError as error:

@@ -191,8 +191,10 @@ def reissue_batch(batch: CodeBatch, actor: User | None, *, confirmed: bool = Tru
     return issue_batch(survey, group, unused, actor)
 
 
-def void_code(survey: Survey, typed: str, actor: User | None) -> None:
-    """Void one unused code of this survey, typed from its slip."""
+def void_code(survey: Survey, typed: str, actor: User | None, *, confirmed: bool = True) -> None:
+    """Void one unused code of this survey, typed from its slip (irreversible: the web form
+    carries a confirmation box, `confirmed`)."""
+    require_confirmation(confirmed, _("作废不可撤销：请勾选“确认作废”后再提交"))
     code = normalize_code(typed)
     if code is None:
         raise ValidationFailed(_("评议码格式不正确"))

@@ -137,10 +137,11 @@ def update_survey(survey: Survey, data: Mapping[str, Any], actor: User) -> None:
 IRREVERSIBLE_ACTIONS = frozenset({"publish", "close", "archive"})
 
 
-def require_confirmation(confirmed: bool) -> None:
-    """Refuse an irreversible step the user has not confirmed on its confirmation page."""
+def require_confirmation(confirmed: bool, message: str | None = None) -> None:
+    """Refuse an irreversible step the user has not confirmed (on its confirmation page,
+    unless `message` says where else)."""
     if not confirmed:
-        raise ConfirmationRequired(_("此操作不可撤销，请先在确认页面上确认"))
+        raise ConfirmationRequired(message or _("此操作不可撤销，请先在确认页面上确认"))
 
 
 def change_status(survey: Survey, action: str, actor: User, *, confirmed: bool = True) -> None:
