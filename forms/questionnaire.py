@@ -115,6 +115,12 @@ class NewSurveyForm(SurveySettingsForm):
         return {key: value for key, value in overrides.items() if value not in (None, "")}
 
 
+def require_unit_for_category(unit_name, category) -> None:
+    """A 单位类别 belongs to a unit: without 所在单位 it would be dropped, so say so."""
+    if (category.data or "").strip() and not (unit_name.data or "").strip():
+        raise ValidationError(_l("填写单位类别时必须同时填写所在单位"))
+
+
 class SubjectForm(ServiceForm):
     key = StringField(_l("编号"), validators=[DataRequired(_l("请填写编号")), Length(max=64), KEY_PATTERN])
     name = StringField(_l("姓名或名称"), validators=[DataRequired(_l("请填写姓名或名称")), Length(max=100)])
@@ -128,6 +134,9 @@ class SubjectForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.kind.choices = _enum_choices(SubjectKind, kind_labels)
 
+    def validate_unit_category(self, field):
+        require_unit_for_category(self.unit_name, field)
+
     def service_data(self) -> dict:
         data = super().service_data()
         data["kind"] = SubjectKind(data["kind"])
@@ -137,11 +146,56 @@ class SubjectForm(ServiceForm):
 
 class BulkSubjectsForm(FlaskForm):
     lines = TextAreaField(
-        _l("名单（每行一人：姓名, 职务[, 编号]）"),
+        _l("名单（每行一个：名称, 职务, 编号, 类别, 所在单位, 单位类别；后几列可省略）"),
         validators=[DataRequired(_l("请至少填写一行")), Length(max=20000)],
     )
-    unit_name = StringField(_l("所在单位"), validators=[Length(max=100)])
-    unit_category = StringField(_l("单位类别"), validators=[Length(max=50)])
+    kind = SelectField(_l("默认类别"), choices=[], default=SubjectKind.CADRE.value)
+    unit_name = StringField(_l("默认所在单位"), validators=[Length(max=100)])
+    unit_category = StringField(_l("默认单位类别"), validators=[Length(max=50)])
+
+    def __init__(self, *args, kind_labels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = _enum_choices(SubjectKind, kind_labels)
+
+    def defaults(self) -> dict:
+        """What lines leaving 类别, 所在单位 or 单位类别 blank take."""
+        return {"kind": SubjectKind(self.kind.data), "unit_name": self.unit_name.data or "",
+                "unit_category": self.unit_category.data or ""}
+
+
+class BulkEditSubjectsForm(FlaskForm):
+    """Change the kind, unit or unit category of the ticked subjects at once; a blank
+    field leaves that attribute as it is."""
+
+    subject_ids = SelectMultipleField(
+        _l("评议对象"), coerce=int, choices=[], invalid_choice_message=_l("所选评议对象不属于本问卷"),
+        validators=[DataRequired(_l("请先勾选要修改的评议对象"))],
+    )
+    kind = SelectField(_l("类别改为"), choices=[], default="")
+    unit_name = StringField(_l("所在单位改为"), validators=[Length(max=100)])
+    unit_category = StringField(_l("单位类别改为"), validators=[Length(max=50)])
+
+    def __init__(self, *args, kind_labels, subjects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices([("", _l("（不修改）"))] + [(k.value, kind_labels[k]) for k in SubjectKind])
+        self.subject_ids.choices = choices((s.id, s.name) for s in subjects)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not self.changes():
+            self.kind.errors = [*self.kind.errors, _l("请至少选择一项要修改的内容（类别、所在单位或单位类别）")]
+            return False
+        return valid
+
+    def changes(self) -> dict:
+        """Only what the user chose to change."""
+        changes = {}
+        if self.kind.data:
+            changes["kind"] = SubjectKind(self.kind.data)
+        for name in ("unit_name", "unit_category"):
+            if (getattr(self, name).data or "").strip():
+                changes[name] = getattr(self, name).data.strip()
+        return changes
 
 
 class DimensionForm(ServiceForm):

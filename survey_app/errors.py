@@ -31,3 +31,7 @@ class ValidationFailed(DomainError):
 
 class NotFound(DomainError):
     """A referenced object does not exist."""
+
+
+class ConfirmationRequired(DomainError):
+    """An irreversible step asked for without the user's explicit confirmation."""

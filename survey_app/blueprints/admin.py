@@ -14,10 +14,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.questionnaire import (
+    BulkEditSubjectsForm,
     BulkSubjectsForm,
     DimensionForm,
     GroupForm,
@@ -37,7 +39,7 @@ from survey_app.blueprints.access import (
     load_survey,
     organizer_required,
 )
-from survey_app.errors import DomainError
+from survey_app.errors import ConfirmationRequired, DomainError
 from survey_app.extensions import db
 from survey_app.models import (
     Dimension,
@@ -51,7 +53,7 @@ from survey_app.models import (
     Unit,
     User,
 )
-from survey_app.services import audit, definitions, permissions, surveys, users
+from survey_app.services import audit, ballot_rules, definitions, permissions, surveys, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -115,15 +117,28 @@ def _builder_forms(survey: Survey, **bound) -> dict:
     forms = {kind: bound.get(kind) or _build_form(kind, survey) for kind in ITEM_KINDS}
     forms["settings"] = bound.get("settings") or _settings_form(survey)
     forms["preset"] = ScalePresetForm(formdata=None, prefix="preset", scale=surveys.active_preset(survey))
-    forms["bulk"] = bound.get("bulk") or BulkSubjectsForm(formdata=None, prefix="bulk")
+    forms["bulk"] = bound.get("bulk") or _bulk_form()
+    forms["bulk_edit"] = bound.get("bulk_edit") or _bulk_edit_form(survey)
     return forms
 
 
+def _bulk_form(formdata=None) -> BulkSubjectsForm:
+    return BulkSubjectsForm(formdata=formdata, prefix="bulk", kind_labels=labels.SUBJECT_KIND)
+
+
+def _bulk_edit_form(survey: Survey, formdata=None) -> BulkEditSubjectsForm:
+    return BulkEditSubjectsForm(formdata=formdata, prefix="bulk_edit", kind_labels=labels.SUBJECT_KIND,
+                                subjects=survey.subjects)
+
+
 def _render_builder(survey: Survey, status: int = 200, **bound):
+    added_kind, added_message = _added_notice() if status == 200 else (None, None)
     return (
         render_template(
             "admin/survey.html",
             survey=survey,
+            added_kind=added_kind,
+            added_message=added_message,
             forms=_builder_forms(survey, **bound),
             problems=surveys.publication_problems(survey),
             history=audit.recent_entries(20, "survey", survey.id),
@@ -131,6 +146,30 @@ def _render_builder(survey: Survey, status: int = 200, **bound):
         ),
         status,
     )
+
+
+#: The notice shown beside the add form after items of each kind were added.
+ADDED_MESSAGES = {
+    "subjects": _l("已添加 %(n)d 个评议对象，见上表末尾"),
+    "dimensions": _l("已添加 %(n)d 个评价维度，见上表末尾"),
+    "options": _l("已添加 %(n)d 个选项，见上表末尾"),
+    "groups": _l("已添加 %(n)d 个评议主体，见上表末尾"),
+    "questions": _l("已添加 %(n)d 道题目，见上表末尾"),
+}
+
+
+def _added(survey_id: int, kind: str, count: int = 1):
+    """Back to the builder, scrolled to the notice beside the add form and the new rows:
+    a flash at the top of the page would be out of view at the section's anchor."""
+    return redirect(url_for("admin.edit_survey", survey_id=survey_id, added=kind, n=count, _anchor=f"{kind}-added"))
+
+
+def _added_notice() -> tuple[str | None, str | None]:
+    """The (kind, message) of the notice asked for by `_added`'s redirect, if any."""
+    kind, count = request.args.get("added"), request.args.get("n", type=int)
+    if kind not in ADDED_MESSAGES or count is None or not 0 < count <= 100_000:
+        return None, None
+    return kind, str(ADDED_MESSAGES[kind]) % {"n": count}
 
 
 def _flash_domain_error(error: DomainError) -> None:
@@ -170,9 +209,17 @@ def new_survey():
             _flash_domain_error(error)
         else:
             db.session.commit()
-            flash(_("已创建评议活动，请继续添加评议对象、维度和评议主体"), "success")
+            flash(_created_message(survey), "success")
             return redirect(url_for("admin.edit_survey", survey_id=survey.id))
     return render_template("admin/new_survey.html", form=form), 400 if form.errors else 200
+
+
+def _created_message(survey: Survey) -> str:
+    """Ask only for what is missing: a template already brings its dimensions and groups."""
+    missing = surveys.missing_parts(survey)
+    if missing:
+        return _("已创建评议活动，请继续添加%(parts)s", parts="、".join(missing))
+    return _("已创建评议活动，结构已齐全：可以预览各评议主体的页面，再发布")
 
 
 def _create_survey(form: NewSurveyForm) -> Survey:
@@ -213,15 +260,76 @@ def update_settings(survey_id: int):
     return redirect(url_for("admin.edit_survey", survey_id=survey.id))
 
 
+#: Lifecycle actions: URL word → (confirmation heading, button label).
+STATUS_ACTIONS = {
+    "publish": (_l("确认发布"), _l("发布并锁定结构")),
+    "close": (_l("确认结束评议"), _l("结束评议并封存答卷")),
+    "reopen": (_l("确认重新开放"), _l("重新开放")),
+    "archive": (_l("确认归档"), _l("归档并冻结")),
+}
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirm") == "yes"
+
+
+def _confirmation_page(survey: Survey, heading, consequences: list[str], action_url: str, button_label,
+                       back_anchor: str = "lifecycle", danger: bool = False):
+    back_url = url_for("admin.edit_survey", survey_id=survey.id, _anchor=back_anchor)
+    crumbs = [(_("评议活动"), url_for("admin.list_surveys")), (survey.title, back_url)]
+    return render_template("admin/confirm.html", heading=heading, consequences=consequences, crumbs=crumbs,
+                           action_url=action_url, button_label=button_label, back_url=back_url, danger=danger)
+
+
+def _unconfirmed(error: DomainError | None) -> bool:
+    return isinstance(error, ConfirmationRequired)
+
+
+@bp.get("/surveys/<int:survey_id>/status/<action>")
+@organizer_required
+def confirm_status(survey_id: int, action: str):
+    survey = load_survey(survey_id)
+    if action not in STATUS_ACTIONS:
+        abort(404)
+    if not survey.can(action):
+        flash(_("当前状态下不能执行此操作"), "error")
+        return redirect(url_for("admin.edit_survey", survey_id=survey_id))
+    heading, button = STATUS_ACTIONS[action]
+    return _confirmation_page(survey, heading, surveys.status_consequences(survey, action), request.path, button)
+
+
 @bp.post("/surveys/<int:survey_id>/status/<action>")
 @organizer_required
 def change_status(survey_id: int, action: str):
     survey = load_survey(survey_id)
-    if action not in ("publish", "close", "reopen", "archive"):
+    if action not in STATUS_ACTIONS:
         abort(404)
-    if commit_or_flash(lambda: surveys.change_status(survey, action, current_user)) is None:
+    error = commit_or_flash(lambda: surveys.change_status(survey, action, current_user, confirmed=_confirmed()))
+    if _unconfirmed(error):
+        return redirect(url_for("admin.confirm_status", survey_id=survey_id, action=action))
+    if error is None:
         flash(_("状态已更新：%(status)s", status=labels.SURVEY_STATUS[survey.status]), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id))
+
+
+@bp.get("/surveys/<int:survey_id>/preview/<int:group_id>")
+@organizer_required
+def preview_ballot(survey_id: int, group_id: int):
+    """What a respondent group's phones will show, marked 预览, before or after publishing.
+
+    Rendered from the respondent template with `preview` on: the submit button is disabled
+    and the form's action is this GET-only page, so nothing can be recorded. No code is
+    involved, and the page never enters the respondents' cached ballot pages.
+    """
+    survey = load_survey(survey_id)
+    group = next((g for g in survey.groups if g.id == group_id), None)
+    if group is None:
+        abort(404)
+    return render_template(
+        "respondent/ballot.html", preview=True, structure=ballot_rules.ballot_structure(survey, group),
+        survey=survey, action=request.path, chosen={}, values={}, errors={}, idempotency_key="", started="",
+        csrf=None, is_open=False, challenge=None,
+    )
 
 
 @bp.post("/surveys/<int:survey_id>/scale")
@@ -244,11 +352,22 @@ def apply_scale_preset(survey_id: int):
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor="scale"))
 
 
+@bp.get("/surveys/<int:survey_id>/delete")
+@organizer_required
+def confirm_delete_survey(survey_id: int):
+    survey = load_survey(survey_id)
+    return _confirmation_page(survey, _("确认删除草稿"), surveys.status_consequences(survey, "delete"),
+                              request.path, _("永久删除"), danger=True)
+
+
 @bp.post("/surveys/<int:survey_id>/delete")
 @organizer_required
 def delete_survey(survey_id: int):
     survey = load_survey(survey_id)
-    if commit_or_flash(lambda: surveys.delete_survey(survey, current_user)):
+    error = commit_or_flash(lambda: surveys.delete_survey(survey, current_user, confirmed=_confirmed()))
+    if _unconfirmed(error):
+        return redirect(url_for("admin.confirm_delete_survey", survey_id=survey_id))
+    if error:
         return redirect(url_for("admin.edit_survey", survey_id=survey_id))
     flash(_("已删除"), "success")
     return redirect(url_for("admin.list_surveys"))
@@ -284,28 +403,45 @@ def add_item(survey_id: int, kind: str):
         survey = db.get_or_404(Survey, survey_id)
         return _render_builder(survey, 400, **{kind: _build_form(kind, survey, formdata=request.form)})
     db.session.commit()
-    flash(_("已添加"), "success")
-    return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
+    return _added(survey_id, kind)
 
 
 @bp.post("/surveys/<int:survey_id>/subjects/bulk")
 @organizer_required
 def add_subjects_in_bulk(survey_id: int):
     survey = load_survey(survey_id)
-    form = BulkSubjectsForm(request.form, prefix="bulk")
+    form = _bulk_form(request.form)
     if not form.validate():
         return _render_builder(survey, 400, bulk=form)
     try:
-        added = surveys.add_subjects_in_bulk(
-            survey, form.lines.data, form.unit_name.data, form.unit_category.data, current_user
-        )
+        added = surveys.add_subjects_in_bulk(survey, form.lines.data, form.defaults(), current_user)
         keep_within_scope(survey)
     except DomainError as error:
         db.session.rollback()
         form.lines.errors = list(getattr(error, "errors", [error.message]))
         return _render_builder(db.get_or_404(Survey, survey_id), 400, bulk=form)
     db.session.commit()
-    flash(_("已添加 %(count)d 个评议对象", count=added), "success")
+    return _added(survey_id, "subjects", count=added)
+
+
+@bp.post("/surveys/<int:survey_id>/subjects/bulk-edit")
+@organizer_required
+def edit_subjects_in_bulk(survey_id: int):
+    survey = load_survey(survey_id)
+    form = _bulk_edit_form(survey, request.form)
+    if not form.validate():
+        return _render_builder(survey, 400, bulk_edit=form)
+    try:
+        changed = surveys.edit_subjects_in_bulk(survey, form.subject_ids.data, form.changes(), current_user)
+        keep_within_scope(survey)
+    except DomainError as error:
+        db.session.rollback()
+        survey = db.get_or_404(Survey, survey_id)
+        form = _bulk_edit_form(survey, request.form)
+        form.kind.errors = list(getattr(error, "errors", [error.message]))
+        return _render_builder(survey, 400, bulk_edit=form)
+    db.session.commit()
+    flash(_("已修改 %(count)d 个评议对象", count=changed), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor="subjects"))
 
 
@@ -331,12 +467,24 @@ def edit_item(survey_id: int, kind: str, item_id: int):
     return render_template("admin/edit_item.html", survey=survey, kind=kind, form=form, item=item), status
 
 
+@bp.get("/surveys/<int:survey_id>/<kind>/<int:item_id>/remove")
+@organizer_required
+def confirm_remove_item(survey_id: int, kind: str, item_id: int):
+    survey = load_survey(survey_id)
+    item = _load_item(survey, kind, item_id)
+    return _confirmation_page(survey, _("确认删除"), surveys.removal_consequences(item), request.path,
+                              _("删除"), back_anchor=kind, danger=True)
+
+
 @bp.post("/surveys/<int:survey_id>/<kind>/<int:item_id>/remove")
 @organizer_required
 def remove_item(survey_id: int, kind: str, item_id: int):
     survey = load_survey(survey_id)
     item = _load_item(survey, kind, item_id)
-    if commit_or_flash(lambda: surveys.remove_item(survey, item, current_user)) is None:
+    error = commit_or_flash(lambda: surveys.remove_item(survey, item, current_user, confirmed=_confirmed()))
+    if _unconfirmed(error):
+        return redirect(url_for("admin.confirm_remove_item", survey_id=survey_id, kind=kind, item_id=item_id))
+    if error is None:
         flash(_("已删除"), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
 

@@ -45,7 +45,7 @@ from forms.assessment import (
     bands_text,
 )
 from survey_app.blueprints.access import commit_or_flash, keep_within_scope, organizer_required
-from survey_app.errors import DomainError, StructureLocked
+from survey_app.errors import ConfirmationRequired, DomainError, StructureLocked
 from survey_app.extensions import db
 from survey_app.models import Survey, SurveyStatus
 from survey_app.models.assessment import (
@@ -203,13 +203,33 @@ def delete_plan(plan_id: int):
     return redirect(url_for("assessments.list_plans"))
 
 
+@bp.get("/<int:plan_id>/status/confirm")
+@organizer_required
+def confirm_results(plan_id: int):
+    """The confirmation step of 确认考核结果: what it signs and locks, then a form to do it."""
+    plan = load_plan(plan_id)
+    if not plan.can("confirm"):
+        flash(_("当前状态下不能执行此操作"), "error")
+        return redirect(url_for("assessments.show_plan", plan_id=plan_id))
+    back_url = url_for("assessments.show_plan", plan_id=plan_id)
+    return render_template(
+        "admin/confirm.html", heading=_("确认考核结果"), consequences=assessments.confirmation_consequences(plan),
+        crumbs=[(_("年度考核"), url_for("assessments.list_plans")), (plan.title, back_url)],
+        action_url=request.path, button_label=_("确认考核结果"), back_url=back_url, danger=False,
+    )
+
+
 @bp.post("/<int:plan_id>/status/<action>")
 @organizer_required
 def change_status(plan_id: int, action: str):
     plan = load_plan(plan_id)
     if action not in ACTIONS:
         abort(404)
-    if commit_or_flash(lambda: assessments.change_status(plan, action, current_user)) is None:
+    confirmed = request.form.get("confirm") == "yes"
+    error = commit_or_flash(lambda: assessments.change_status(plan, action, current_user, confirmed=confirmed))
+    if isinstance(error, ConfirmationRequired):
+        return redirect(url_for("assessments.confirm_results", plan_id=plan_id))
+    if error is None:
         flash(str(ACTIONS[action]), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id))
 

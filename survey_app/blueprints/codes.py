@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from forms.codes import IssueCodesForm, OpenLinkForm, VoidCodeForm
 from survey_app.blueprints.code_guard import SURGE_ACTION
-from survey_app.errors import DomainError
+from survey_app.errors import ConfirmationRequired, DomainError
 from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Survey
 from survey_app.services import audit, codes, permissions, qr, slips, users
@@ -94,12 +95,17 @@ def _too_many_slips(count: int, output: str, survey_id: int) -> str | None:
     return None
 
 
-def _issue_and_download(issue, output: str, survey_id: int):
+def _issue_and_download(issue, output: str, survey_id: int, unconfirmed: str | None = None):
     """Issue a batch, draw its files, and only then commit: a batch nobody received is
-    never left live (and counted in turnout) when drawing fails or the worker is killed."""
+    never left live (and counted in turnout) when drawing fails or the worker is killed.
+    An action that needs confirming first goes to `unconfirmed`, its confirmation page."""
     try:
         issued = issue()
         response = _download(issued, output)
+    except ConfirmationRequired as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(unconfirmed or _to_manage(survey_id).location, 303)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -130,12 +136,47 @@ def issue_codes(survey_id: int):
                                form.output.data, survey_id)
 
 
+#: Batch actions that void codes: URL word → (confirmation heading, button label).
+BATCH_ACTIONS = {"void": (_l("确认作废评议码"), _l("作废未使用的码")),
+                 "reissue": (_l("确认重新发放"), _l("作废并重新发放"))}
+
+
+@bp.get("/batches/<int:batch_id>/void", defaults={"action": "void"})
+@bp.get("/batches/<int:batch_id>/reissue", defaults={"action": "reissue"})
+@login_required
+def confirm_batch_action(batch_id: int, action: str):
+    """The confirmation step of voiding or re-issuing a batch: how many codes it voids."""
+    batch = db.get_or_404(CodeBatch, batch_id)
+    survey = _load_survey(batch.survey_id, manage=True)
+    if batch.is_void:
+        flash(_("这一批评议码已作废"), "error")
+        return _to_manage(survey.id)
+    group_name = next((g.name for g in survey.groups if g.id == batch.group_id), "")
+    heading, button = BATCH_ACTIONS[action]
+    back_url = url_for("codes.manage", survey_id=survey.id, _anchor="batches")
+    return render_template(
+        "admin/confirm.html", heading=heading, button_label=button, danger=True, back_url=back_url,
+        consequences=codes.void_batch_consequences(batch, group_name, reissue=action == "reissue"),
+        crumbs=[(survey.title, url_for("admin.edit_survey", survey_id=survey.id)), (_("评议码与二维码"), back_url)],
+        action_url=request.path, extra_fields={"output": "pdf"} if action == "reissue" else {},
+    )
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirm") == "yes"
+
+
 @bp.post("/batches/<int:batch_id>/void")
 @login_required
 def void_batch(batch_id: int):
     batch = db.get_or_404(CodeBatch, batch_id)
     _load_survey(batch.survey_id, manage=True)
-    voided = codes.void_batch(batch, current_user)
+    try:
+        voided = codes.void_batch(batch, current_user, confirmed=_confirmed())
+    except ConfirmationRequired as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("codes.confirm_batch_action", batch_id=batch_id, action="void"), 303)
     db.session.commit()
     flash(_("已作废第 %(batch)d 批中未使用的 %(n)d 个评议码", batch=batch.id, n=voided), "success")
     return _to_manage(batch.survey_id)
@@ -152,7 +193,9 @@ def reissue_batch(batch_id: int):
     if refusal:
         flash(refusal, "error")
         return _to_manage(batch.survey_id)
-    return _issue_and_download(lambda: codes.reissue_batch(batch, current_user), output, batch.survey_id)
+    return _issue_and_download(
+        lambda: codes.reissue_batch(batch, current_user, confirmed=_confirmed()), output, batch.survey_id,
+        unconfirmed=url_for("codes.confirm_batch_action", batch_id=batch_id, action="reissue"))
 
 
 @bp.post("/<int:survey_id>/void-code")
@@ -162,7 +205,7 @@ def void_code(survey_id: int):
     form = VoidCodeForm(prefix="void")
     if form.validate_on_submit():
         try:
-            codes.void_code(survey, form.code.data, current_user)
+            codes.void_code(survey, form.code.data, current_user, confirmed=_confirmed())
             db.session.commit()
             flash(_("评议码已作废"), "success")
         except DomainError as error:

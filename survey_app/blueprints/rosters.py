@@ -1,9 +1,11 @@
 """Roster import from Excel: the template workbook and the upload page (organizers only)."""
 
+import base64
+import binascii
 from io import BytesIO
 from pathlib import PurePath
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,18 +35,42 @@ def download_template():
 def import_roster(survey_id: int):
     survey = load_survey(survey_id)
     form = RosterUploadForm()
+    if STEP_TWO_FIELD in request.form:  # the unit choices of a file uploaded in step one
+        return _import_with_choices(survey, form)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return _render(survey, form, [], status)
     upload = form.workbook.data
+    return _import(survey, form, upload.read(), _base_name(upload.filename), None)
+
+
+#: Step two posts the file back (base64) with a choice per near-duplicate unit name, so
+#: nothing is stored between the steps and nothing is imported before the choices.
+STEP_TWO_FIELD = "workbook_data"
+
+
+def _import_with_choices(survey: Survey, form: RosterUploadForm):
     try:
-        summary = rosters.import_workbook(
-            survey, upload.read(), current_user, filename=_base_name(upload.filename)
-        )
+        data = base64.b64decode(request.form.get(STEP_TWO_FIELD, ""), validate=True)
+    except (binascii.Error, ValueError):
+        return _render(survey, form, [_("文件内容在传输中损坏，请重新上传名册")], 422)
+    filename = _base_name(request.form.get("filename"))
+    choices = {key[len("unit:"):]: value for key, value in request.form.items() if key.startswith("unit:")}
+    return _import(survey, form, data, filename, choices)
+
+
+def _import(survey: Survey, form: RosterUploadForm, data: bytes, filename: str, choices: dict | None):
+    try:
+        summary = rosters.import_workbook(survey, data, current_user, filename=filename, unit_choices=choices)
         keep_within_scope(survey)
     except StructureLocked:
         db.session.rollback()
         return _render(survey, form, [], 409)  # the page's lock notice says why
+    except rosters.UnitChoicesNeeded as question:
+        db.session.rollback()
+        pending = base64.b64encode(data).decode()
+        return _render(survey, form, [], 200 if choices is None else 422, near=question.near_duplicates,
+                       pending=pending, filename=filename, chosen=choices or {}, asked=choices is not None)
     except ValidationFailed as error:
         db.session.rollback()  # all or nothing: drop units or rows flushed before the error
         return _render(survey, form, error.errors, 422)
@@ -56,8 +82,9 @@ def import_roster(survey_id: int):
     return redirect(url_for("admin.edit_survey", survey_id=survey.id))
 
 
-def _render(survey: Survey, form: RosterUploadForm, errors: list[str], status: int):
-    return render_template("rosters/import.html", survey=survey, form=form, errors=errors), status
+def _render(survey: Survey, form: RosterUploadForm, errors: list[str], status: int, **choice_step):
+    return render_template("rosters/import.html", survey=survey, form=form, errors=errors,
+                           new_unit=rosters.NEW_UNIT, **choice_step), status
 
 
 def _base_name(filename: str | None) -> str:

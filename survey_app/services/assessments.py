@@ -292,8 +292,14 @@ def delete_plan(plan: AssessmentPlan, actor: User) -> None:
     db.session.delete(plan)
 
 
-def change_status(plan: AssessmentPlan, action: str, actor: User, now: datetime | None = None) -> None:
-    """Propose grades (fixes the method), withdraw the proposal, or confirm (locks the plan)."""
+def change_status(plan: AssessmentPlan, action: str, actor: User, now: datetime | None = None, *,
+                  confirmed: bool = True) -> None:
+    """Propose grades (fixes the method), withdraw the proposal, or confirm (locks the plan).
+
+    Confirming cannot be undone: the web passes `confirmed` from its confirmation page.
+    """
+    if action == "confirm":
+        surveys.require_confirmation(confirmed)
     if action == "propose":
         problems = proposal_problems(plan)
         if problems:
@@ -307,6 +313,23 @@ def change_status(plan: AssessmentPlan, action: str, actor: User, now: datetime 
         _write_decisions(plan, view, actor, now or utcnow())
     plan.transition(action)
     audit.record(actor, f"assessment.{action}", TARGET, plan.id, status=plan.status.value)
+
+
+def confirmation_consequences(plan: AssessmentPlan) -> list[str]:
+    """Say what confirming the plan writes and locks, with the grade counts it signs."""
+    view = compute_plan(plan)
+    counts: dict[str, int] = {}
+    for row in view.subjects:
+        counts[row.final_grade or _("未定")] = counts.get(row.final_grade or _("未定"), 0) + 1
+    grades = "、".join(f"{grade} {n}" for grade, n in counts.items())
+    lines = [
+        _("将为 %(n)d 个考核对象记录最终等次（%(grades)s），连同综合得分、建议等次和确认人、确认时间。",
+          n=len(view.subjects), grades=grades or "—"),
+        _("确认后方案锁定：考核办法、分数、加减分、标记和调整等次都不能再修改，也不能撤回或删除方案。"),
+    ]
+    if view.problems:
+        lines.append(_("目前还不能确认：%(problems)s", problems="；".join(_(p) for p in view.problems)))
+    return lines
 
 
 def proposal_problems(plan: AssessmentPlan) -> list[str]:

@@ -36,6 +36,7 @@ from survey_app.models import (
     User,
 )
 from survey_app.services import audit
+from survey_app.services.surveys import require_confirmation
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
@@ -147,8 +148,28 @@ def issue_batch(survey: Survey, group: RespondentGroup, count: int, actor: User 
     return IssuedBatch(batch, survey, group, list(fresh.values()))
 
 
-def void_batch(batch: CodeBatch, actor: User | None) -> int:
-    """Void a batch: its unused codes stop working (used ones keep their ballots)."""
+def unused_in_batch(batch: CodeBatch) -> int:
+    """How many of the batch's codes are still unused (what voiding it would void)."""
+    return db.session.scalar(
+        select(func.count()).select_from(AccessCode)
+        .where(AccessCode.batch_id == batch.id, AccessCode.status == CodeStatus.ISSUED)
+    ) or 0
+
+
+def void_batch_consequences(batch: CodeBatch, group_name: str, *, reissue: bool) -> list[str]:
+    """Say what voiding (or re-issuing) a batch destroys; voided codes never work again."""
+    lines = [_("第 %(batch)d 批（%(group)s）中未使用的 %(n)d 个评议码将作废，不能恢复；已使用的码和答卷不受影响。",
+               batch=batch.id, group=group_name, n=unused_in_batch(batch))]
+    if reissue:
+        lines.append(_("随后发放同样数量的新码并立即下载，请妥善保存：系统不保存评议码原文。"))
+    return lines
+
+
+def void_batch(batch: CodeBatch, actor: User | None, *, confirmed: bool = True) -> int:
+    """Void a batch: its unused codes stop working (used ones keep their ballots).
+
+    Irreversible: the web passes `confirmed` from its confirmation page."""
+    require_confirmation(confirmed)
     batch.is_void = True
     voided = db.session.execute(
         update(AccessCode)
@@ -160,18 +181,20 @@ def void_batch(batch: CodeBatch, actor: User | None) -> int:
     return voided
 
 
-def reissue_batch(batch: CodeBatch, actor: User | None) -> IssuedBatch:
+def reissue_batch(batch: CodeBatch, actor: User | None, *, confirmed: bool = True) -> IssuedBatch:
     """Replace a lost batch: void it and issue as many new codes as it had unused."""
     survey = db.session.get(Survey, batch.survey_id)
     group = db.session.get(RespondentGroup, batch.group_id)
-    unused = void_batch(batch, actor)
+    unused = void_batch(batch, actor, confirmed=confirmed)
     if unused == 0:
         raise ValidationFailed(_("这一批评议码已全部使用或作废，无需重新发放"))
     return issue_batch(survey, group, unused, actor)
 
 
-def void_code(survey: Survey, typed: str, actor: User | None) -> None:
-    """Void one unused code of this survey, typed from its slip."""
+def void_code(survey: Survey, typed: str, actor: User | None, *, confirmed: bool = True) -> None:
+    """Void one unused code of this survey, typed from its slip (irreversible: the web form
+    carries a confirmation box, `confirmed`)."""
+    require_confirmation(confirmed, _("作废不可撤销：请勾选“确认作废”后再提交"))
     code = normalize_code(typed)
     if code is None:
         raise ValidationFailed(_("评议码格式不正确"))

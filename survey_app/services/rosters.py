@@ -6,8 +6,9 @@ imported whole or not at all. See docs/rosters.md for the format and the message
 """
 
 import re
+import unicodedata
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 from typing import Any
 
@@ -18,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
-from survey_app.errors import StructureLocked, ValidationFailed
+from survey_app.errors import DomainError, StructureLocked, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import RespondentGroup, Subject, SubjectKind, Survey, Unit, User
 from survey_app.services import audit, sheets, surveys
@@ -610,27 +611,118 @@ def _keys_in_sheet(sheet: _Sheet) -> set[str]:
     return {sheets.cell_key(values.get("编号")) for _number, values in sheet.rows} - {""}
 
 
+# ---- near-duplicate unit names --------------------------------------------------------------
+# One unit typed two ways (市住房和城乡建设局 / 市住房城乡建设局) would become two units,
+# splitting its results and its category's ranking. Names whose keys below are equal are
+# flagged and the organizer decides, per name, to merge or to create: a flag costs a click,
+# a silent merge of two real units would cost their results. See docs/rosters.md.
+
+#: Connectives that official names use or drop (住房和城乡建设局 / 住房城乡建设局).
+_CONNECTIVES = re.compile(r"[和与及暨、]")
+#: Words often dropped from a unit's full name.
+_DROPPABLE_WORDS = ("城乡",)
+#: One leading level word: 市财政局 / 财政局 (区 likewise).
+_LEVEL_PREFIXES = ("市", "区")
+_SPACES_AND_PUNCTUATION = re.compile(r"[\s\W_]+")
+#: The radio value meaning "create a new unit under the name as typed".
+NEW_UNIT = "__new__"
+
+
+def unit_name_key(name: str) -> str:
+    """The name with its common variants removed: full-width forms folded (NFKC), spaces
+    and punctuation, 和/与/及/暨/、, 城乡 and one leading 市 or 区 dropped."""
+    text = _SPACES_AND_PUNCTUATION.sub("", unicodedata.normalize("NFKC", name))
+    text = _CONNECTIVES.sub("", text)
+    for word in _DROPPABLE_WORDS:
+        text = text.replace(word, "")
+    if text[:1] in _LEVEL_PREFIXES and len(text) > 2:
+        text = text[1:]
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class NearDuplicate:
+    """A unit name of the file that is not a unit yet but looks like `candidates`:
+    existing units, or an earlier spelling in the same file."""
+
+    name: str
+    candidates: tuple[str, ...]
+    rows: tuple[int, ...]  # Excel rows of 评议对象 that name it
+
+
+class UnitChoicesNeeded(DomainError):
+    """Some unit names look like others: nothing is imported until each is decided."""
+
+    def __init__(self, near_duplicates: list[NearDuplicate]):
+        super().__init__(_("名册中有 %(n)d 个单位名称与已有单位相近，请逐个选择合并或新建", n=len(near_duplicates)))
+        self.near_duplicates = near_duplicates
+
+
+def find_near_duplicates(rows: tuple[SubjectRow, ...]) -> list[NearDuplicate]:
+    """Flag the file's new unit names that match an existing unit, or an earlier name of the
+    file, on `unit_name_key` but not exactly."""
+    names: dict[str, list[int]] = {}
+    for row in rows:
+        if row.unit_name:
+            names.setdefault(row.unit_name, []).append(row.row)
+    existing = set(db.session.scalars(select(Unit.name)))
+    by_key: dict[str, list[str]] = {}
+    for name in sorted(existing):
+        by_key.setdefault(unit_name_key(name), []).append(name)
+    flagged = []
+    for name, row_numbers in names.items():  # in file order: the first spelling is the candidate
+        if name in existing:
+            continue
+        similar = by_key.setdefault(unit_name_key(name), [])
+        if similar:
+            flagged.append(NearDuplicate(name, tuple(similar), tuple(row_numbers)))
+        similar.append(name)
+    return flagged
+
+
+def _apply_unit_choices(
+    rows: tuple[SubjectRow, ...], choices: Mapping[str, str] | None
+) -> tuple[tuple[SubjectRow, ...], dict[str, str]]:
+    """Rename merged units' rows to the chosen unit; refuse until every flag is decided."""
+    flagged = find_near_duplicates(rows)
+    choices = choices or {}
+    if any(choices.get(d.name) not in (NEW_UNIT, *d.candidates) for d in flagged):
+        raise UnitChoicesNeeded(flagged)
+    merged = {d.name: choices[d.name] for d in flagged if choices[d.name] != NEW_UNIT}
+    # A merge into an earlier spelling that is itself merged follows it (a → b → c).
+    for name, target in list(merged.items()):
+        while target in merged:
+            target = merged[target]
+        merged[name] = target
+    return tuple(replace(row, unit_name=merged.get(row.unit_name, row.unit_name)) for row in rows), merged
+
+
 # ---- importing ----------------------------------------------------------------------------
 
 
-def import_workbook(survey: Survey, data: bytes, actor: User, *, filename: str = "") -> ImportSummary:
+def import_workbook(survey: Survey, data: bytes, actor: User, *, filename: str = "",
+                    unit_choices: Mapping[str, str] | None = None) -> ImportSummary:
     """Read a roster workbook and import it into a draft survey (what the upload view does)."""
     _require_draft(survey)  # before reading: no point listing a file's mistakes in vain
     roster = parse_roster(data, known_subject_keys={s.key for s in survey.subjects})
-    return import_roster(survey, roster, actor, filename=filename)
+    return import_roster(survey, roster, actor, filename=filename, unit_choices=unit_choices)
 
 
-def import_roster(survey: Survey, roster: Roster, actor: User, *, filename: str = "") -> ImportSummary:
+def import_roster(survey: Survey, roster: Roster, actor: User, *, filename: str = "",
+                  unit_choices: Mapping[str, str] | None = None) -> ImportSummary:
     """Add or update the roster's subjects and groups (matched by key) in a draft survey.
 
     Subjects and groups missing from the roster are kept. Raises StructureLocked on a
-    published survey and ValidationFailed on a group naming an unknown subject, before
-    any change; the caller rolls back on any error, so an import is all or nothing.
+    published survey, ValidationFailed on a group naming an unknown subject, and
+    UnitChoicesNeeded while a near-duplicate unit name has no choice in `unit_choices`
+    (name → NEW_UNIT or the unit to merge into), all before any change; the caller rolls
+    back on any error, so an import is all or nothing.
     """
     _require_draft(survey)
     _check_references(survey, roster)
-    units, units_created, other_category = _resolve_units(roster.subjects)
-    subjects_created, subjects_updated, subjects_unchanged = _upsert_subjects(survey, roster.subjects, units)
+    subject_rows, merged_units = _apply_unit_choices(roster.subjects, unit_choices)
+    units, units_created, other_category = _resolve_units(subject_rows)
+    subjects_created, subjects_updated, subjects_unchanged = _upsert_subjects(survey, subject_rows, units)
     groups_created, groups_updated, groups_unchanged = _upsert_groups(survey, roster.groups)
     db.session.flush()
     summary = ImportSummary(
@@ -643,7 +735,8 @@ def import_roster(survey: Survey, roster: Roster, actor: User, *, filename: str 
         units_created=units_created,
         units_with_other_category=tuple(other_category),
     )
-    audit.record(actor, "roster.import", "survey", survey.id, filename=filename, **summary.as_dict())
+    audit.record(actor, "roster.import", "survey", survey.id, filename=filename, merged_units=merged_units,
+                 **summary.as_dict())
     return summary
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from survey_app.errors import StructureLocked, ValidationFailed
+from survey_app.errors import ConfirmationRequired, StructureLocked, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import (
     SCALE_ROLES,
@@ -23,6 +23,7 @@ from survey_app.models import (
     ScaleKind,
     ScaleOption,
     Subject,
+    SubjectKind,
     Survey,
     SurveyStatus,
     Unit,
@@ -166,8 +167,26 @@ def update_survey(survey: Survey, data: Mapping[str, Any], actor: User) -> None:
         audit.record(actor, "survey.update", "survey", survey.id, **changed)
 
 
-def change_status(survey: Survey, action: str, actor: User) -> None:
-    """Run a lifecycle step (publish, close, reopen, archive) after its checks."""
+#: Lifecycle steps that cannot be taken back: publishing locks the structure for good,
+#: closing seals the ballots (reopening does not unseal them), archiving freezes all.
+IRREVERSIBLE_ACTIONS = frozenset({"publish", "close", "archive"})
+
+
+def require_confirmation(confirmed: bool, message: str | None = None) -> None:
+    """Refuse an irreversible step the user has not confirmed (on its confirmation page,
+    unless `message` says where else)."""
+    if not confirmed:
+        raise ConfirmationRequired(message or _("此操作不可撤销，请先在确认页面上确认"))
+
+
+def change_status(survey: Survey, action: str, actor: User, *, confirmed: bool = True) -> None:
+    """Run a lifecycle step (publish, close, reopen, archive) after its checks.
+
+    The web passes `confirmed` from its confirmation page; CLI commands and scripts are
+    explicit by themselves and keep the default.
+    """
+    if action in IRREVERSIBLE_ACTIONS:
+        require_confirmation(confirmed)
     if action == "publish":
         problems = publication_problems(survey)
         if problems:
@@ -184,6 +203,12 @@ def change_status(survey: Survey, action: str, actor: User) -> None:
 
         archive.record_checksum(survey, datetime.now(UTC), actor)
     audit.record(actor, f"survey.{action}", "survey", survey.id, status=survey.status.value)
+
+
+def missing_parts(survey: Survey) -> list[str]:
+    """Name the kinds of items a new survey still lacks (a template brings some along)."""
+    parts = (("评议对象", survey.subjects), ("评价维度", survey.dimensions), ("评议主体", survey.groups))
+    return [_(label) for label, items in parts if not items]
 
 
 def publication_problems(survey: Survey) -> list[str]:
@@ -205,13 +230,68 @@ def publication_problems(survey: Survey) -> list[str]:
     return problems
 
 
-def delete_survey(survey: Survey, actor: User) -> None:
+def delete_survey(survey: Survey, actor: User, *, confirmed: bool = True) -> None:
     """Delete a draft survey that has no ballots."""
+    require_confirmation(confirmed)
     _require_draft(survey)
     if db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.survey_id == survey.id)):
         raise ValidationFailed(_("已有答卷的问卷不能删除"))
     audit.record(actor, "survey.delete", "survey", survey.id, title=survey.title)
     db.session.delete(survey)
+
+
+def _count_phrase(survey: Survey) -> str:
+    return _(
+        "%(subjects)d 个评议对象、%(dimensions)d 个评价维度、%(options)d 个评价等级选项、"
+        "%(groups)d 个评议主体、%(questions)d 个附加题目",
+        subjects=len(survey.subjects), dimensions=len(survey.dimensions), options=len(survey.scale_options),
+        groups=len(survey.groups), questions=len(survey.questions),
+    )
+
+
+def _ballot_count(survey: Survey) -> int:
+    return db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.survey_id == survey.id)) or 0
+
+
+def status_consequences(survey: Survey, action: str) -> list[str]:
+    """Say, in the user's language, what a lifecycle step or deletion locks or destroys."""
+    if action == "publish":
+        return [
+            _("结构将被锁定：%(counts)s 都不能再增删或改动，只能修改文字。", counts=_count_phrase(survey)),
+            _("发布后不能退回草稿，也不能再删除这次评议。"),
+        ]
+    if action == "close":
+        return [
+            _("评议人将不能再提交答卷（之后可以重新开放）。"),
+            _("已收到的 %(n)d 份答卷将被封存：存储中与评议码的关联被清除，重新开放也不会恢复。",
+              n=_ballot_count(survey)),
+        ]
+    if action == "archive":
+        return [
+            _("归档后问卷内容和 %(n)d 份答卷全部冻结，不能再修改，也不能重新开放。", n=_ballot_count(survey)),
+            _("系统将记录答卷的校验值，以后任何改动都能被发现。"),
+        ]
+    if action == "reopen":
+        return [_("评议人将可以继续提交答卷。")]
+    if action == "delete":
+        return [_("草稿“%(title)s”及其 %(counts)s 将被永久删除，不能恢复。",
+                  title=survey.title, counts=_count_phrase(survey))]
+    raise ValidationFailed(_("未知的操作"))
+
+
+def removal_consequences(item: Any) -> list[str]:
+    """Say what removing a builder item deletes with it."""
+    name = getattr(item, "name", None) or getattr(item, "label", None) or getattr(item, "prompt", "")
+    lines = [_("“%(name)s”将从问卷中删除，不能恢复。", name=name)]
+    if isinstance(item, Subject):
+        groups = [g.name for g in item.survey.groups if item in g.rated_subjects]
+        if groups:
+            lines.append(_("评议主体 %(groups)s 对它的指定也将一并删除。", groups="、".join(groups)))
+    if isinstance(item, Question):
+        dependent = [q.prompt for q in item.survey.questions if q.show_if_question_id == item.id]
+        if dependent:
+            lines.append(_("以它为显示条件的题目将一直显示：%(prompts)s", prompts="、".join(dependent)))
+    return lines
 
 
 # ---- units and subjects ----------------------------------------------------------------
@@ -240,7 +320,22 @@ def get_or_create_unit(name: str, category: str = "") -> Unit:
     return unit
 
 
+def check_unit_fields(unit_name: str, unit_category: str) -> None:
+    """Refuse a category that would be dropped: it belongs to a unit, so it needs one, and
+    an existing unit keeps its category (units are shared by every survey, past years too)."""
+    unit_name, unit_category = (unit_name or "").strip(), (unit_category or "").strip()
+    if unit_category and not unit_name:
+        raise ValidationFailed(_("填写了单位类别“%(category)s”，但没有填写所在单位。单位类别属于单位：请同时填写所在单位，或清空单位类别。",
+                                 category=unit_category))
+    if unit_category:
+        unit = db.session.scalar(select(Unit).where(Unit.name == unit_name))
+        if unit is not None and unit.category and unit.category != unit_category:
+            raise ValidationFailed(_("单位“%(unit)s”的单位类别已是“%(old)s”，所有评议共用，这里不能改为“%(new)s”。请填写“%(old)s”或清空单位类别。",
+                                     unit=unit_name, old=unit.category, new=unit_category))
+
+
 def _subject_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    check_unit_fields(data.get("unit_name", ""), data.get("unit_category", ""))
     fields = {k: v for k, v in data.items() if k not in ("unit_name", "unit_category")}
     if data.get("unit_name"):
         fields["unit_id"] = get_or_create_unit(data["unit_name"], data.get("unit_category", "")).id
@@ -435,8 +530,9 @@ def update_question(question: Question, data: Mapping[str, Any], actor: User) ->
         audit.record(actor, "question.update", "survey", question.survey_id, **changed)
 
 
-def remove_item(survey: Survey, item: Any, actor: User) -> None:
+def remove_item(survey: Survey, item: Any, actor: User, *, confirmed: bool = True) -> None:
     """Remove a subject, dimension, option, group or question from a draft survey."""
+    require_confirmation(confirmed)
     _require_draft(survey)
     getattr(survey, _COLLECTION_OF[type(item)]).remove(item)
     db.session.flush()
@@ -467,21 +563,38 @@ def list_surveys(visible_unit_ids: set[int] | None = None) -> list[Survey]:
     return list(db.session.scalars(query))
 
 
-def parse_subject_lines(text: str) -> tuple[list[dict[str, str]], list[str]]:
-    """Parse pasted lines "姓名, 职务[, 编号]" (comma, tab or 、); return rows and errors."""
+#: The 类别 column of a pasted line: the labels organizers type, and the stored values.
+KIND_WORDS = {"干部": SubjectKind.CADRE, "单位": SubjectKind.UNIT, "部门": SubjectKind.UNIT, "领导班子": SubjectKind.TEAM,
+              "班子": SubjectKind.TEAM, **{kind.value: kind for kind in SubjectKind}}
+#: Columns of a pasted line, in order; only the name is required, trailing ones may be left out.
+PASTE_COLUMNS = ("name", "position_title", "key", "kind", "unit_name", "unit_category")
+_PASTE_LIMITS = {"name": 100, "position_title": 100, "key": 64, "kind": 20, "unit_name": 100, "unit_category": 50}
+
+
+def _split_line(line: str) -> list[str]:
+    return [p.strip() for p in line.replace("\t", ",").replace("，", ",").replace("、", ",").split(",")]
+
+
+def parse_subject_lines(text: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Parse pasted lines "名称, 职务, 编号, 类别, 所在单位, 单位类别" (comma, tab or 、;
+    trailing columns optional, a blank cell takes the form's default); return rows and errors."""
     rows, errors = [], []
     for number, line in enumerate(text.splitlines(), 1):
-        parts = [p.strip() for p in line.replace("\t", ",").replace("，", ",").replace("、", ",").split(",")]
+        parts = _split_line(line)
         if not any(parts):
             continue
-        if len(parts) > 3 or not parts[0]:
-            errors.append(_("第 %(n)d 行：应为“姓名, 职务[, 编号]”", n=number))
+        if len(parts) > len(PASTE_COLUMNS) or not parts[0]:
+            errors.append(_("第 %(n)d 行：应为“名称, 职务, 编号, 类别, 所在单位, 单位类别”（后几列可省略）", n=number))
             continue
-        name, title, key = (parts + ["", ""])[:3]
-        if len(name) > 100 or len(title) > 100 or len(key) > 64:
+        row = dict(zip(PASTE_COLUMNS, parts + [""] * (len(PASTE_COLUMNS) - len(parts)), strict=True))
+        if any(len(row[column]) > limit for column, limit in _PASTE_LIMITS.items()):
             errors.append(_("第 %(n)d 行：内容过长", n=number))
             continue
-        rows.append({"name": name, "position_title": title, "key": key})
+        if row["kind"] and row["kind"] not in KIND_WORDS:
+            errors.append(_("第 %(n)d 行：类别“%(kind)s”应为 干部、单位 或 领导班子", n=number, kind=row["kind"]))
+            continue
+        row["kind"] = KIND_WORDS.get(row["kind"])
+        rows.append({**row, "line": number})
     return rows, errors
 
 
@@ -492,21 +605,76 @@ def _free_key(survey: Survey, taken: set[str]) -> str:
     return f"S{number:03d}"
 
 
-def add_subjects_in_bulk(survey: Survey, text: str, unit_name: str, unit_category: str, actor: User) -> int:
-    """Add one cadre per pasted line, all in one unit; all or nothing. Return the count."""
+def _pasted_subject(row: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """One pasted row with the form's defaults filled in. A 单位 is its own unit unless
+    its line names one: that is what ties it to its category's weights and rankings."""
+    kind = row["kind"] or defaults["kind"]
+    unit_name = row["unit_name"] or (row["name"] if kind is SubjectKind.UNIT else defaults["unit_name"])
+    return {"name": row["name"], "position_title": row["position_title"], "key": row["key"], "kind": kind,
+            "unit_name": unit_name.strip(), "unit_category": (row["unit_category"] or defaults["unit_category"]).strip()}
+
+
+def add_subjects_in_bulk(survey: Survey, text: str, defaults: Mapping[str, Any], actor: User) -> int:
+    """Add one subject per pasted line; all or nothing. Return the count.
+
+    `defaults` gives the kind, unit name and unit category of lines that leave them blank.
+    """
     _require_draft(survey)
     rows, errors = parse_subject_lines(text)
     taken = {s.key for s in survey.subjects}
+    subjects = []
     for row in rows:
         if row["key"] and (row["key"] in taken or not row["key"].replace("-", "").replace("_", "").isalnum()):
             errors.append(_("编号“%(key)s”重复或含有不允许的字符", key=row["key"]))
         taken.add(row["key"])
+        subject = _pasted_subject(row, defaults)
+        try:
+            check_unit_fields(subject["unit_name"], subject["unit_category"])
+        except ValidationFailed as error:
+            errors.append(_("第 %(n)d 行：%(problem)s", n=row["line"], problem=error.message))
+        subjects.append(subject)
     if not rows and not errors:
         errors.append("请至少填写一行")
     if errors:
         raise ValidationFailed(_("名单有误，未添加任何对象"), errors)
-    for row in rows:
-        key = row["key"] or _free_key(survey, taken)
+    for subject in subjects:
+        key = subject["key"] or _free_key(survey, taken)
         taken.add(key)
-        add_subject(survey, {**row, "key": key, "unit_name": unit_name, "unit_category": unit_category}, actor)
-    return len(rows)
+        add_subject(survey, {**subject, "key": key}, actor)
+    return len(subjects)
+
+
+def _kind_and_unit(subject: Subject) -> tuple:
+    unit = db.session.get(Unit, subject.unit_id) if subject.unit_id else None
+    return subject.kind, subject.unit_id, unit.category if unit else ""
+
+
+def edit_subjects_in_bulk(survey: Survey, subject_ids: Iterable[int], changes: Mapping[str, Any], actor: User) -> int:
+    """Set the kind, unit and/or unit category of the chosen subjects; all or nothing.
+
+    `changes` holds only what the user chose to change: "kind" (a SubjectKind),
+    "unit_name", "unit_category". A category without a new unit applies to each subject's
+    current unit, under the same rule as one subject's form (a unit keeps its category).
+    Return how many subjects changed.
+    """
+    _require_draft(survey)
+    chosen = _rated_subjects(survey, subject_ids)
+    if not chosen:
+        raise ValidationFailed(_("请先勾选要修改的评议对象"))
+    if not changes:
+        raise ValidationFailed(_("请至少选择一项要修改的内容（类别、所在单位或单位类别）"))
+    errors, changed = [], 0
+    for subject in chosen:
+        data = {"unit_name": changes.get("unit_name") or (subject.unit.name if subject.unit else ""),
+                "unit_category": changes.get("unit_category", "")}
+        if "kind" in changes:
+            data["kind"] = changes["kind"]
+        try:
+            before = _kind_and_unit(subject)
+            update_subject(subject, data, actor)
+            changed += _kind_and_unit(subject) != before
+        except ValidationFailed as error:
+            errors.append(_("%(name)s（%(key)s）：%(problem)s", name=subject.name, key=subject.key, problem=error.message))
+    if errors:
+        raise ValidationFailed(_("批量修改有误，未修改任何对象"), errors)
+    return changed

@@ -256,7 +256,7 @@ def test_overrides_respect_the_quota_and_the_veto(app, plan_id):
 def test_confirmation_needs_every_grade_decided_then_locks(app, client, auth, plan_id):
     auth.login()
     set_status(app, plan_id, "propose")
-    response = client.post(f"/admin/assessments/{plan_id}/status/confirm", follow_redirects=True)
+    response = client.post(f"/admin/assessments/{plan_id}/status/confirm", data={"confirm": "yes"}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "还不能确认考核结果" in page and "“乡镇1”并列待定，尚未确定等次" in page and "“乡镇3”缺项" in page
     with app.app_context():
@@ -267,7 +267,7 @@ def test_confirmation_needs_every_grade_decided_then_locks(app, client, auth, pl
         assessments.override_grade(subjects["T2"], "称职", "并列时按领导评价较低者", actor())
         assessments.override_grade(subjects["T3"], "称职", "领导评价因换届未开展，按指标考评确定", actor())
         db.session.commit()
-    response = client.post(f"/admin/assessments/{plan_id}/status/confirm")
+    response = client.post(f"/admin/assessments/{plan_id}/status/confirm", data={"confirm": "yes"})
     assert response.status_code == 302
     with app.app_context():
         plan = db.session.get(AssessmentPlan, plan_id)

@@ -242,7 +242,7 @@ def test_bad_question_is_refused(app, client, auth, make_survey, data, message):
 def test_publish_locks_structure_but_allows_wording(app, client, auth, make_survey):
     survey_id = make_survey()
     auth.login()
-    assert client.post(f"/admin/surveys/{survey_id}/status/publish").status_code == 302
+    assert client.post(f"/admin/surveys/{survey_id}/status/publish", data={"confirm": "yes"}).status_code == 302
     assert get_survey(app, survey_id).status is SurveyStatus.PUBLISHED
 
     response = client.post(f"/admin/surveys/{survey_id}/subjects/add", data=SUBJECT)
@@ -261,7 +261,7 @@ def test_publish_locks_structure_but_allows_wording(app, client, auth, make_surv
     with app.app_context():
         dimension = db.session.get(Dimension, dimension.id)
         assert (dimension.name, dimension.weight) == ("服务意识与效能", 1.0)
-    assert client.post(f"/admin/surveys/{survey_id}/subjects/{subject.id}/remove").status_code == 302
+    assert client.post(f"/admin/surveys/{survey_id}/subjects/{subject.id}/remove", data={"confirm": "yes"}).status_code == 302
     assert count(app, Subject) == 3
 
 
@@ -270,7 +270,7 @@ def test_publish_refused_until_complete(app, client, auth):
     client.post("/admin/surveys/new", data=NEW_SURVEY)
     with app.app_context():
         survey_id = db.session.scalars(select(Survey.id)).one()
-    response = client.post(f"/admin/surveys/{survey_id}/status/publish", follow_redirects=True)
+    response = client.post(f"/admin/surveys/{survey_id}/status/publish", data={"confirm": "yes"}, follow_redirects=True)
     text = response.get_data(as_text=True)
     assert "至少需要一个评议对象" in text and "至少需要一个评议主体" in text
     assert get_survey(app, survey_id).status is SurveyStatus.DRAFT
@@ -279,11 +279,11 @@ def test_publish_refused_until_complete(app, client, auth):
 def test_lifecycle_transitions_are_guarded(app, client, auth, make_survey):
     survey_id = make_survey(publish=True)
     auth.login()
-    client.post(f"/admin/surveys/{survey_id}/status/archive")  # published → archived: not allowed
+    client.post(f"/admin/surveys/{survey_id}/status/archive", data={"confirm": "yes"})  # published → archived: not allowed
     assert get_survey(app, survey_id).status is SurveyStatus.PUBLISHED
     for action, status in [("close", SurveyStatus.CLOSED), ("reopen", SurveyStatus.PUBLISHED),
                            ("close", SurveyStatus.CLOSED), ("archive", SurveyStatus.ARCHIVED)]:
-        client.post(f"/admin/surveys/{survey_id}/status/{action}")
+        client.post(f"/admin/surveys/{survey_id}/status/{action}", data={"confirm": "yes"})
         assert get_survey(app, survey_id).status is status
     assert client.post(f"/admin/surveys/{survey_id}/status/explode").status_code == 404
 
@@ -391,7 +391,10 @@ def test_pasted_list_adds_a_whole_team(app, client, auth, make_survey):
 
 @pytest.mark.parametrize(("lines", "message"), [
     ("张三, 科长\n陈建国, 主任, C1", "编号“C1”重复或含有不允许的字符"),
-    ("张三, 科长\n陈建国, 主任, X, Y", "第 2 行：应为“姓名, 职务[, 编号]”"),
+    ("张三, 科长\n陈建国, 主任, X, Y", "第 2 行：类别“Y”应为 干部、单位 或 领导班子"),
+    ("张三, 科长, X1, 干部, 市财政局, 市直部门, 多余", "第 1 行：应为“名称, 职务, 编号, 类别, 所在单位, 单位类别”"),
+    ("张三, 科长, , 干部, , 市直部门", "第 1 行：填写了单位类别“市直部门”，但没有填写所在单位"),
+    ("张三, 科长, , 干部, 市发改委, 县市区", "第 1 行：单位“市发改委”的单位类别已是“市直部门”"),
     ("  \n ", "请至少填写一行"),
 ])
 def test_bad_pasted_list_adds_nobody(app, client, auth, make_survey, lines, message):
@@ -401,6 +404,122 @@ def test_bad_pasted_list_adds_nobody(app, client, auth, make_survey, lines, mess
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert count(app, Subject) == 3
+
+
+def test_pasted_list_takes_kind_unit_and_category_per_line(app, client, auth, make_survey):
+    """Departments pasted as 单位 become 单位 subjects, each its own unit with the category:
+    no edit page per department afterwards."""
+    survey_id = make_survey()
+    auth.login()
+    lines = ("市住房城乡建设局\n市交通运输局, , JT-1\n"
+             "市财政局领导班子, , , 领导班子, 市财政局\n赵敏, 科长, , 干部, 市统计局, 市直综合部门")
+    response = client.post(f"/admin/surveys/{survey_id}/subjects/bulk", data={
+        "bulk-lines": lines, "bulk-kind": "unit", "bulk-unit_category": "市直部门"})
+    assert response.status_code == 302
+    with app.app_context():
+        added = db.session.scalars(select(Subject).where(Subject.survey_id == survey_id)
+                                   .order_by(Subject.position)).all()[3:]
+        assert [(s.name, s.kind.value, s.unit.name, s.unit.category) for s in added] == [
+            ("市住房城乡建设局", "unit", "市住房城乡建设局", "市直部门"),
+            ("市交通运输局", "unit", "市交通运输局", "市直部门"),
+            ("市财政局领导班子", "team", "市财政局", "市直部门"),
+            ("赵敏", "cadre", "市统计局", "市直综合部门"),
+        ]
+        assert added[1].key == "JT-1"
+
+
+def test_subject_category_without_unit_is_refused_not_dropped(app, client, auth, make_survey):
+    survey_id = make_survey()
+    auth.login()
+    data = {**SUBJECT, "subjects-unit_name": "", "subjects-unit_category": "市直部门"}
+    response = client.post(f"/admin/surveys/{survey_id}/subjects/add", data=data)
+    assert response.status_code == 400 and "填写单位类别时必须同时填写所在单位" in response.text
+    assert "已添加" not in response.text
+    assert count(app, Subject) == 3
+    with app.app_context():
+        subject = db.session.scalars(select(Subject).where(Subject.key == "C3")).one()
+    edit = {"subjects-key": "C3", "subjects-name": "王强", "subjects-kind": "cadre", "subjects-unit_name": "",
+            "subjects-unit_category": "县市区", "subjects-position_title": "局长"}
+    response = client.post(f"/admin/surveys/{survey_id}/subjects/{subject.id}/edit", data=edit)
+    assert response.status_code == 400 and "填写单位类别时必须同时填写所在单位" in response.text
+    with app.app_context():
+        assert db.session.get(Subject, subject.id).unit.name == "市财政局"  # unchanged
+
+
+def test_service_refuses_a_category_without_unit(app, make_survey):
+    from survey_app.errors import ValidationFailed
+    from survey_app.services import surveys
+    from tests.app.factories import _system_user
+
+    survey_id = make_survey()
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        with pytest.raises(ValidationFailed, match="没有填写所在单位"):
+            surveys.add_subject(survey, {"key": "X1", "name": "赵敏", "unit_name": "", "unit_category": "市直部门"},
+                                _system_user())
+        with pytest.raises(ValidationFailed, match="单位类别已是“市直部门”"):
+            surveys.add_subject(survey, {"key": "X1", "name": "赵敏", "unit_name": "市发改委", "unit_category": "县市区"},
+                                _system_user())
+
+
+def test_bulk_edit_sets_kind_unit_and_category_of_ticked_subjects(app, client, auth, make_survey):
+    survey_id = make_survey()
+    auth.login()
+    with app.app_context():
+        ids = dict(db.session.execute(select(Subject.key, Subject.id)).all())
+    page = client.get(f"/admin/surveys/{survey_id}").text
+    assert 'form="bulk-edit-form"' in page and 'id="bulk-edit-form"' in page
+    response = client.post(f"/admin/surveys/{survey_id}/subjects/bulk-edit", data={
+        "bulk_edit-subject_ids": [ids["C1"], ids["C2"]], "bulk_edit-kind": "unit",
+        "bulk_edit-unit_name": "市统计局", "bulk_edit-unit_category": "市直综合部门"})
+    assert response.status_code == 302
+    with app.app_context():
+        subjects = {s.key: s for s in db.session.scalars(select(Subject))}
+        assert [(subjects[k].kind.value, subjects[k].unit.name, subjects[k].unit.category) for k in ("C1", "C2")] \
+            == [("unit", "市统计局", "市直综合部门")] * 2
+        assert (subjects["C3"].kind.value, subjects["C3"].unit.name) == ("cadre", "市财政局")
+    # Kind only: units stay.
+    client.post(f"/admin/surveys/{survey_id}/subjects/bulk-edit", data={
+        "bulk_edit-subject_ids": [ids["C3"]], "bulk_edit-kind": "team"})
+    with app.app_context():
+        c3 = db.session.get(Subject, ids["C3"])
+        assert (c3.kind.value, c3.unit.name) == ("team", "市财政局")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"bulk_edit-kind": "unit"}, "请先勾选要修改的评议对象"),
+    ({"bulk_edit-subject_ids": ["C1"]}, "请至少选择一项要修改的内容"),
+    ({"bulk_edit-subject_ids": ["C1", "C3"], "bulk_edit-unit_category": "县市区"}, "单位类别已是“市直部门”"),
+    ({"bulk_edit-subject_ids": ["999"], "bulk_edit-kind": "unit"}, "所选评议对象不属于本问卷"),
+])
+def test_bad_bulk_edit_changes_nothing(app, client, auth, make_survey, data, message):
+    survey_id = make_survey()
+    auth.login()
+    with app.app_context():
+        ids = dict(db.session.execute(select(Subject.key, Subject.id)).all())
+        before = db.session.execute(select(Subject.id, Subject.kind, Subject.unit_id).order_by(Subject.id)).all()
+    if "bulk_edit-subject_ids" in data:
+        data = {**data, "bulk_edit-subject_ids": [str(ids.get(k, k)) for k in data["bulk_edit-subject_ids"]]}
+    response = client.post(f"/admin/surveys/{survey_id}/subjects/bulk-edit", data=data)
+    assert response.status_code == 400 and message in response.text
+    with app.app_context():
+        assert db.session.execute(select(Subject.id, Subject.kind, Subject.unit_id).order_by(Subject.id)).all() == before
+
+
+def test_added_notice_sits_beside_the_form_with_an_anchor(app, client, auth, make_survey):
+    survey_id = make_survey()
+    auth.login()
+    response = client.post(f"/admin/surveys/{survey_id}/dimensions/add",
+                           data={"dimensions-name": "廉洁自律", "dimensions-weight": "1"})
+    assert response.status_code == 302 and response.location.endswith("#dimensions-added")
+    page = client.get(response.location).text
+    section = page[page.index('id="dimensions"'):page.index('id="scale"')]
+    assert 'id="dimensions-added"' in section and "已添加 1 个评价维度" in section
+    bulk = client.post(f"/admin/surveys/{survey_id}/subjects/bulk", data={"bulk-lines": "甲\n乙"})
+    page = client.get(bulk.location).text
+    section = page[page.index('id="subjects"'):page.index('id="dimensions"')]
+    assert "已添加 2 个评议对象" in section
+    assert "已添加" not in client.get(f"/admin/surveys/{survey_id}?added=subjects&n=abc").text
 
 
 def test_admin_changes_role_scope_and_deactivates(app, client, auth):
@@ -477,3 +596,19 @@ def test_a_refused_item_keeps_the_other_forms_showing_the_survey(app, client, au
     assert 'id="settings-trim_extremes" name="settings-trim_extremes" type="checkbox" value="y" checked' in page \
         or 'checked id="settings-trim_extremes"' in page
     assert 'value="2026年度民主测评"' in page
+
+
+def test_survey_from_a_template_asks_only_for_what_it_lacks(app, client, auth):
+    auth.login()
+    response = client.post("/admin/surveys/new", data={**NEW_SURVEY, "template": "democratic"}, follow_redirects=True)
+    flash = response.text[response.text.index("flash-success"):][:200]
+    assert "请继续添加评议对象" in flash and "评价维度" not in flash and "评议主体" not in flash
+    with app.app_context():
+        survey = db.session.scalars(select(Survey)).one()
+        assert survey.dimensions and survey.groups and not survey.subjects
+
+
+def test_blank_survey_asks_for_every_missing_part(app, client, auth):
+    auth.login()
+    response = client.post("/admin/surveys/new", data=NEW_SURVEY, follow_redirects=True)
+    assert "请继续添加评议对象、评价维度、评议主体" in response.text

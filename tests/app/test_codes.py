@@ -276,11 +276,15 @@ def test_a_batch_too_big_to_draw_in_one_request_is_refused_with_the_cli_way(app,
 def test_organizer_voids_batches_and_single_codes(app, client, auth, survey_id):
     typed = issue_codes(app, survey_id, count=3)
     auth.login()
-    client.post(f"{_manage(survey_id)}/void-code", data={"void-code": codes.display_code(typed[0])})
+    refused = client.post(f"{_manage(survey_id)}/void-code", data={"void-code": codes.display_code(typed[0])},
+                          follow_redirects=True)
+    assert "请勾选“确认作废”后再提交" in refused.text
+    assert client.get(f"/s/{typed[0]}").status_code == 200  # not voided without the box ticked
+    client.post(f"{_manage(survey_id)}/void-code", data={"void-code": codes.display_code(typed[0]), "confirm": "yes"})
     assert client.get(f"/s/{typed[0]}").status_code == 410
-    client.post("/admin/codes/batches/1/void")
+    client.post("/admin/codes/batches/1/void", data={"confirm": "yes"})
     assert client.get(f"/s/{typed[1]}").status_code == 410
-    reissued = client.post("/admin/codes/batches/1/reissue", follow_redirects=True)
+    reissued = client.post("/admin/codes/batches/1/reissue", data={"confirm": "yes"}, follow_redirects=True)
     assert "无需重新发放" in reissued.text
 
 

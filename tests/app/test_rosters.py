@@ -637,3 +637,120 @@ def test_post_without_csrf_token_is_refused(csrf_app):
     )
     assert accepted.status_code == 302
     assert counts(csrf_app, survey_id)["subjects"] == before["subjects"] + 1
+
+
+# ---- near-duplicate unit names ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("市住房和城乡建设局", "市住房城乡建设局"),
+    ("市住房城乡建设局", "住房和建设局"),
+    ("市 发改委", "市发改委"),
+    ("市发改委（市粮食局）", "市发改委市粮食局"),
+    ("ＡＢＣ中心", "ABC中心"),
+    ("市卫生健康委", "卫生健康委"),
+    ("区科技与工信局", "区科技和工信局"),
+])
+def test_unit_name_variants_share_a_key(a, b):
+    assert rosters.unit_name_key(a) == rosters.unit_name_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("市财政局", "市教育局"), ("市发改委", "市统计局"), ("县财政局", "市财政局")])
+def test_different_units_keep_different_keys(a, b):
+    assert rosters.unit_name_key(a) != rosters.unit_name_key(b)
+
+
+def _near_duplicate_file():
+    return workbook([
+        ("U7", "市住房和城乡建设局", "单位", "市住房和城乡建设局", "市直部门", None, None),
+        ("C7", "孙浩", "干部", "市住房和城乡建设局", "市直部门", "局长", None),
+        ("C8", "钱丽", "干部", "市教育局", "市直部门", "局长", None),
+    ])
+
+
+def _existing_unit(app, name="市住房城乡建设局"):
+    with app.app_context():
+        from survey_app.services.surveys import get_or_create_unit
+        get_or_create_unit(name, "市直部门")
+        db.session.commit()
+
+
+def test_near_duplicate_unit_name_is_asked_about_and_nothing_is_imported(app, client, auth, make_survey):
+    survey_id = make_survey()
+    _existing_unit(app)
+    auth.login()
+    before = counts(app, survey_id)
+    response = upload(client, survey_id, _near_duplicate_file())
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "与已有单位相近" in page and "尚未导入任何数据" in page
+    assert "名册中的“市住房和城乡建设局”（评议对象第 2、3 行）" in page
+    assert "并入“市住房城乡建设局”" in page and "新建“市住房和城乡建设局”" in page
+    assert 'name="workbook_data"' in page
+    assert counts(app, survey_id) == before
+
+
+def _choose(client, survey_id, response, choice):
+    page = response.get_data(as_text=True)
+    data = re.search(r'name="workbook_data" value="([^"]+)"', page).group(1)
+    form = {"workbook_data": data, "filename": "2026名册.xlsx"}
+    if choice is not None:
+        form["unit:市住房和城乡建设局"] = choice
+    return client.post(import_url(survey_id), data=form)
+
+
+def test_merging_a_near_duplicate_uses_the_existing_unit(app, client, auth, make_survey):
+    survey_id = make_survey()
+    _existing_unit(app)
+    auth.login()
+    response = _choose(client, survey_id, upload(client, survey_id, _near_duplicate_file()), "市住房城乡建设局")
+    assert response.status_code == 302
+    with app.app_context():
+        subjects = {s.key: s for s in db.session.get(Survey, survey_id).subjects}
+        assert subjects["U7"].unit.name == subjects["C7"].unit.name == "市住房城乡建设局"
+        assert subjects["C8"].unit.name == "市教育局"
+        assert not db.session.scalar(select(Unit).where(Unit.name == "市住房和城乡建设局"))
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "roster.import")).one()
+        assert entry.detail["merged_units"] == {"市住房和城乡建设局": "市住房城乡建设局"}
+
+
+def test_creating_a_new_unit_for_a_near_duplicate_is_a_choice(app, client, auth, make_survey):
+    survey_id = make_survey()
+    _existing_unit(app)
+    auth.login()
+    response = _choose(client, survey_id, upload(client, survey_id, _near_duplicate_file()), rosters.NEW_UNIT)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Unit).where(Unit.name == "市住房和城乡建设局"))
+        assert db.session.scalar(select(Unit).where(Unit.name == "市住房城乡建设局"))
+
+
+@pytest.mark.parametrize("choice", [None, "市财政局", ""])
+def test_a_missing_or_foreign_choice_imports_nothing(app, client, auth, make_survey, choice):
+    survey_id = make_survey()
+    _existing_unit(app)
+    auth.login()
+    first = upload(client, survey_id, _near_duplicate_file())
+    before = counts(app, survey_id)
+    response = _choose(client, survey_id, first, choice)
+    assert response.status_code == 422 and "请选择一项" in response.get_data(as_text=True)
+    assert counts(app, survey_id) == before
+
+
+def test_a_damaged_step_two_file_is_refused(app, client, auth, make_survey):
+    survey_id = make_survey()
+    auth.login()
+    response = client.post(import_url(survey_id), data={"workbook_data": "not base64!"})
+    assert response.status_code == 422 and "重新上传" in response.get_data(as_text=True)
+    response = client.post(import_url(survey_id), data={"workbook_data": "aGVsbG8="})  # "hello": not a workbook
+    assert response.status_code == 422
+
+
+def test_two_spellings_within_one_file_are_asked_about(app):
+    rows = (
+        rosters.SubjectRow(2, "A1", "甲", SubjectKind.CADRE, "市住房城乡建设局", "", "", None),
+        rosters.SubjectRow(3, "A2", "乙", SubjectKind.CADRE, "市住房和城乡建设局", "", "", None),
+    )
+    with app.app_context():
+        flagged = rosters.find_near_duplicates(rows)
+    assert flagged == [rosters.NearDuplicate("市住房和城乡建设局", ("市住房城乡建设局",), (3,))]

@@ -1,5 +1,6 @@
 """An organizer builds a 民主测评 in a real browser: sign in, start from the template,
-add a subject, publish, and see the structure locked."""
+add a subject, preview a group's ballot, publish through its confirmation page, and see
+the structure locked."""
 
 from survey_app.extensions import db
 from survey_app.models import Role
@@ -49,7 +50,25 @@ def test_build_and_publish_a_democratic_evaluation(live_server, page, tmp_path):
     page.click("#subjects button:has-text('添加')")
     page.wait_for_selector("#subjects td:has-text('陈建国')")
 
-    page.click("#lifecycle button:has-text('发布')")
+    # The preview of a group's ballot: marked, nothing to submit.
+    with page.context.expect_page() as opened:
+        page.locator("#preview a").first.click()
+    preview = opened.value
+    preview.wait_for_selector("#preview-banner")
+    assert "预览" in preview.locator("#preview-banner").text_content()
+    assert preview.locator("fieldset.subj").count() >= 1
+    assert preview.locator("button.submit").is_disabled()
+    preview.close()
+
+    # 发布 asks first, saying what it locks; 取消 changes nothing.
+    page.click("#lifecycle a:has-text('发布')")
+    page.wait_for_selector("#consequences")
+    assert "结构将被锁定" in page.locator("#consequences").text_content()
+    page.click("#cancel")
+    page.wait_for_selector("#lifecycle")
+    assert page.locator("#survey-status").text_content().strip() == "草稿"
+    page.click("#lifecycle a:has-text('发布')")
+    page.click("#confirm-button")
     page.wait_for_selector("#locked-notice")
     assert page.locator("#survey-status").text_content().strip() == "已发布"
     assert page.locator("#subjects summary").count() == 0  # no add form once locked
