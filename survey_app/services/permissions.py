@@ -36,6 +36,8 @@ closed). Pick the need by the object the URL names and what the view does with i
     MANAGE_PLAN       plan_id: change the whole plan (method, subjects, lifecycle, overrides)
     PLAN_ROWS         plan_id: enter per-subject inputs in bulk; the service keeps only
                       the rows of `scope_of(user)`
+    SURVEY_ROWS       survey_id: organizers act on respondents' texts (mask, 转办); the
+                      view finds the text only among those `scope_of(user)` is shown
     EDIT_PLAN_SUBJECT plan_id + subject_id (or an adjustment's item_id): one subject's inputs
     READ_DOSSIER      key: the cadre's dossier
     EDIT_DOSSIER      key: record, edit or verify the cadre's evidence
@@ -62,6 +64,7 @@ class Need(enum.Enum):
     READ_PLAN = "read_plan"
     MANAGE_PLAN = "manage_plan"
     PLAN_ROWS = "plan_rows"
+    SURVEY_ROWS = "survey_rows"
     EDIT_PLAN_SUBJECT = "edit_plan_subject"
     READ_DOSSIER = "read_dossier"
     EDIT_DOSSIER = "edit_dossier"
@@ -91,6 +94,10 @@ ROUTES: dict[str, Need] = {
     # accounts and the log
     "admin.list_users": N.ADMIN, "admin.edit_user": N.ADMIN, "admin.reset_password": N.ADMIN,
     "admin.audit_log": N.AUDIT,
+    # respondents' texts: the list of 转办 items is filtered by scope, and an item is found
+    # only within it (services/followups.get_followup); originals are for administrators
+    "answers.list_followups": N.SIGNED_IN, "answers.advance_followup": N.ORGANIZE,
+    "answers.unmask_text": N.ADMIN,
     # new objects
     "admin.new_survey": N.ORGANIZE, "admin.import_survey": N.ORGANIZE, "rosters.download_template": N.ORGANIZE,
     "assessments.new_plan": N.ORGANIZE,
@@ -108,6 +115,12 @@ ROUTES: dict[str, Need] = {
     "codes.reissue_batch": N.MANAGE_SURVEY, "codes.void_code": N.MANAGE_SURVEY,
     "codes.create_open_link": N.MANAGE_SURVEY, "codes.toggle_open_link": N.MANAGE_SURVEY,
     "codes.open_link_qr": N.MANAGE_SURVEY, "reports.verify_archive": N.MANAGE_SURVEY,
+    "admin.confirm_status": N.MANAGE_SURVEY, "admin.confirm_delete_survey": N.MANAGE_SURVEY,
+    "admin.confirm_remove_item": N.MANAGE_SURVEY, "admin.edit_subjects_in_bulk": N.MANAGE_SURVEY,
+    "admin.preview_ballot": N.MANAGE_SURVEY, "codes.confirm_batch_action": N.MANAGE_SURVEY,
+    "answers.show_answers": N.READ_SURVEY, "answers.choice_chart": N.READ_SURVEY,
+    "answers.export_texts": N.READ_SURVEY,
+    "answers.mask_text": N.SURVEY_ROWS, "answers.forward_text": N.SURVEY_ROWS,
     "reports.export_csv": N.CITY_SURVEY, "reports.export_checksum": N.CITY_SURVEY,
     "reports.show_quality": N.CITY_SURVEY, "reports.set_exclusion": N.CITY_SURVEY,
     # assessment plans
@@ -119,7 +132,7 @@ ROUTES: dict[str, Need] = {
     "assessments.update_component": N.MANAGE_PLAN, "assessments.remove_component": N.MANAGE_PLAN,
     "assessments.add_subject": N.MANAGE_PLAN, "assessments.import_subjects": N.MANAGE_PLAN,
     "assessments.remove_subject": N.MANAGE_PLAN, "assessments.override_grade": N.MANAGE_PLAN,
-    "assessments.clear_override": N.MANAGE_PLAN,
+    "assessments.clear_override": N.MANAGE_PLAN, "assessments.confirm_results": N.MANAGE_PLAN,
     "assessments.bulk_scores": N.PLAN_ROWS, "assessments.show_import": N.PLAN_ROWS,
     "assessments.download_score_template": N.PLAN_ROWS, "assessments.download_adjustment_template": N.PLAN_ROWS,
     "assessments.import_scores": N.PLAN_ROWS, "assessments.import_adjustments": N.PLAN_ROWS,
@@ -136,6 +149,7 @@ del N
 #: The object each need is decided on (what `blueprints/access` loads from the URL).
 OBJECT_OF = {
     Need.READ_SURVEY: "survey", Need.MANAGE_SURVEY: "survey", Need.CITY_SURVEY: "survey",
+    Need.SURVEY_ROWS: "survey",
     Need.READ_PLAN: "plan", Need.MANAGE_PLAN: "plan", Need.PLAN_ROWS: "plan",
     Need.EDIT_PLAN_SUBJECT: "plan_subject", Need.READ_DOSSIER: "cadre", Need.EDIT_DOSSIER: "cadre",
 }
@@ -241,6 +255,7 @@ _RULES = {
     Need.READ_SURVEY: _Rule(may_read_survey, _always),
     Need.MANAGE_SURVEY: _Rule(may_read_survey, may_manage_survey),
     Need.CITY_SURVEY: _Rule(may_read_survey, _city_organizer),
+    Need.SURVEY_ROWS: _Rule(may_read_survey, _organizer),
     Need.READ_PLAN: _Rule(may_read_plan, _always),
     Need.MANAGE_PLAN: _Rule(may_read_plan, may_manage_plan),
     Need.PLAN_ROWS: _Rule(may_read_plan, _organizer),

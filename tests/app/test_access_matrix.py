@@ -81,7 +81,7 @@ def _survey_objects(survey: Survey, subject_key: str) -> dict:
     link = codes.create_open_link(survey, group, None)
     db.session.flush()
     return {"survey_id": survey.id, "subject_id": subject.id, "key": subject.key, "batch_id": batch.batch.id,
-            "link_id": link.id, "open_token": link.token, "code": batch.codes[0]}
+            "link_id": link.id, "open_token": link.token, "code": batch.codes[0], "group_id": group.id}
 
 
 #: The objects routes are called with: of the scoped users' unit only, shared by both units
@@ -142,7 +142,12 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "token": objects["open_token"], "user_id": world["other_user_id"], "evidence_id": 1,
         "token_id": world["tokens"][role][0] if role else 1, "kind": "subjects", "fmt": "svg", "name": "dimensions",
         "direction": "up", "action": "propose" if in_plan else "close", "filename": "css/admin.css",
+        "group_id": objects["group_id"], "question_id": 1, "text_id": "1", "followup_id": 1,
     }
+    if endpoint.startswith("answers."):
+        values["kind"] = "comment"
+    if endpoint == "codes.confirm_batch_action":
+        values["action"] = rule.defaults["action"]
     return {arg: values[arg] for arg in rule.arguments}
 
 
@@ -195,7 +200,7 @@ def _may(role: str | None, need: Need, target: str) -> bool:
         return organizer and (not scoped or target == "mine")  # shared ones are city-wide
     if need is Need.CITY_SURVEY:
         return organizer and not scoped
-    if need in (Need.PLAN_ROWS, Need.EDIT_PLAN_SUBJECT, Need.EDIT_DOSSIER):
+    if need in (Need.PLAN_ROWS, Need.SURVEY_ROWS, Need.EDIT_PLAN_SUBJECT, Need.EDIT_DOSSIER):
         return organizer  # the row named is of the user's unit in "mine" and "own"
     raise AssertionError(f"no expectation for {need}")
 
@@ -222,7 +227,8 @@ def test_an_undeclared_route_is_refused(app, client, auth):
 #: GETs allowed to answer 404 to an allowed user: the object named by a sample value does
 #: not exist (evidence 1), or the page needs more than the world has (a trend needs two
 #: years, an archive checksum a sealed survey).
-MAY_BE_MISSING = {"dossiers.edit_evidence", "dossiers.trend_chart", "reports.export_checksum"}
+MAY_BE_MISSING = {"dossiers.edit_evidence", "dossiers.trend_chart", "reports.export_checksum",
+                  "answers.choice_chart"}
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
