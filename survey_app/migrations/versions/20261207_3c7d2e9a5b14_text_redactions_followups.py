@@ -1,7 +1,7 @@
 """Redactions of respondents' texts and the rectification loop (转办 → 答复 → 整改).
 
 Revision ID: 3c7d2e9a5b14
-Revises: 9d4b6a1e2f37
+Revises: 5c7d2e9a1b40
 Create Date: 2026-12-07 12:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3c7d2e9a5b14'
-down_revision = "9d4b6a1e2f37"
+down_revision = "5c7d2e9a1b40"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ ballots), and the seconds are dropped. New ballots are judged when stored
 The downgrade brings the column back empty: the seconds are gone for good, by design.
 
 Revision ID: 4e7a1c9b3d52
-Revises: 9d4b6a1e2f37
+Revises: 5e8c1d2a7f90
 Create Date: 2026-12-07 12:30:00
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4e7a1c9b3d52'
-down_revision = '9d4b6a1e2f37'
+down_revision = "5e8c1d2a7f90"
 branch_labels = None
 depends_on = None
 

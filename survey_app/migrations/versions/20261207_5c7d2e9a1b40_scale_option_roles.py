@@ -6,7 +6,7 @@ roles of the preset scales an existing survey uses (matched by their scored labe
 leaves custom scales without roles, for the organizer to choose in the builder.
 
 Revision ID: 5c7d2e9a1b40
-Revises: 9d4b6a1e2f37
+Revises: 4e7a1c9b3d52
 Create Date: 2026-12-07 12:15:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c7d2e9a1b40'
-down_revision = "9d4b6a1e2f37"
+down_revision = "4e7a1c9b3d52"
 branch_labels = None
 depends_on = None
 
