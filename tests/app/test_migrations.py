@@ -72,3 +72,27 @@ def test_ballot_durations_become_the_speeder_flag_and_are_dropped(app, make_surv
         db.session.commit()
     assert [bool(flags[i]) for i in ids] == [False, False, False, False, True, False, False]  # median 115: < 38.3 s
     assert "duration_seconds" not in columns
+
+
+def test_scale_roles_keep_what_the_old_fallback_reported(app, make_survey):
+    """A preset scale gets its roles by label; a custom scale keeps the old best/worst
+    fallback as top and negative, so 差评 flags and the assessment veto keep firing."""
+    preset_id, custom_id = make_survey(), make_survey()
+    with app.app_context():
+        db.session.commit()
+        flask_migrate.stamp()
+        flask_migrate.downgrade(revision="4e7a1c9b3d52")  # before scale option roles
+        custom = [(label, score) for label, score in db.session.execute(text(
+            "SELECT label, score FROM scale_options WHERE survey_id = :s AND NOT is_unknown ORDER BY score"),
+            {"s": custom_id})]
+        for (label, _score), new in zip(custom, ("很差", "还行", "较好", "很好"), strict=False):
+            db.session.execute(text("UPDATE scale_options SET label = :new WHERE survey_id = :s AND label = :old"),
+                               {"new": new, "s": custom_id, "old": label})
+        db.session.commit()
+        flask_migrate.upgrade()
+        roles = {survey_id: dict(db.session.execute(text(
+            "SELECT label, role FROM scale_options WHERE survey_id = :s AND NOT is_unknown"), {"s": survey_id}).all())
+            for survey_id in (preset_id, custom_id)}
+        db.session.commit()
+    assert roles[preset_id] == {"优秀": "top", "称职": "pass", "基本称职": None, "不称职": "negative"}
+    assert roles[custom_id] == {"很差": "negative", "还行": None, "较好": None, "很好": "top"}
