@@ -184,3 +184,18 @@ def test_the_property_detects_the_leak_it_guards_against() -> None:
     assert leaky(with_cell_set_to(answers, cell, EXCELLENT)) != pytest.approx(
         leaky(with_cell_set_to(answers, cell, INCOMPETENT))
     )
+
+
+def test_a_group_left_below_its_minimum_by_the_rule_is_hidden_whole() -> None:
+    # 上级 (min 3): two rate 服务意识 only, the third rates 廉洁自律 only. Both dimension
+    # cells are below 3, so no answer is disclosed, and the group (3 respondents) must not
+    # show an index built from them.
+    spec = make_spec(dimension_weights=(1.0, 1.0), groups=(("上级", 1.0, 3),), scale=competence_scale())
+    answers = option_ballots(
+        (0, {0: [EXCELLENT, None]}),
+        (0, {0: [COMPETENT, None]}),
+        (0, {0: [None, INCOMPETENT]}),
+    )
+    (subject,) = compute_results(answers, spec).subjects
+    assert subject.index is None and subject.groups[0].is_reportable is False
+    assert subject.dimensions == (None, None)
