@@ -29,6 +29,8 @@ _LAYOUT = """() => {
     bodyWidth: document.body.scrollWidth,
     viewport: window.innerWidth,
     textPx: parseFloat(getComputedStyle(spans[0]).fontSize),
+    barSticks: getComputedStyle(document.querySelector('.bar')).position === 'sticky',
+    barShare: document.querySelector('.bar').offsetHeight / window.innerHeight,
   };
 }"""
 
@@ -66,6 +68,12 @@ def test_options_wrap_to_rows_and_never_split_a_label(browser, big_ballot_url, w
         assert layout["split"] == [], f"labels broken across lines: {set(layout['split'])}"
         assert layout["maxRows"] <= 3  # wrapped to more rows, never one option per row
         assert layout["pageWidth"] <= layout["viewport"] and layout["bodyWidth"] <= layout["viewport"]
+        # The bottom bar sticks only while it covers at most a third of the screen.
+        assert layout["barSticks"] == (layout["barShare"] <= 1 / 3), layout
+        if size == "100%":
+            assert layout["barSticks"]
+        if (width, size) == (320, "200%"):
+            assert not layout["barSticks"]  # its wrapped lines would hide too much
     finally:
         page.context.close()
 
