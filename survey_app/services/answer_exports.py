@@ -33,6 +33,8 @@ def download_name(view: AnswersView, suffix: str) -> str:
 
 def withheld_note(withheld: Withheld) -> str:
     """Why some answers are missing, and how many (empty when none are)."""
+    if withheld.is_count_hidden:
+        return _("人数少于最低人数的评议主体的回答（如有）不予显示；本题是否出现取决于前面的选择，为保护匿名不显示条数。")
     if not withheld.count:
         return ""
     return _("另有 %(n)d 条回答来自人数少于最低人数的评议主体（%(groups)s），为保护匿名不予显示，也不计入合计。",
@@ -75,7 +77,7 @@ def _choices_sheet(sheet, view: AnswersView) -> None:
     rows = []
     for question in view.choices:
         rows += _choice_rows(question)
-        if question.withheld.count:
+        if question.withheld.has_note:
             rows.append([question.prompt, "", withheld_note(question.withheld)])
     number_header_row = [_("题目"), _("评议主体"), _("人数"), _("平均数"), _("中位数"), _("最小值"), _("最大值"),
                          _("下四分位数"), _("上四分位数")]
@@ -87,7 +89,7 @@ def _choices_sheet(sheet, view: AnswersView) -> None:
         for question in view.numbers:
             for label, summary in [*question.by_group, (_("合计"), question.total)]:
                 sheet.append([safe_text(question.prompt), safe_text(label), *_number_cells(summary)])
-            if question.withheld.count:
+            if question.withheld.has_note:
                 sheet.append([safe_text(question.prompt), withheld_note(question.withheld)])
     if not view.choices and not view.numbers:
         sheet.append([_("本问卷没有选择题或数字题。")])
@@ -99,8 +101,8 @@ def _texts_sheet(sheet, view: AnswersView) -> None:
             for question in view.texts for item in question.items]
     rows += [[_("意见建议"), item.subject, item.group, item.text, _("已转办") if item.followup_id else ""]
              for subject in view.comments for item in subject.items]
-    notes = [[_("问卷题目"), q.prompt, "", withheld_note(q.withheld), ""] for q in view.texts if q.withheld.count]
-    notes += [[_("意见建议"), c.name, "", withheld_note(c.withheld), ""] for c in view.comments if c.withheld.count]
+    notes = [[_("问卷题目"), q.prompt, "", withheld_note(q.withheld), ""] for q in view.texts if q.withheld.has_note]
+    notes += [[_("意见建议"), c.name, "", withheld_note(c.withheld), ""] for c in view.comments if c.withheld.has_note]
     if view.is_scoped and view.texts:
         notes.append([_("问卷题目"), "", "", _("全卷性题目的文字回答不按单位划分，仅向全部范围的用户提供。"), ""])
     write_sheet(sheet, headers, rows + notes, [10, 24, 12, 80, 8])
@@ -151,7 +153,7 @@ def _choice_story(question: ChoiceQuestion) -> list:
     if tally.total_respondents:
         story += [Spacer(1, 2 * mm), pdf_layout.image(choice_shares_chart(*chart_series(question), fmt="png"),
                                                       150 * mm, 80 * mm)]
-    if question.withheld.count:
+    if question.withheld.has_note:
         story.append(pdf_layout.paragraph(withheld_note(question.withheld), "notice"))
     return story
 
@@ -162,7 +164,7 @@ def _number_story(question: NumberQuestion) -> list:
     story = [pdf_layout.paragraph(question.prompt, "body"),
              pdf_layout.table([_("评议主体"), _("人数"), _("平均数"), _("中位数"), _("最小值"), _("最大值"),
                                _("下四分位数"), _("上四分位数")], rows)]
-    if question.withheld.count:
+    if question.withheld.has_note:
         story.append(pdf_layout.paragraph(withheld_note(question.withheld), "notice"))
     return story
 
@@ -174,7 +176,7 @@ def _text_story(title: str, items, withheld: Withheld) -> list:
                                       [[item.group, item.text] for item in items], [30 * mm, 140 * mm]))
     else:
         story.append(pdf_layout.paragraph(_("暂无可显示的内容")))
-    if withheld.count:
+    if withheld.has_note:
         story.append(pdf_layout.paragraph(withheld_note(withheld), "notice"))
     return story
 
@@ -203,6 +205,8 @@ def pdf_appendix(view: AnswersView) -> list:
 
 
 def _withheld_json(withheld: Withheld) -> dict:
+    if withheld.is_count_hidden:
+        return {"count": None, "groups": []}
     return {"count": withheld.count, "groups": list(withheld.groups)}
 
 

@@ -41,6 +41,14 @@ class Withheld:
 
     count: int = 0
     groups: tuple[str, ...] = ()
+    #: For a question shown only after a given choice, how many of a small group answered
+    #: it would tell how many of them made that choice: neither count nor groups are given,
+    #: only that small groups' answers (if any) are not shown.
+    is_count_hidden: bool = False
+
+    @property
+    def has_note(self) -> bool:
+        return bool(self.count) or self.is_count_hidden
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +171,7 @@ class _Builder:
         sizes = _group_sizes(survey)
         self.group_name = {g.id: g.name for g in survey.groups}
         self.reportable = {g.id for g in survey.groups if sizes.get(g.id, 0) >= g.min_size}
+        self.has_small_group = len(self.reportable) < len(survey.groups)
         self.followups = _followups(survey)
 
     def item(self, kind: str, text_id: str, text: str, fragments, group_id: int, **extra) -> TextItem | None:
@@ -192,6 +201,10 @@ class _Builder:
             if question.kind in CHOICE_KINDS:  # respondents, as the tally counts them
                 hidden = list({r[5]: r for r in hidden}.values())
             withheld = _withheld(Counter(self.group_name[r[4]] for r in hidden))
+            if question.show_if_question_id is not None:
+                # Shown whenever the survey has a small group, answered or not: its presence
+                # says nothing either.
+                withheld = Withheld(is_count_hidden=self.has_small_group)
             if question.kind in CHOICE_KINDS:
                 choices.append(self.choice(question, kept, withheld))
             elif question.kind is QuestionKind.NUMBER:

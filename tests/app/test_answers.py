@@ -153,6 +153,25 @@ def test_a_group_below_its_minimum_is_withheld_with_a_note(client, auth, survey_
     assert "服务对象" not in tally
 
 
+def test_a_conditional_question_does_not_count_a_small_groups_answers(app, client, auth, survey_id):
+    """不满意的原因 appears only after 不满意: a count of 服务对象's answers to it would be
+    their number of 不满意, which the withheld tally of 总体评价 hides."""
+    auth.login("viewer", Role.VIEWER)
+    html = page(client, survey_id)
+    reasons = html.split("不满意的原因", 1)[1].split("</section>", 1)[0]
+    assert "审批太慢" in reasons and "另有" not in reasons and "服务对象" not in reasons
+    assert "为保护匿名不显示条数" in reasons
+    with app.app_context():
+        user = users.create_user("integrator", "correct horse battery", Role.VIEWER)
+        _row, token = api_tokens.create_token(user, "干部管理系统")
+        db.session.commit()
+    body = client.get(f"/api/v1/surveys/{survey_id}/results", headers={"Authorization": f"Bearer {token}"}).get_json()
+    conditional = next(q for q in body["answers"]["text_questions"] if q["prompt"] == "不满意的原因")
+    assert conditional["withheld"] == {"count": None, "groups": []}
+    text = pdf_text_or_skip(client.get(f"/admin/reports/{survey_id}/export.pdf").data)
+    assert "为保护匿名不显示条数" in text
+
+
 def test_texts_are_shuffled_stably_not_in_submission_order(app, client, auth, make_survey):
     survey_id = make_survey(publish=True, subject_comments=True)
     texts = [f"第{i:02d}条意见" for i in range(12)]
