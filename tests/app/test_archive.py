@@ -92,7 +92,7 @@ def test_archiving_through_the_builder_records_it_too(app, client, auth, make_su
     _cast_all(app, survey_id)
     auth.login()
     for action in ("close", "archive"):
-        client.post(f"/admin/surveys/{survey_id}/status/{action}")
+        client.post(f"/admin/surveys/{survey_id}/status/{action}", data={"confirm": "yes"})
     with app.app_context():
         assert db.session.get(Survey, survey_id).archive_sha256
 
