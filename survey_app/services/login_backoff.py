@@ -7,13 +7,35 @@ signed "device" cookie; its attempts are counted apart, so a stranger who fails 
 cannot lock the real user out of his own browser.
 """
 
+import functools
 import hashlib
+import logging
 from dataclasses import dataclass
 from time import time
 
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+
+log = logging.getLogger(__name__)
+
+
+def _failing_open(fallback):
+    """A storage fault (Redis down) is logged and the sign-in goes on as if nothing were
+    counted: the backoff must never turn into a 500 or lock everyone out."""
+
+    def wrap(function):
+        @functools.wraps(function)
+        def safe(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except Exception:
+                log.exception("sign-in backoff storage failed; the attempt is not limited by it")
+                return fallback
+
+        return safe
+
+    return wrap
 
 
 @dataclass(frozen=True)
@@ -41,6 +63,7 @@ def device_key(device_id: str) -> str:
     return "login-device:" + device_id
 
 
+@_failing_open(0)
 def seconds_refused(backoff: Backoff, key: str) -> int:
     """Seconds until `key` may try again (0: it may try now)."""
     waits = []
@@ -51,12 +74,14 @@ def seconds_refused(backoff: Backoff, key: str) -> int:
     return max(waits, default=0)
 
 
+@_failing_open(None)
 def note_failure(backoff: Backoff, key: str) -> None:
     """Count one failed attempt on `key` in every window."""
     for limit in backoff.limits:
         backoff.limiter.hit(limit, key)
 
 
+@_failing_open(None)
 def forget(backoff: Backoff, key: str) -> None:
     """Clear `key`'s failures after a successful sign-in."""
     for limit in backoff.limits:
