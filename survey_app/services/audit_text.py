@@ -21,6 +21,8 @@ from survey_app import labels
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanStatus, PlanSubjectKind
 from survey_app.models.base import QuestionKind, Role, ScaleKind, SubjectKind, SurveyKind, SurveyStatus
 from survey_app.models.dossier import EvidenceKind, EvidenceSource, VerificationStatus
+from survey_app.models.feedback import FollowupStatus
+from survey_app.services import followups
 
 #: One sentence per action; %(who)s is the user, the other names are detail keys (those are
 #: then not repeated below the sentence) or %(target)s, the target's type and number.
@@ -29,6 +31,15 @@ PHRASES: dict[str, Any] = {
     "user.create": _l("%(who)s 创建了用户“%(username)s”"),
     "user.update": _l("%(who)s 修改了用户 %(target)s 的角色和权限"),
     "user.reset_password": _l("%(who)s 重置了用户 %(target)s 的密码"),
+    "user.change_password": _l("%(who)s 修改了自己的密码"),
+    "code_guessing_surge": _l("评议码猜测告警：全站输错的评议码超过 %(limit)s"),
+    "followup.forward": _l("%(who)s 将一条意见转办给“%(unit)s”，办结时限 %(due_on)s"),
+    "followup.reply": _l("%(who)s 记录了承办单位对%(target)s的答复"),
+    "followup.rectify": _l("%(who)s 将%(target)s标记为已整改"),
+    "followup.decline": _l("%(who)s 将%(target)s标记为不予采纳"),
+    "followup.due": _l("%(who)s 将%(target)s的办结时限改为 %(due_on)s"),
+    "text.mask": _l("%(who)s 遮盖了%(target)s中一条文字的部分内容"),
+    "text.unmask": _l("%(who)s 撤销了%(target)s中一条文字的遮盖"),
     "api_token.create": _l("%(who)s 创建了接口令牌“%(name)s”"),
     "api_token.revoke": _l("%(who)s 吊销了接口令牌“%(name)s”"),
     "survey.create": _l("%(who)s 创建了评议活动“%(title)s”"),
@@ -143,6 +154,8 @@ FIELDS: dict[str, Any] = {
     "negative_share_threshold": _l("负面评价比例阈值"), "excellent_cap": _l("优秀比例上限"),
     "options": _l("选项"), "show_if_values": _l("显示条件答案"), "scale_kind": _l("量表类型"),
     "category_id": _l("类别"), "component_id": _l("考核项目"), "is_excluded": _l("排除"),
+    "status_before": _l("原状态"), "due_before": _l("原期限"), "text": _l("文字类型"), "text_id": _l("文字编号"),
+    "characters": _l("遮盖字数"), "limit": _l("告警阈值"), "merged_units": _l("合并的单位"),
 }
 
 #: Enum members as stored: by value ("unit") or by str() of the member ("SubjectKind.UNIT").
@@ -161,6 +174,7 @@ _ENUM_LABELS: dict[type, Mapping[Any, Any]] = {
                    EvidenceKind.PROBLEM: _l("问题"), EvidenceKind.ACHIEVEMENT: _l("成绩")},
     VerificationStatus: {VerificationStatus.PENDING: _l("待核实"), VerificationStatus.VERIFIED: _l("已核实"),
                          VerificationStatus.DISPUTED: _l("存疑"), VerificationStatus.REFUTED: _l("不属实")},
+    FollowupStatus: followups.STATUS_LABELS,
     ComponentSource: {ComponentSource.SURVEY: _l("评议结果"), ComponentSource.MANUAL: _l("录入得分")},
     EvidenceSource: {EvidenceSource.SITE_VISIT: _l("实地查看"), EvidenceSource.INTERVIEW: _l("个别谈话"),
                      EvidenceSource.AUDIT: _l("审计"), EvidenceSource.INSPECTION: _l("督查反馈"),
@@ -170,7 +184,8 @@ _ENUM_LABELS: dict[type, Mapping[Any, Any]] = {
 }
 #: Which enum a plain stored value belongs to, by detail key (the values alone collide).
 _ENUM_OF_KEY: dict[str, tuple[type, ...]] = {
-    "status": (SurveyStatus, PlanStatus, VerificationStatus),
+    "status": (SurveyStatus, PlanStatus, VerificationStatus, FollowupStatus),
+    "status_before": (FollowupStatus,),
     "kind": (SurveyKind, SubjectKind, QuestionKind, AdjustmentKind, EvidenceKind),
     "subject_kind": (PlanSubjectKind,),
     "role": (Role,),
@@ -181,9 +196,11 @@ _ITEM_NAMES = {"Subject": _l("评议对象"), "Dimension": _l("评价维度"), "
                "RespondentGroup": _l("评议主体"), "Question": _l("题目")}
 _VALUE_WORDS = {"format": {"page": _l("查看页面"), "pdf": _l("下载 PDF"), "evidence": _l("打开纪实修改页")},
                 "result": {"match": _l("一致"), "mismatch": _l("不一致")},
-                "field": {"self_score": _l("自评分"), "verified_score": _l("核验分")}}
+                "field": {"self_score": _l("自评分"), "verified_score": _l("核验分")},
+                "text": {"comment": _l("对象意见"), "answer": _l("题目回答")}}
 _TARGETS = {"survey": _l("评议活动"), "user": _l("用户"), "api_token": _l("接口令牌"),
-            "assessment": _l("考核方案"), "dossier": _l("干部档案"), "evidence": _l("纪实")}
+            "assessment": _l("考核方案"), "dossier": _l("干部档案"), "evidence": _l("纪实"),
+            "followup": _l("转办事项"), "survey_text": _l("评议活动")}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _ENUM_NAME = re.compile(r"^([A-Z][A-Za-z]+)\.([A-Z_]+)$")
 

@@ -10,11 +10,12 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry, SurveyStatus
 from survey_app.models.assessment import PLAN_TRANSITIONS, AdjustmentKind
 from survey_app.models.survey import TRANSITIONS
-from survey_app.services import audit_text, demo
+from survey_app.blueprints import code_guard
+from survey_app.services import audit_text, demo, followups
 
 PACKAGE = Path(__file__).parents[2] / "survey_app"
 AUDITED = ("user", "api_token", "survey", "subject", "dimension", "scale", "scale_option", "group", "question",
-           "item", "roster", "codes", "ballot", "assessment", "dossier")
+           "item", "roster", "codes", "ballot", "assessment", "dossier", "followup", "text")
 #: What leaks when a detail is printed as Python: enum names, dicts, lists, None/True, a
 #: repr's quotes, key=value, snake_case keys and dotted action names.
 #: Dotted strings that are not actions (a definition's field paths in import problems).
@@ -32,6 +33,7 @@ def _recorded_actions() -> set[str]:
         if "audit.record(" in text or "_recomputed(" in text or "recomputed_plan(" in text:
             actions |= {m for m in literal.findall(text) if not source.name.startswith("audit_text")}
     actions |= {f"survey.{step}" for step in TRANSITIONS} | {f"assessment.{step}" for step in PLAN_TRANSITIONS}
+    actions |= {f"followup.{step}" for step in followups.STEPS} | {code_guard.SURGE_ACTION}
     actions |= {f"{name}.remove" for name in ("subject", "dimension", "scaleoption", "respondentgroup", "question")}
     actions |= {f"assessment.{kind.value}_{verb}" for kind in AdjustmentKind for verb in ("add", "remove")}
     return actions - NOT_ACTIONS
@@ -103,3 +105,17 @@ def test_the_audit_page_shows_sentences(app, client, auth, make_survey):
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "添加了评议对象“自然资源局”" in page
     assert "subject.add" not in page and "subject=" not in page
+
+
+def test_todays_new_actions_read_as_sentences(app):
+    """Sign-in, guessing alarm, 转办 and masking entries: no action name or raw key shows."""
+    entries = [_entry("user.change_password", "user", 3),
+               _entry("code_guessing_surge", "site", None, "system", limit="300 per 10 minutes"),
+               _entry("followup.forward", "followup", 5, unit="市自然资源局", due_on="2026-12-31", survey_id=2),
+               _entry("followup.decline", "followup", 5, status_before="replied", status="declined", reason="重复"),
+               _entry("text.mask", "survey_text", 2, text="comment", text_id="abc", characters=3)]
+    for entry in entries:
+        text = _read(entry, app)
+        assert entry.action not in text and not re.search(r"\b[a-z]+_[a-z_]+\b", text), text
+    assert _read(entries[3], app).splitlines()[1:] == ["原状态：已答复", "状态：不予采纳", "理由：重复"]
+    assert "文字类型：对象意见" in _read(entries[4], app)
