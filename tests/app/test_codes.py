@@ -254,7 +254,8 @@ def test_a_failure_while_drawing_the_slips_leaves_no_batch(app, client, auth, su
     old = issue_codes(app, survey_id, count=2)
     with app.app_context():
         batch_id = db.session.scalars(select(CodeBatch.id)).one()  # PostgreSQL's sequence moved on
-    reissued = client.post(f"/admin/codes/batches/{batch_id}/reissue", data={"output": "pdf"}, follow_redirects=True)
+    reissued = client.post(f"/admin/codes/batches/{batch_id}/reissue", data={"output": "pdf", "confirm": "yes"},
+                           follow_redirects=True)
     assert "本批评议码没有发放" in reissued.text
     assert _issued_rows(app) == (1, 2) and client.get(f"/s/{old[0]}").status_code == 200  # the old batch lives on
 

@@ -169,8 +169,9 @@ def test_due_date_moves_while_open_only_and_control_characters_are_refused(app, 
     step(client, followup_id, "due", due_on=later)
     assert the_followup(app).due_on.isoformat() == later
     assert "办结时限不能早于今天" in step(client, followup_id, "due", due_on="2001-01-01").get_data(as_text=True)
-    response = step(client, followup_id, "reply", reply_text="已整改\x00")
+    response = step(client, followup_id, "reply", reply_text="已整改\x07")
     assert response.status_code == 200 and "文字中含有不可见的控制字符" in response.get_data(as_text=True)
+    assert step(client, followup_id, "reply", reply_text="已整改\x00").status_code == 400  # NUL: the request guard
     assert the_followup(app).status is FollowupStatus.FORWARDED and the_followup(app).reply_text == ""
     step(client, followup_id, "decline", reason="重复意见")
     assert "已办结的事项不能修改时限" in step(client, followup_id, "due", due_on=later).get_data(as_text=True)
