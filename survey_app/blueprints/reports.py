@@ -163,8 +163,8 @@ def subject_chart(survey_id: int, subject_id: int, name: str, fmt: str):
     survey = load_survey(survey_id)
     report = _visible_report(survey_id)
     row = next((row for row in report.subjects if row.subject_id == subject_id), None)
-    if row is None or (name == "grades" and not report.option_labels):
-        abort(404)
+    if row is None or (name == "grades" and not reports.scored_shares(report, row)):
+        abort(404)  # no grade chart without a scale, or with no group large enough to show
     data = reports.cached_chart(
         survey, _chart_name(subject_id, name, fmt), lambda: _draw_subject_chart(survey, report, row, name, fmt))
     return _chart_response(data, fmt)

@@ -223,3 +223,17 @@ def test_unit_figures_never_give_back_a_hidden_subject(app, client, auth, make_s
     auth.login("viewer", Role.VIEWER)
     page = client.get(f"/admin/reports/{survey_id}").get_data(as_text=True)
     assert "66.7" not in page
+
+
+def test_a_subject_with_no_group_large_enough_has_no_grade_chart(app, client, auth, make_survey):
+    """Grade shares are null below every group's minimum: the page shows 样本不足 and no
+    chart, and the chart's URL is a 404 (it was a 500: the chart got an empty row)."""
+    survey_id = make_survey(publish=True)
+    cast(app, survey_id, "superior", {"C1": ("优秀", "称职"), "C2": ("称职", "称职")})
+    with app.app_context():
+        subject_id = db.session.scalar(select(Subject.id).where(Subject.survey_id == survey_id, Subject.key == "C1"))
+    auth.login("viewer", Role.VIEWER)
+    page = client.get(f"/admin/reports/{survey_id}/subjects/{subject_id}").get_data(as_text=True)
+    assert "样本不足" in page and "charts/grades.svg" not in page
+    for fmt in ("svg", "png"):
+        assert client.get(f"/admin/reports/{survey_id}/subjects/{subject_id}/charts/grades.{fmt}").status_code == 404
