@@ -50,10 +50,9 @@ def test_chart_wording_is_english_for_an_english_reader(client, auth, rated, cha
     # a subject with a group large enough to show its grades (the disclosure rule hides the rest)
     subject_id = next(each for each in subject_ids
                       if "charts/grades.svg" in client.get(f"/admin/reports/{survey}/subjects/{each}").get_data(as_text=True))
-    for subject_id in [subject_id]:
-        report_urls += [f"/admin/reports/{survey}/subjects/{subject_id}/charts/{name}.png"
-                        for name in ("dimensions", "groups", "grades", "trend")]
-        report_urls.append(f"/admin/reports/{survey}/subjects/{subject_id}/export.pdf")
+    report_urls += [f"/admin/reports/{survey}/subjects/{subject_id}/charts/{name}.png"
+                    for name in ("dimensions", "groups", "grades", "trend")]
+    report_urls.append(f"/admin/reports/{survey}/subjects/{subject_id}/export.pdf")
     dossier_urls = ["/admin/dossiers/C1/charts/trend.svg", "/admin/dossiers/C1/dossier.pdf",
                     f"/admin/dossiers/C1/surveys/{survey}/charts/dimensions.svg",
                     f"/admin/dossiers/C1/surveys/{survey}/charts/groups.svg"]
