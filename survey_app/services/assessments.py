@@ -370,9 +370,11 @@ def override_clear_consequences(subject: PlanSubject) -> list[str]:
     if decision is None or decision.overridden_grade is None:
         return [_("该对象没有调整等次，无需恢复。")]
     row = compute_plan(subject.plan).subject(subject.id)
+    back = (_("“%(name)s”的等次恢复为建议等次“%(proposed)s”。", name=subject.name, proposed=row.proposed_grade)
+            if row.proposed_grade else _("“%(name)s”的等次恢复为建议等次，而建议等次目前尚未确定（并列或缺少分数）。",
+                                         name=subject.name))
     return [_("调整等次“%(grade)s”及其理由将被丢弃，不能恢复：%(reason)s", grade=decision.overridden_grade,
-              reason=decision.override_reason or "—"),
-            _("“%(name)s”的等次恢复为建议等次“%(proposed)s”。", name=subject.name, proposed=row.proposed_grade or "—")]
+              reason=decision.override_reason or "—"), back]
 
 
 def proposal_problems(plan: AssessmentPlan) -> list[str]:
