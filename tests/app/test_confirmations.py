@@ -326,6 +326,10 @@ def test_revoking_a_token_asks_first(app, client, auth):
             return db.session.get(ApiToken, token_id).is_revoked
 
     assert not revoked()
+    client.post("/locale", data={"locale": "en"})
+    english = client.get(url).text
+    assert "Confirm revoking the token" in english and "will be revoked for good" in english
+    assert "has never been used" in english
     client.post(url, data=CONFIRM)
     assert revoked()
 
