@@ -198,9 +198,14 @@ def _confirmed() -> bool:
 
 
 def _confirmation_page(plan: AssessmentPlan, heading, consequences: list[str], button_label, back_url: str,
-                       danger: bool = True):
+                       danger: bool = True, method: bool | None = None):
     """The confirmation step of an irreversible action: what it loses, then a form posting
-    confirm=yes to this same URL."""
+    confirm=yes to this same URL. With `method` set, a plan that no longer allows the
+    change (assessments.editing_refusal) says so on its page instead."""
+    refusal = None if method is None else assessments.editing_refusal(plan, method=method)
+    if refusal:
+        flash(_(refusal), "error")
+        return redirect(back_url)
     return render_template(
         "admin/confirm.html", heading=heading, consequences=consequences,
         crumbs=[(_("年度考核"), url_for("assessments.list_plans")),
@@ -214,7 +219,7 @@ def _confirmation_page(plan: AssessmentPlan, heading, consequences: list[str], b
 def confirm_delete_plan(plan_id: int):
     plan = load_plan(plan_id)
     return _confirmation_page(plan, _("确认删除方案"), assessments.removal_consequences(plan), _("永久删除"),
-                              url_for("assessments.show_plan", plan_id=plan_id))
+                              url_for("assessments.show_plan", plan_id=plan_id), method=True)
 
 
 @bp.post("/<int:plan_id>/delete")
@@ -281,7 +286,7 @@ def _category(plan: AssessmentPlan, category_id: int):
 def confirm_remove_category(plan_id: int, category_id: int):
     plan = load_plan(plan_id)
     return _confirmation_page(plan, _("确认删除类别"), assessments.removal_consequences(_category(plan, category_id)),
-                              _("删除"), url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
+                              _("删除"), url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"), method=True)
 
 
 @bp.post("/<int:plan_id>/categories/<int:category_id>/remove")
@@ -336,7 +341,7 @@ def confirm_remove_component(plan_id: int, component_id: int):
     plan = load_plan(plan_id)
     component = _component(plan, component_id)
     return _confirmation_page(plan, _("确认删除考评项目"), assessments.removal_consequences(component), _("删除"),
-                              url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
+                              url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"), method=True)
 
 
 @bp.post("/<int:plan_id>/components/<int:component_id>/remove")
@@ -480,7 +485,7 @@ def confirm_remove_subject(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
     return _confirmation_page(plan, _("确认删除考核对象"), assessments.removal_consequences(subject),
-                              _("从方案中删除"), _subject_url(plan_id, subject_id))
+                              _("从方案中删除"), _subject_url(plan_id, subject_id), method=True)
 
 
 @bp.post("/<int:plan_id>/subjects/<int:subject_id>/remove")
@@ -540,7 +545,7 @@ def confirm_remove_adjustment(plan_id: int, item_id: int):
     item = db.get_or_404(Adjustment, item_id)
     subject = _visible_subject(plan, item.subject_id)
     return _confirmation_page(plan, _("确认删除加减分"), assessments.removal_consequences(item), _("删除"),
-                              _subject_url(plan_id, subject.id, "adjustments"))
+                              _subject_url(plan_id, subject.id, "adjustments"), method=False)
 
 
 @bp.post("/<int:plan_id>/adjustments/<int:item_id>/remove")
@@ -579,7 +584,7 @@ def confirm_clear_override(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
     return _confirmation_page(plan, _("确认恢复建议等次"), assessments.override_clear_consequences(subject),
-                              _("恢复建议等次"), _subject_url(plan_id, subject_id, "grade"))
+                              _("恢复建议等次"), _subject_url(plan_id, subject_id, "grade"), method=False)
 
 
 @bp.post("/<int:plan_id>/subjects/<int:subject_id>/override/clear")

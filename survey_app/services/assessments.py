@@ -168,6 +168,16 @@ def _require_draft(plan: AssessmentPlan) -> None:
         raise StructureLocked(_("已提出建议等次，考核办法和考核对象已固定；如需修改，请先撤回建议"))
 
 
+def editing_refusal(plan: AssessmentPlan, *, method: bool) -> str | None:
+    """Why the plan refuses a change now (None: it allows it); `method`: a change to the
+    method or the list of subjects, which only a draft allows."""
+    try:
+        (_require_draft if method else _require_open)(plan)
+    except StructureLocked as error:
+        return error.message
+    return None
+
+
 def _next_position(items) -> int:
     return max((item.position for item in items), default=-1) + 1
 

@@ -270,6 +270,11 @@ def test_restoring_the_proposed_grade_asks_first(app, client, auth, draft_plan):
     assert overridden() == "称职"
     client.post(url, data=CONFIRM)
     assert overridden() is None
+    # Once the method is fixed, deleting the plan or a subject is not offered as a page.
+    for locked in (f"/admin/assessments/{draft_plan}/delete", f"/admin/assessments/{draft_plan}/subjects/{t2}/remove"):
+        response = client.get(locked)
+        assert response.status_code == 302 and "已提出建议等次，考核办法和考核对象已固定" in client.get(
+            response.headers["Location"]).text
 
 
 def test_removing_evidence_asks_first_and_still_wants_a_reason(app, client, auth, rated_cadres):  # noqa: F811
