@@ -609,11 +609,26 @@ def edit_user(user_id: int):
     return render_template("admin/user.html", account=account, form=form), 400 if form.errors else 200
 
 
+@bp.get("/users/<int:user_id>/password")
+@admin_required
+def confirm_reset_password(user_id: int):
+    account = db.get_or_404(User, user_id)
+    back_url = url_for("admin.edit_user", user_id=user_id)
+    return render_template("admin/confirm.html", heading=_("确认重置密码"),
+                           consequences=users.reset_password_consequences(account),
+                           crumbs=[(_("用户"), url_for("admin.list_users")), (account.username, back_url)],
+                           action_url=request.path, button_label=_("生成新密码"), back_url=back_url, danger=True)
+
+
 @bp.post("/users/<int:user_id>/password")
 @admin_required
 def reset_password(user_id: int):
     account = db.get_or_404(User, user_id)
-    password = users.reset_password(account)
+    try:
+        password = users.reset_password(account, confirmed=_confirmed())
+    except ConfirmationRequired as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.confirm_reset_password", user_id=user_id))
     audit.record(current_user, "user.reset_password", "user", account.id)
     db.session.commit()
     if account.id == current_user.id:

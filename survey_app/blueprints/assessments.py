@@ -193,11 +193,43 @@ def update_plan(plan_id: int):
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="settings"))
 
 
+def _confirmed() -> bool:
+    return request.form.get("confirm") == "yes"
+
+
+def _confirmation_page(plan: AssessmentPlan, heading, consequences: list[str], button_label, back_url: str,
+                       danger: bool = True, method: bool | None = None):
+    """The confirmation step of an irreversible action: what it loses, then a form posting
+    confirm=yes to this same URL. With `method` set, a plan that no longer allows the
+    change (assessments.editing_refusal) says so on its page instead."""
+    refusal = None if method is None else assessments.editing_refusal(plan, method=method)
+    if refusal:
+        flash(_(refusal), "error")
+        return redirect(back_url)
+    return render_template(
+        "admin/confirm.html", heading=heading, consequences=consequences,
+        crumbs=[(_("年度考核"), url_for("assessments.list_plans")),
+                (plan.title, url_for("assessments.show_plan", plan_id=plan.id))],
+        action_url=request.path, button_label=button_label, back_url=back_url, danger=danger,
+    )
+
+
+@bp.get("/<int:plan_id>/delete")
+@organizer_required
+def confirm_delete_plan(plan_id: int):
+    plan = load_plan(plan_id)
+    return _confirmation_page(plan, _("确认删除方案"), assessments.removal_consequences(plan), _("永久删除"),
+                              url_for("assessments.show_plan", plan_id=plan_id), method=True)
+
+
 @bp.post("/<int:plan_id>/delete")
 @organizer_required
 def delete_plan(plan_id: int):
     plan = load_plan(plan_id)
-    if commit_or_flash(lambda: assessments.delete_plan(plan, current_user)):
+    error = commit_or_flash(lambda: assessments.delete_plan(plan, current_user, confirmed=_confirmed()))
+    if isinstance(error, ConfirmationRequired):
+        return redirect(url_for("assessments.confirm_delete_plan", plan_id=plan_id))
+    if error:
         return redirect(url_for("assessments.show_plan", plan_id=plan_id))
     flash(_("已删除"), "success")
     return redirect(url_for("assessments.list_plans"))
@@ -211,12 +243,8 @@ def confirm_results(plan_id: int):
     if not plan.can("confirm"):
         flash(_("当前状态下不能执行此操作"), "error")
         return redirect(url_for("assessments.show_plan", plan_id=plan_id))
-    back_url = url_for("assessments.show_plan", plan_id=plan_id)
-    return render_template(
-        "admin/confirm.html", heading=_("确认考核结果"), consequences=assessments.confirmation_consequences(plan),
-        crumbs=[(_("年度考核"), url_for("assessments.list_plans")), (plan.title, back_url)],
-        action_url=request.path, button_label=_("确认考核结果"), back_url=back_url, danger=False,
-    )
+    return _confirmation_page(plan, _("确认考核结果"), assessments.confirmation_consequences(plan),
+                              _("确认考核结果"), url_for("assessments.show_plan", plan_id=plan_id), danger=False)
 
 
 @bp.post("/<int:plan_id>/status/<action>")
@@ -225,8 +253,7 @@ def change_status(plan_id: int, action: str):
     plan = load_plan(plan_id)
     if action not in ACTIONS:
         abort(404)
-    confirmed = request.form.get("confirm") == "yes"
-    error = commit_or_flash(lambda: assessments.change_status(plan, action, current_user, confirmed=confirmed))
+    error = commit_or_flash(lambda: assessments.change_status(plan, action, current_user, confirmed=_confirmed()))
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_results", plan_id=plan_id))
     if error is None:
@@ -250,12 +277,27 @@ def add_category(plan_id: int):
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
 
 
+def _category(plan: AssessmentPlan, category_id: int):
+    return next((c for c in plan.categories if c.id == category_id), None) or abort(404)
+
+
+@bp.get("/<int:plan_id>/categories/<int:category_id>/remove")
+@organizer_required
+def confirm_remove_category(plan_id: int, category_id: int):
+    plan = load_plan(plan_id)
+    return _confirmation_page(plan, _("确认删除类别"), assessments.removal_consequences(_category(plan, category_id)),
+                              _("删除"), url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"), method=True)
+
+
 @bp.post("/<int:plan_id>/categories/<int:category_id>/remove")
 @organizer_required
 def remove_category(plan_id: int, category_id: int):
     plan = load_plan(plan_id)
-    category = next((c for c in plan.categories if c.id == category_id), None) or abort(404)
-    if commit_or_flash(lambda: assessments.remove_category(category, current_user)) is None:
+    category = _category(plan, category_id)
+    error = commit_or_flash(lambda: assessments.remove_category(category, current_user, confirmed=_confirmed()))
+    if isinstance(error, ConfirmationRequired):
+        return redirect(url_for("assessments.confirm_remove_category", plan_id=plan_id, category_id=category_id))
+    if error is None:
         flash(_("已删除"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
 
@@ -264,7 +306,7 @@ def remove_category(plan_id: int, category_id: int):
 @organizer_required
 def add_component(plan_id: int, category_id: int):
     plan = load_plan(plan_id)
-    category = next((c for c in plan.categories if c.id == category_id), None) or abort(404)
+    category = _category(plan, category_id)
     key = f"component-{category_id}"
     form = ComponentForm(request.form, prefix=key, surveys=_linkable_surveys())
     if not form.validate():
@@ -293,12 +335,24 @@ def update_component(plan_id: int, component_id: int):
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor=key))
 
 
+@bp.get("/<int:plan_id>/components/<int:component_id>/remove")
+@organizer_required
+def confirm_remove_component(plan_id: int, component_id: int):
+    plan = load_plan(plan_id)
+    component = _component(plan, component_id)
+    return _confirmation_page(plan, _("确认删除考评项目"), assessments.removal_consequences(component), _("删除"),
+                              url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"), method=True)
+
+
 @bp.post("/<int:plan_id>/components/<int:component_id>/remove")
 @organizer_required
 def remove_component(plan_id: int, component_id: int):
     plan = load_plan(plan_id)
     component = _component(plan, component_id)
-    if commit_or_flash(lambda: assessments.remove_component(component, current_user)) is None:
+    error = commit_or_flash(lambda: assessments.remove_component(component, current_user, confirmed=_confirmed()))
+    if isinstance(error, ConfirmationRequired):
+        return redirect(url_for("assessments.confirm_remove_component", plan_id=plan_id, component_id=component_id))
+    if error is None:
         flash(_("已删除"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
 
@@ -421,12 +475,28 @@ def _post_subject_form(plan, subject, name: str, form, change, done: str, anchor
     return _back(plan.id, subject.id, anchor)
 
 
+def _subject_url(plan_id: int, subject_id: int, anchor: str | None = None) -> str:
+    return url_for("assessments.show_subject", plan_id=plan_id, subject_id=subject_id, _anchor=anchor)
+
+
+@bp.get("/<int:plan_id>/subjects/<int:subject_id>/remove")
+@organizer_required
+def confirm_remove_subject(plan_id: int, subject_id: int):
+    plan = load_plan(plan_id)
+    subject = _visible_subject(plan, subject_id)
+    return _confirmation_page(plan, _("确认删除考核对象"), assessments.removal_consequences(subject),
+                              _("从方案中删除"), _subject_url(plan_id, subject_id), method=True)
+
+
 @bp.post("/<int:plan_id>/subjects/<int:subject_id>/remove")
 @organizer_required
 def remove_subject(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
-    if commit_or_flash(lambda: assessments.remove_subject(subject, current_user)):
+    error = commit_or_flash(lambda: assessments.remove_subject(subject, current_user, confirmed=_confirmed()))
+    if isinstance(error, ConfirmationRequired):
+        return redirect(url_for("assessments.confirm_remove_subject", plan_id=plan_id, subject_id=subject_id))
+    if error:
         return _back(plan_id, subject_id, "")
     flash(_("已删除"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="subjects"))
@@ -468,13 +538,26 @@ def add_adjustment(plan_id: int, subject_id: int):
                               _("已添加"), "adjustments")
 
 
+@bp.get("/<int:plan_id>/adjustments/<int:item_id>/remove")
+@organizer_required
+def confirm_remove_adjustment(plan_id: int, item_id: int):
+    plan = load_plan(plan_id)
+    item = db.get_or_404(Adjustment, item_id)
+    subject = _visible_subject(plan, item.subject_id)
+    return _confirmation_page(plan, _("确认删除加减分"), assessments.removal_consequences(item), _("删除"),
+                              _subject_url(plan_id, subject.id, "adjustments"), method=False)
+
+
 @bp.post("/<int:plan_id>/adjustments/<int:item_id>/remove")
 @organizer_required
 def remove_adjustment(plan_id: int, item_id: int):
     plan = load_plan(plan_id)
     item = db.get_or_404(Adjustment, item_id)
     subject = _visible_subject(plan, item.subject_id)
-    if commit_or_flash(lambda: assessments.remove_adjustment(item, current_user)) is None:
+    error = commit_or_flash(lambda: assessments.remove_adjustment(item, current_user, confirmed=_confirmed()))
+    if isinstance(error, ConfirmationRequired):
+        return redirect(url_for("assessments.confirm_remove_adjustment", plan_id=plan_id, item_id=item_id))
+    if error is None:
         flash(_("已删除"), "success")
     return _back(plan_id, subject.id, "adjustments")
 
@@ -495,12 +578,24 @@ def override_grade(plan_id: int, subject_id: int):
     return _back(plan_id, subject_id, "grade")
 
 
+@bp.get("/<int:plan_id>/subjects/<int:subject_id>/override/clear")
+@organizer_required
+def confirm_clear_override(plan_id: int, subject_id: int):
+    plan = load_plan(plan_id)
+    subject = _visible_subject(plan, subject_id)
+    return _confirmation_page(plan, _("确认恢复建议等次"), assessments.override_clear_consequences(subject),
+                              _("恢复建议等次"), _subject_url(plan_id, subject_id, "grade"), method=False)
+
+
 @bp.post("/<int:plan_id>/subjects/<int:subject_id>/override/clear")
 @organizer_required
 def clear_override(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
-    if commit_or_flash(lambda: assessments.clear_override(subject, current_user)) is None:
+    error = commit_or_flash(lambda: assessments.clear_override(subject, current_user, confirmed=_confirmed()))
+    if isinstance(error, ConfirmationRequired):
+        return redirect(url_for("assessments.confirm_clear_override", plan_id=plan_id, subject_id=subject_id))
+    if error is None:
         flash(_("已恢复建议等次"), "success")
     return _back(plan_id, subject_id, "grade")
 

@@ -232,16 +232,32 @@ def verify_evidence(key: str, evidence_id: int):
     return _back(key, f"evidence-{evidence_id}")
 
 
+@bp.get("/<key>/evidence/<int:evidence_id>/remove")
+@organizer_required
+def confirm_remove_evidence(key: str, evidence_id: int):
+    cadre = _editable_cadre(key)
+    item = _evidence(cadre, evidence_id)
+    back_url = url_for("dossiers.show_dossier", key=key, _anchor=f"evidence-{evidence_id}")
+    return render_template("admin/confirm.html", heading=_("确认删除记录"),
+                           consequences=dossiers.removal_consequences(item),
+                           crumbs=[(_("干部档案"), url_for("dossiers.list_dossiers")), (cadre.name, back_url)],
+                           action_url=request.path, button_label=_("确认删除"), back_url=back_url, danger=True,
+                           reason_label=_("删除原因"), reason_max=dossiers.REASON_MAX)
+
+
 @bp.post("/<key>/evidence/<int:evidence_id>/remove")
 @organizer_required
 def remove_evidence(key: str, evidence_id: int):
     cadre = _editable_cadre(key)
     item = _evidence(cadre, evidence_id)
+    confirmed = request.form.get("confirm") == "yes"
     form = RemoveForm(request.form)
-    if not form.validate():
+    if confirmed and not form.validate():
         for message in form.reason.errors:
             flash(str(message), "error")
-        return _back(key, f"evidence-{evidence_id}")
-    if commit_or_flash(lambda: dossiers.remove_evidence(item, form.reason.data, current_user)) is None:
-        flash(_("已删除；原内容保留在操作日志中"), "success")
+        return redirect(url_for("dossiers.confirm_remove_evidence", key=key, evidence_id=evidence_id))
+    error = commit_or_flash(lambda: dossiers.remove_evidence(item, form.reason.data, current_user, confirmed=confirmed))
+    if error is not None:  # unconfirmed, or the reason refused: back on the confirmation page
+        return redirect(url_for("dossiers.confirm_remove_evidence", key=key, evidence_id=evidence_id))
+    flash(_("已删除；原内容保留在操作日志中"), "success")
     return _back(key)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forms.tokens import TokenForm
-from survey_app.errors import DomainError
+from survey_app.errors import ConfirmationRequired, DomainError
 from survey_app.extensions import db
 from survey_app.models import ApiToken
 from survey_app.services import api_tokens, surveys, users
@@ -64,13 +64,33 @@ def create_token():
     return _page(_form(), new_token=plain, created=token)
 
 
-@bp.post("/<int:token_id>/revoke")
-@login_required
-def revoke_token(token_id: int):
+def _own_token(token_id: int) -> ApiToken:
     token = db.get_or_404(ApiToken, token_id)
     if token.user_id != current_user.id:
         abort(404)
-    api_tokens.revoke_token(token, current_user)
+    return token
+
+
+@bp.get("/<int:token_id>/revoke")
+@login_required
+def confirm_revoke_token(token_id: int):
+    token = _own_token(token_id)
+    back_url = url_for("tokens.list_tokens")
+    return render_template("admin/confirm.html", heading=_("确认吊销令牌"),
+                           consequences=api_tokens.revocation_consequences(token),
+                           crumbs=[(_("API 令牌"), back_url)], action_url=request.path,
+                           button_label=_("吊销"), back_url=back_url, danger=True)
+
+
+@bp.post("/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    token = _own_token(token_id)
+    try:
+        api_tokens.revoke_token(token, current_user, confirmed=request.form.get("confirm") == "yes")
+    except ConfirmationRequired as error:
+        flash(error.message, "error")
+        return redirect(url_for("tokens.confirm_revoke_token", token_id=token_id), 303)
     db.session.commit()
     flash(_("已吊销令牌“%(name)s”", name=token.name), "success")
     return redirect(url_for("tokens.list_tokens"), 303)

@@ -17,6 +17,7 @@ from survey_app.errors import ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import ApiToken, Survey, User
 from survey_app.services import audit
+from survey_app.services.surveys import require_confirmation
 
 MAX_NAME_LENGTH = 100
 #: Lifetimes offered at creation, in days; the default is the first.
@@ -75,12 +76,21 @@ def list_tokens(user: User) -> list[ApiToken]:
     ))
 
 
-def revoke_token(token: ApiToken, actor: User) -> None:
-    """Revoke a token for good (revoking twice changes nothing)."""
+def revoke_token(token: ApiToken, actor: User, *, confirmed: bool = True) -> None:
+    """Revoke a token for good (revoking twice changes nothing). Irreversible: the web
+    passes `confirmed` from its confirmation page."""
+    require_confirmation(confirmed)
     if token.is_revoked:
         return
     token.is_revoked = True
     audit.record(actor, "api_token.revoke", "api_token", token.id, name=token.name)
+
+
+def revocation_consequences(token: ApiToken) -> list[str]:
+    """Say what revoking a token stops, and when it was last used."""
+    used = (_("最近一次使用：%(day)s。", day=token.last_used_on.isoformat()) if token.last_used_on
+            else _("该令牌从未被使用过。"))
+    return [_("令牌“%(name)s”将被永久吊销，不能恢复：使用它的系统将无法再读取结果。", name=token.name), used]
 
 
 def authenticate(plain: str, today: date, now: datetime | None = None) -> ApiToken | None:

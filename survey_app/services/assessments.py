@@ -168,6 +168,16 @@ def _require_draft(plan: AssessmentPlan) -> None:
         raise StructureLocked(_("已提出建议等次，考核办法和考核对象已固定；如需修改，请先撤回建议"))
 
 
+def editing_refusal(plan: AssessmentPlan, *, method: bool) -> str | None:
+    """Why the plan refuses a change now (None: it allows it); `method`: a change to the
+    method or the list of subjects, which only a draft allows."""
+    try:
+        (_require_draft if method else _require_open)(plan)
+    except StructureLocked as error:
+        return error.message
+    return None
+
+
 def _next_position(items) -> int:
     return max((item.position for item in items), default=-1) + 1
 
@@ -285,8 +295,9 @@ def _loggable(value: Any) -> Any:
     return value if isinstance(value, int | float | str | list | dict | None) else str(value)
 
 
-def delete_plan(plan: AssessmentPlan, actor: User) -> None:
-    """Delete a draft plan and everything entered for it."""
+def delete_plan(plan: AssessmentPlan, actor: User, *, confirmed: bool = True) -> None:
+    """Delete a draft plan and everything entered for it (the web passes `confirmed`)."""
+    surveys.require_confirmation(confirmed)
     _require_draft(plan)
     audit.record(actor, "assessment.delete", TARGET, plan.id, title=plan.title)
     db.session.delete(plan)
@@ -330,6 +341,50 @@ def confirmation_consequences(plan: AssessmentPlan) -> list[str]:
     if view.problems:
         lines.append(_("目前还不能确认：%(problems)s", problems="；".join(_(p) for p in view.problems)))
     return lines
+
+
+def removal_consequences(item: AssessmentPlan | PlanCategory | PlanComponent | PlanSubject | Adjustment) -> list[str]:
+    """Say what deleting a plan, or removing one of its parts, deletes with it (with counts)."""
+    if isinstance(item, AssessmentPlan):
+        subjects = item.subjects
+        return [_("方案“%(title)s”将被永久删除，不能恢复，连同其中的 %(categories)d 个类别、%(components)d 个考评项目、"
+                  "%(subjects)d 个考核对象、%(scores)d 个已录入的分数和 %(adjustments)d 条加减分。",
+                  title=item.title, categories=len(item.categories),
+                  components=sum(len(c.components) for c in item.categories), subjects=len(subjects),
+                  scores=sum(len(s.scores) for s in subjects), adjustments=sum(len(s.adjustments) for s in subjects))]
+    if isinstance(item, PlanCategory):
+        lines = [_("类别“%(name)s”及其 %(n)d 个考评项目将被删除，不能恢复。", name=item.name, n=len(item.components))]
+        members = sum(1 for s in item.plan.subjects if s.category_id == item.id)
+        if members:
+            lines.append(_("类别中还有 %(n)d 个考核对象，目前不能删除：请先删除或改到其他类别。", n=members))
+        return lines
+    if isinstance(item, PlanComponent):
+        scores = sum(1 for s in item.category.plan.subjects for row in s.scores if row.component_id == item.id)
+        return [_("考评项目“%(name)s”（权重 %(weight)s）将被删除，不能恢复，连同已录入的 %(n)d 个分数。",
+                  name=item.name, weight=_trimmed(item.weight), n=scores),
+                _("类别“%(category)s”中各对象的综合得分和建议等次将重新计算。", category=item.category.name)]
+    if isinstance(item, PlanSubject):
+        lines = [_("考核对象“%(name)s”将从方案中删除，不能恢复，连同已录入的 %(scores)d 个分数和 %(adjustments)d 条加减分。",
+                   name=item.name, scores=len(item.scores), adjustments=len(item.adjustments))]
+        if item.decision is not None and item.decision.overridden_grade:
+            lines.append(_("对它的调整等次“%(grade)s”及理由也将删除。", grade=item.decision.overridden_grade))
+        return lines
+    label = _("加分") if item.kind is AdjustmentKind.BONUS else _("减分")
+    return [_("%(kind)s %(points)s 分（%(reason)s）将被删除；“%(name)s”的综合得分和建议等次将重新计算。",
+              kind=label, points=_trimmed(item.points), reason=item.reason, name=item.subject.name)]
+
+
+def override_clear_consequences(subject: PlanSubject) -> list[str]:
+    """Say what 恢复建议等次 discards: the organizer's grade and its written reason."""
+    decision = subject.decision
+    if decision is None or decision.overridden_grade is None:
+        return [_("该对象没有调整等次，无需恢复。")]
+    row = compute_plan(subject.plan).subject(subject.id)
+    back = (_("“%(name)s”的等次恢复为建议等次“%(proposed)s”。", name=subject.name, proposed=row.proposed_grade)
+            if row.proposed_grade else _("“%(name)s”的等次恢复为建议等次，而建议等次目前尚未确定（并列或缺少分数）。",
+                                         name=subject.name))
+    return [_("调整等次“%(grade)s”及其理由将被丢弃，不能恢复：%(reason)s", grade=decision.overridden_grade,
+              reason=decision.override_reason or "—"), back]
 
 
 def proposal_problems(plan: AssessmentPlan) -> list[str]:
@@ -385,8 +440,9 @@ def add_category(plan: AssessmentPlan, name: str, actor: User) -> PlanCategory:
     return category
 
 
-def remove_category(category: PlanCategory, actor: User) -> None:
+def remove_category(category: PlanCategory, actor: User, *, confirmed: bool = True) -> None:
     """Remove a category that has no subjects (its components go with it)."""
+    surveys.require_confirmation(confirmed)
     plan = category.plan
     _require_draft(plan)
     if any(s.category_id == category.id for s in plan.subjects):
@@ -445,8 +501,9 @@ def update_component(component: PlanComponent, data: Mapping[str, Any], actor: U
                      component=component.name, **{k: _loggable(v) for k, v in changed.items()})
 
 
-def remove_component(component: PlanComponent, actor: User) -> None:
+def remove_component(component: PlanComponent, actor: User, *, confirmed: bool = True) -> None:
     """Remove a component and the scores entered for it."""
+    surveys.require_confirmation(confirmed)
     category = component.category
     _require_draft(category.plan)
     audit.record(actor, "assessment.component_remove", TARGET, category.plan_id, category=category.name,
@@ -520,8 +577,9 @@ def import_subjects(plan: AssessmentPlan, survey: Survey, actor: User) -> int:
     return added
 
 
-def remove_subject(subject: PlanSubject, actor: User) -> None:
+def remove_subject(subject: PlanSubject, actor: User, *, confirmed: bool = True) -> None:
     """Remove a subject and everything entered for it from a draft plan."""
+    surveys.require_confirmation(confirmed)
     plan = subject.plan
     _require_draft(plan)
     audit.record(actor, "assessment.subject_remove", TARGET, plan.id, subject=subject.key, name=subject.name)
@@ -774,8 +832,9 @@ def add_adjustments(plan: AssessmentPlan, entries, actor: User, action: str, **d
     return [item for _subject, item in items]
 
 
-def remove_adjustment(item: Adjustment, actor: User) -> None:
+def remove_adjustment(item: Adjustment, actor: User, *, confirmed: bool = True) -> None:
     """Remove a bonus or deduction item."""
+    surveys.require_confirmation(confirmed)
     subject = item.subject
     _require_open(subject.plan)
     with _recomputed(subject, actor, f"assessment.{item.kind.value}_remove", points=item.points,
@@ -824,8 +883,9 @@ def _check_excellent_override(plan: AssessmentPlan, view: PlanView, row: Subject
                                  name=category.name, quota=category.quota))
 
 
-def clear_override(subject: PlanSubject, actor: User) -> None:
-    """Drop the organizer's grade: the proposal stands again."""
+def clear_override(subject: PlanSubject, actor: User, *, confirmed: bool = True) -> None:
+    """Drop the organizer's grade and its reason: the proposal stands again."""
+    surveys.require_confirmation(confirmed)
     plan = subject.plan
     _require_open(plan)
     decision = subject.decision

@@ -53,6 +53,7 @@ from survey_app.models import (
 )
 from survey_app.models.assessment import AssessmentPlan, PlanStatus, PlanSubject, PlanSubjectKind
 from survey_app.services import assessments, audit, permissions, reports
+from survey_app.services.surveys import require_confirmation
 
 #: Audit target types: views of a dossier, and changes to its evidence items.
 TARGET, EVIDENCE_TARGET = "dossier", "evidence"
@@ -674,8 +675,10 @@ def verify_evidence(item: EvidenceItem, status: Any, note: str, actor: User, now
     _record(actor, "dossier.evidence_verify", item, status=[before.value, wanted.value], note=note)
 
 
-def remove_evidence(item: EvidenceItem, reason: str, actor: User) -> None:
-    """Delete an item with a stated reason; the audit entry keeps its full content."""
+def remove_evidence(item: EvidenceItem, reason: str, actor: User, *, confirmed: bool = True) -> None:
+    """Delete an item with a stated reason; the audit entry keeps its full content. The web
+    passes `confirmed` from its confirmation page."""
+    require_confirmation(confirmed)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请写明删除原因"))
@@ -684,3 +687,11 @@ def remove_evidence(item: EvidenceItem, reason: str, actor: User) -> None:
     _record(actor, "dossier.evidence_remove", item, reason=reason, removed=_snapshot(item))
     db.session.delete(item)
     db.session.flush()
+
+
+def removal_consequences(item: EvidenceItem) -> list[str]:
+    """Say what deleting an evidence item takes from the dossier."""
+    return [_("“%(title)s”（%(kind)s，%(day)s）将从 %(name)s 的档案中删除，连同 %(n)d 个附件和核实结果，"
+              "不能恢复。", title=item.title, kind=KIND_LABELS[item.kind], day=item.occurred_on.isoformat(),
+              name=item.subject_name, n=len(item.attachments or ())),
+            _("原内容和删除原因保留在操作日志中。")]

@@ -89,10 +89,10 @@ ROUTES: dict[str, Need] = {
     "results_api.survey_results": N.TOKEN,
     # own things and lists filtered by scope
     "auth.logout": N.SIGNED_IN, "auth.change_password": N.SIGNED_IN, "tokens.list_tokens": N.SIGNED_IN, "tokens.create_token": N.SIGNED_IN,
-    "tokens.revoke_token": N.SIGNED_IN, "admin.list_surveys": N.SIGNED_IN, "assessments.list_plans": N.SIGNED_IN,
+    "tokens.revoke_token": N.SIGNED_IN, "tokens.confirm_revoke_token": N.SIGNED_IN, "admin.list_surveys": N.SIGNED_IN, "assessments.list_plans": N.SIGNED_IN,
     "dossiers.list_dossiers": N.SIGNED_IN,
     # accounts and the log
-    "admin.list_users": N.ADMIN, "admin.edit_user": N.ADMIN, "admin.reset_password": N.ADMIN,
+    "admin.list_users": N.ADMIN, "admin.edit_user": N.ADMIN, "admin.reset_password": N.ADMIN, "admin.confirm_reset_password": N.ADMIN,
     "admin.audit_log": N.AUDIT,
     # respondents' texts: the list of 转办 items is filtered by scope, and an item is found
     # only within it (services/followups.get_followup); originals are for administrators
@@ -126,23 +126,26 @@ ROUTES: dict[str, Need] = {
     # assessment plans
     "assessments.show_plan": N.READ_PLAN, "assessments.show_subject": N.READ_PLAN,
     "assessments.export_xlsx": N.READ_PLAN, "assessments.export_pdf": N.READ_PLAN,
-    "assessments.update_plan": N.MANAGE_PLAN, "assessments.delete_plan": N.MANAGE_PLAN,
+    "assessments.update_plan": N.MANAGE_PLAN, "assessments.delete_plan": N.MANAGE_PLAN, "assessments.confirm_delete_plan": N.MANAGE_PLAN,
     "assessments.change_status": N.MANAGE_PLAN, "assessments.add_category": N.MANAGE_PLAN,
-    "assessments.remove_category": N.MANAGE_PLAN, "assessments.add_component": N.MANAGE_PLAN,
+    "assessments.remove_category": N.MANAGE_PLAN,
+    "assessments.confirm_remove_category": N.MANAGE_PLAN, "assessments.add_component": N.MANAGE_PLAN,
     "assessments.update_component": N.MANAGE_PLAN, "assessments.remove_component": N.MANAGE_PLAN,
+    "assessments.confirm_remove_component": N.MANAGE_PLAN,
     "assessments.add_subject": N.MANAGE_PLAN, "assessments.import_subjects": N.MANAGE_PLAN,
-    "assessments.remove_subject": N.MANAGE_PLAN, "assessments.override_grade": N.MANAGE_PLAN,
-    "assessments.clear_override": N.MANAGE_PLAN, "assessments.confirm_results": N.MANAGE_PLAN,
+    "assessments.remove_subject": N.MANAGE_PLAN, "assessments.confirm_remove_subject": N.MANAGE_PLAN, "assessments.override_grade": N.MANAGE_PLAN,
+    "assessments.clear_override": N.MANAGE_PLAN, "assessments.confirm_clear_override": N.MANAGE_PLAN, "assessments.confirm_results": N.MANAGE_PLAN,
     "assessments.bulk_scores": N.PLAN_ROWS, "assessments.show_import": N.PLAN_ROWS,
     "assessments.download_score_template": N.PLAN_ROWS, "assessments.download_adjustment_template": N.PLAN_ROWS,
     "assessments.import_scores": N.PLAN_ROWS, "assessments.import_adjustments": N.PLAN_ROWS,
     "assessments.update_flags": N.EDIT_PLAN_SUBJECT, "assessments.set_score": N.EDIT_PLAN_SUBJECT,
     "assessments.add_adjustment": N.EDIT_PLAN_SUBJECT, "assessments.remove_adjustment": N.EDIT_PLAN_SUBJECT,
+    "assessments.confirm_remove_adjustment": N.EDIT_PLAN_SUBJECT,
     # cadre dossiers
     "dossiers.show_dossier": N.READ_DOSSIER, "dossiers.export_pdf": N.READ_DOSSIER,
     "dossiers.trend_chart": N.READ_DOSSIER, "dossiers.survey_chart": N.READ_DOSSIER,
     "dossiers.add_evidence": N.EDIT_DOSSIER, "dossiers.edit_evidence": N.EDIT_DOSSIER,
-    "dossiers.verify_evidence": N.EDIT_DOSSIER, "dossiers.remove_evidence": N.EDIT_DOSSIER,
+    "dossiers.verify_evidence": N.EDIT_DOSSIER, "dossiers.remove_evidence": N.EDIT_DOSSIER, "dossiers.confirm_remove_evidence": N.EDIT_DOSSIER,
 }
 del N
 

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from survey_app.errors import ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Role, Unit, User
+from survey_app.services.surveys import require_confirmation
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -114,9 +115,20 @@ def update_user(user: User, actor: User, *, role: Role, unit_ids, is_active: boo
         user.end_sessions()
 
 
-def reset_password(user: User) -> str:
-    """Give the user a new random password, end his sessions and return it (shown once)."""
+def reset_password(user: User, *, confirmed: bool = True) -> str:
+    """Give the user a new random password, end his sessions and return it (shown once).
+
+    The old password stops working at once: the web passes `confirmed` from its
+    confirmation page; CLI commands and scripts are unchanged."""
+    require_confirmation(confirmed)
     password = generate_password()
     user.password_hash = _hash(password)
     user.end_sessions()
     return password
+
+
+def reset_password_consequences(user: User) -> list[str]:
+    """Say what resetting a user's password ends."""
+    return [_("账号“%(name)s”的现有密码将立即失效，不能恢复。", name=user.username),
+            _("该账号在所有设备上的登录都将结束，须用新密码重新登录。"),
+            _("新密码只显示一次，请通过安全渠道交给本人。")]

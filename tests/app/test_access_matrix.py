@@ -227,8 +227,8 @@ def test_an_undeclared_route_is_refused(app, client, auth):
 #: GETs allowed to answer 404 to an allowed user: the object named by a sample value does
 #: not exist (evidence 1), or the page needs more than the world has (a trend needs two
 #: years, an archive checksum a sealed survey).
-MAY_BE_MISSING = {"dossiers.edit_evidence", "dossiers.trend_chart", "reports.export_checksum",
-                  "answers.choice_chart"}
+MAY_BE_MISSING = {"dossiers.edit_evidence", "dossiers.confirm_remove_evidence", "dossiers.trend_chart",
+                  "reports.export_checksum", "answers.choice_chart"}
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])

@@ -571,7 +571,7 @@ def test_adjustments_are_added_and_removed(app, client, auth, plan_id):
     with app.app_context():
         item = db.session.scalars(select(Adjustment).where(Adjustment.reason == "信访件办理超期")).one()
         item_id = item.id
-    client.post(f"/admin/assessments/{plan_id}/adjustments/{item_id}/remove")
+    client.post(f"/admin/assessments/{plan_id}/adjustments/{item_id}/remove", data={"confirm": "yes"})
     assert get_view(app, plan_id)[0]["T1"].composite == 88.0
     with app.app_context():
         actions = set(db.session.scalars(select(AuditEntry.action)))

@@ -536,7 +536,7 @@ def test_admin_changes_role_scope_and_deactivates(app, client, auth):
         user = db.session.get(User, target)
         assert user.role is Role.VIEWER and not user.is_active_account
         assert [u.name for u in user.scoped_units] == ["市财政局"]
-    response = client.post(f"/admin/users/{target}/password", follow_redirects=True)
+    response = client.post(f"/admin/users/{target}/password", data={"confirm": "yes"}, follow_redirects=True)
     assert "新密码" in response.get_data(as_text=True)
 
 

@@ -6,11 +6,31 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.extensions import db
-from survey_app.models import AccessCode, CodeBatch, CodeStatus, Role, Subject, Survey, SurveyStatus
-from survey_app.models.assessment import AssessmentPlan, PlanStatus
-from survey_app.services import assessments, codes
+from survey_app.models import (
+    AccessCode,
+    ApiToken,
+    CodeBatch,
+    CodeStatus,
+    EvidenceItem,
+    Role,
+    Subject,
+    Survey,
+    SurveyStatus,
+    User,
+)
+from survey_app.models.assessment import (
+    Adjustment,
+    AssessmentPlan,
+    PlanCategory,
+    PlanComponent,
+    PlanStatus,
+    PlanSubject,
+)
+from survey_app.services import assessments, codes, users
 from tests.app.test_assessments import _build_plan, actor, set_status
 from tests.app.test_assessments import survey_id as assessed_survey_id  # noqa: F401 (fixture)
+from tests.app.test_dossiers import _add_item
+from tests.app.test_dossiers import rated as rated_cadres  # noqa: F401 (fixture)
 
 CONFIRM = {"confirm": "yes"}
 
@@ -157,3 +177,187 @@ def test_services_refuse_irreversible_steps_without_confirmation(app, make_surve
         with pytest.raises(ConfirmationRequired):
             codes.void_batch(batch, None, confirmed=False)
         assert not batch.is_void
+
+
+# ---- assessments, dossiers, passwords, API tokens ----------------------------------------------
+
+
+@pytest.fixture
+def draft_plan(app, assessed_survey_id):  # noqa: F811
+    with app.app_context():
+        plan = _build_plan(db.session.get(Survey, assessed_survey_id))
+        db.session.commit()
+        return plan.id
+
+
+def _exists(app, model, row_id) -> bool:
+    with app.app_context():
+        return db.session.get(model, row_id) is not None
+
+
+def _asks_first(app, client, url: str, says: list[str], model, row_id, data=None):
+    """GET names what goes; a bare POST changes nothing and lands back on that page; with
+    confirm=yes it happens."""
+    page = client.get(url)
+    assert page.status_code == 200, url
+    for words in says:
+        assert words in page.text, words
+    assert 'name="confirm" value="yes"' in page.text and f'action="{url}"' in page.text
+    refused = client.post(url, data=data or {})
+    assert refused.status_code in (302, 303) and refused.headers["Location"].endswith(url)
+    assert "请先在确认页面上确认" in client.get(url).text
+    assert _exists(app, model, row_id)
+    assert client.post(url, data={**(data or {}), **CONFIRM}).status_code in (302, 303)
+    assert not _exists(app, model, row_id)
+
+
+def test_removing_parts_of_an_assessment_plan_asks_first(app, client, auth, draft_plan):
+    with app.app_context():
+        plan = db.session.get(AssessmentPlan, draft_plan)
+        subjects = {s.key: s for s in plan.subjects}
+        towns = next(c for c in plan.categories if c.name == "乡镇")
+        leaders = next(c for c in towns.components if c.name == "领导评价")
+        deduction = subjects["T4"].adjustments[0]
+        ids = {"T4": subjects["T4"].id, "towns": towns.id, "leaders": leaders.id, "deduction": deduction.id}
+        empty = assessments.add_category(plan, "开发区", actor())
+        assessments.add_component(empty, {"name": "专项考核", "weight": 100, "source": "manual"}, actor())
+        db.session.commit()
+        ids["empty"] = empty.id
+    auth.login()
+    base = f"/admin/assessments/{draft_plan}"
+    subject_page = client.get(f"{base}/subjects/{ids['T4']}").text
+    assert f'href="{base}/subjects/{ids["T4"]}/remove"' in subject_page
+    assert f'href="{base}/adjustments/{ids["deduction"]}/remove"' in subject_page
+    _asks_first(app, client, f"{base}/adjustments/{ids['deduction']}/remove",
+                ["减分 3 分（督查发现整改不到位）将被删除", "乡镇4"], Adjustment, ids["deduction"])
+    _asks_first(app, client, f"{base}/components/{ids['leaders']}/remove",
+                ["考评项目“领导评价”（权重 50）将被删除", "已录入的 4 个分数"], PlanComponent, ids["leaders"])
+    _asks_first(app, client, f"{base}/subjects/{ids['T4']}/remove",
+                ["考核对象“乡镇4”将从方案中删除", "1 个分数和 1 条加减分"], PlanSubject, ids["T4"])
+    # A category with subjects says it cannot go yet; an empty one goes with its components.
+    assert "还有 4 个考核对象，目前不能删除" in client.get(f"{base}/categories/{ids['towns']}/remove").text
+    _asks_first(app, client, f"{base}/categories/{ids['empty']}/remove",
+                ["类别“开发区”及其 1 个考评项目将被删除"], PlanCategory, ids["empty"])
+
+
+def test_deleting_a_plan_asks_first(app, client, auth, draft_plan):
+    auth.login()
+    base = f"/admin/assessments/{draft_plan}"
+    assert f'href="{base}/delete"' in client.get(base).text
+    _asks_first(app, client, f"{base}/delete",
+                ["方案“2026年度干部考核”将被永久删除", "2 个类别、4 个考评项目、8 个考核对象", "4 条加减分"],
+                AssessmentPlan, draft_plan)
+
+
+def test_restoring_the_proposed_grade_asks_first(app, client, auth, draft_plan):
+    set_status(app, draft_plan, "propose")
+    with app.app_context():
+        subject = next(s for s in db.session.get(AssessmentPlan, draft_plan).subjects if s.key == "T2")
+        assessments.override_grade(subject, "称职", "并列时按领导评价较低者", actor())
+        db.session.commit()
+        t2 = subject.id
+
+    def overridden():
+        with app.app_context():
+            return db.session.get(PlanSubject, t2).decision.overridden_grade
+
+    auth.login()
+    url = f"/admin/assessments/{draft_plan}/subjects/{t2}/override/clear"
+    assert f'href="{url}"' in client.get(f"/admin/assessments/{draft_plan}/subjects/{t2}").text
+    text = client.get(url).text
+    assert "调整等次“称职”及其理由将被丢弃" in text and "并列时按领导评价较低者" in text and "建议等次目前尚未确定" in text
+    assert client.post(url).headers["Location"].endswith(url)
+    assert overridden() == "称职"
+    client.post(url, data=CONFIRM)
+    assert overridden() is None
+    # Once the method is fixed, deleting the plan or a subject is not offered as a page.
+    for locked in (f"/admin/assessments/{draft_plan}/delete", f"/admin/assessments/{draft_plan}/subjects/{t2}/remove"):
+        response = client.get(locked)
+        assert response.status_code == 302 and "已提出建议等次，考核办法和考核对象已固定" in client.get(
+            response.headers["Location"]).text
+
+
+def test_removing_evidence_asks_first_and_still_wants_a_reason(app, client, auth, rated_cadres):  # noqa: F811
+    item_id = _add_item(app)
+    auth.login()
+    url = f"/admin/dossiers/C1/evidence/{item_id}/remove"
+    assert f'href="{url}"' in client.get("/admin/dossiers/C1").text
+    page = client.get(url).text
+    assert "“争取中央预算内投资 3.2 亿元”" in page and "连同 1 个附件" in page and 'name="reason"' in page
+    refused = client.post(url, data={"reason": "重复录入"})  # a reason, but not confirmed
+    assert refused.headers["Location"].endswith(url) and _exists(app, EvidenceItem, item_id)
+    no_reason = client.post(url, data=CONFIRM, follow_redirects=True)
+    assert "请写明删除原因" in no_reason.text and "确认删除记录" in no_reason.text
+    assert _exists(app, EvidenceItem, item_id)
+    client.post(url, data={"reason": "重复录入", **CONFIRM})
+    assert not _exists(app, EvidenceItem, item_id)
+
+
+def test_resetting_a_password_asks_first(app, client, auth):
+    auth.create_user("clerk", Role.VIEWER)
+    with app.app_context():
+        clerk = users.find_user("clerk")
+        clerk_id, old_hash = clerk.id, clerk.password_hash
+    auth.login("root", Role.ADMIN)
+    url = f"/admin/users/{clerk_id}/password"
+    assert f'href="{url}"' in client.get(f"/admin/users/{clerk_id}").text
+    text = client.get(url).text
+    assert "账号“clerk”的现有密码将立即失效" in text and "所有设备上的登录都将结束" in text
+    assert client.post(url).headers["Location"].endswith(url)
+    with app.app_context():
+        assert db.session.get(User, clerk_id).password_hash == old_hash
+    other = app.test_client()
+    assert other.post("/auth/login", data={"username": "clerk", "password": auth.PASSWORD}).status_code == 302
+    response = client.post(url, data=CONFIRM)
+    assert response.status_code == 200 and "新密码" in response.text
+    with app.app_context():
+        assert db.session.get(User, clerk_id).password_hash != old_hash
+
+
+def test_revoking_a_token_asks_first(app, client, auth):
+    auth.login("viewer", Role.VIEWER)
+    client.post("/admin/tokens/", data={"name": "干部管理系统"})
+    with app.app_context():
+        token_id = db.session.scalars(select(ApiToken.id)).one()
+    url = f"/admin/tokens/{token_id}/revoke"
+    listing = client.get("/admin/tokens/").text
+    assert f'href="{url}"' in listing and "data-confirm" not in listing
+    text = client.get(url).text
+    assert "令牌“干部管理系统”将被永久吊销" in text and "从未被使用过" in text
+    assert client.post(url).headers["Location"].endswith(url)
+
+    def revoked():
+        with app.app_context():
+            return db.session.get(ApiToken, token_id).is_revoked
+
+    assert not revoked()
+    client.post("/locale", data={"locale": "en"})
+    english = client.get(url).text
+    assert "Confirm revoking the token" in english and "will be revoked for good" in english
+    assert "has never been used" in english
+    client.post(url, data=CONFIRM)
+    assert revoked()
+
+
+def test_more_services_refuse_without_confirmation(app, draft_plan):
+    from survey_app.errors import ConfirmationRequired
+    from survey_app.services import api_tokens
+
+    with app.app_context():
+        plan = db.session.get(AssessmentPlan, draft_plan)
+        subject = plan.subjects[0]
+        category = plan.categories[0]
+        for call in (lambda: assessments.delete_plan(plan, actor(), confirmed=False),
+                     lambda: assessments.remove_category(category, actor(), confirmed=False),
+                     lambda: assessments.remove_component(category.components[0], actor(), confirmed=False),
+                     lambda: assessments.remove_subject(subject, actor(), confirmed=False),
+                     lambda: assessments.remove_adjustment(plan.subjects[0].adjustments[0], actor(),
+                                                           confirmed=False),
+                     lambda: assessments.clear_override(subject, actor(), confirmed=False),
+                     lambda: users.reset_password(actor(), confirmed=False)):
+            with pytest.raises(ConfirmationRequired):
+                call()
+        token, _plain = api_tokens.create_token(actor(), "报表")
+        with pytest.raises(ConfirmationRequired):
+            api_tokens.revoke_token(token, actor(), confirmed=False)
+        assert not token.is_revoked

@@ -337,10 +337,10 @@ def test_edit_with_bad_input_changes_nothing(app, client, auth, rated):
 def test_remove_needs_a_reason_and_the_log_keeps_the_content(app, client, auth, rated):
     item_id = _add_item(app)
     auth.login()
-    refused = client.post(f"/admin/dossiers/C1/evidence/{item_id}/remove", data={"reason": ""},
+    refused = client.post(f"/admin/dossiers/C1/evidence/{item_id}/remove", data={"reason": "", "confirm": "yes"},
                           follow_redirects=True)
     assert "请写明删除原因" in refused.get_data(as_text=True)
-    client.post(f"/admin/dossiers/C1/evidence/{item_id}/remove", data={"reason": "重复录入"})
+    client.post(f"/admin/dossiers/C1/evidence/{item_id}/remove", data={"reason": "重复录入", "confirm": "yes"})
     with app.app_context():
         assert db.session.get(EvidenceItem, item_id) is None
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "dossier.evidence_remove")).one()
@@ -353,7 +353,7 @@ def test_another_cadres_item_cannot_be_reached_through_this_dossier(app, client,
     auth.login()
     assert client.post(f"/admin/dossiers/C2/evidence/{item_id}/verify", data={"status": "verified"}).status_code == 404
     assert client.get(f"/admin/dossiers/C2/evidence/{item_id}/edit").status_code == 404
-    assert client.post(f"/admin/dossiers/C2/evidence/{item_id}/remove", data={"reason": "x"}).status_code == 404
+    assert client.post(f"/admin/dossiers/C2/evidence/{item_id}/remove", data={"reason": "x", "confirm": "yes"}).status_code == 404
     with app.app_context():
         assert db.session.get(EvidenceItem, item_id).status is VerificationStatus.PENDING
 

@@ -208,7 +208,7 @@ def test_user_revokes_own_token_but_not_anothers(app, client, auth, rated_survey
     client.post("/admin/tokens/", data={"name": "报表"})
     with app.app_context():
         own = db.session.scalars(select(ApiToken).join(User).where(User.username == "viewer")).one().id
-    response = client.post(f"/admin/tokens/{own}/revoke")
+    response = client.post(f"/admin/tokens/{own}/revoke", data={"confirm": "yes"})
     assert response.status_code == 303
     with app.app_context():
         assert db.session.get(ApiToken, own).is_revoked

@@ -53,7 +53,7 @@ def test_a_password_reset_ends_the_accounts_sessions_and_never_puts_the_password
     with app.app_context():
         viewer_id = users.find_user("viewer").id
 
-    response = client.post(f"/admin/users/{viewer_id}/password")
+    response = client.post(f"/admin/users/{viewer_id}/password", data={"confirm": "yes"})
 
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
@@ -73,7 +73,7 @@ def test_an_administrator_resetting_his_own_password_stays_signed_in(app, client
     auth.login("admin", Role.ADMIN)
     with app.app_context():
         admin_id = users.find_user("admin").id
-    assert client.post(f"/admin/users/{admin_id}/password").status_code == 200
+    assert client.post(f"/admin/users/{admin_id}/password", data={"confirm": "yes"}).status_code == 200
     assert _signed_in(client)
 
 
