@@ -26,7 +26,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from analytics.answer_charts import choice_shares_chart
+from analytics.charts import choice_shares_chart
 from survey_app.blueprints.access import admin_required, commit_or_flash, load_survey, organizer_required
 from survey_app.errors import NotFound
 from survey_app.extensions import db

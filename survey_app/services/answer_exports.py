@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from analytics.answer_charts import choice_shares_chart
+from analytics.charts import choice_shares_chart
 from survey_app.labels import QUESTION_KIND
 from survey_app.services import pdf_layout
 from survey_app.services.answers import AnswersView, ChoiceQuestion, NumberQuestion, Withheld

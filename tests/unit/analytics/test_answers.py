@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from analytics.answer_charts import choice_shares_chart
 from analytics.answers import choice_tally, number_summary
+from analytics.charts import choice_shares_chart
 
 
 def test_single_choice_counts_and_shares_per_group_and_total():
