@@ -172,9 +172,8 @@ def subject_chart(survey_id: int, subject_id: int, name: str, fmt: str):
 
 # ---- exports: Excel, PDF, raw ballots (CSV) -------------------------------------------
 # Unit-scoped users export only their scope (the same `reports.scoped` report as the
-# pages). The raw-ballot CSV is for organizers and administrators without a unit scope:
-# raw rows cannot be scoped safely (a ballot rates subjects of several units), so viewers
-# and scoped users get 403.
+# pages). The raw-ballot CSV, its checksum and the quality page are the policy's
+# CITY_SURVEY (services/permissions.py): viewers and scoped users get 403 before any view.
 
 
 def _today() -> date:
@@ -228,8 +227,6 @@ def export_subject_pdf(survey_id: int, subject_id: int):
 @bp.get("/<int:survey_id>/export.csv")
 @login_required
 def export_csv(survey_id: int):
-    if not current_user.can_manage_surveys or _is_scoped():
-        abort(403)
     survey = load_survey(survey_id)
     report = reports.survey_report(survey)  # unscoped: it decides which groups are reportable
     data = exports.raw_ballots_csv(survey, report)
@@ -243,8 +240,6 @@ def export_csv(survey_id: int):
 @login_required
 def export_checksum(survey_id: int):
     """The checksum sheet that goes with the anonymous CSV (same access as the CSV)."""
-    if not current_user.can_manage_surveys or _is_scoped():
-        abort(403)
     survey = load_survey(survey_id)
     try:
         text = archive.manifest(survey)
@@ -279,8 +274,6 @@ def verify_archive(survey_id: int):
 @organizer_required
 def show_quality(survey_id: int):
     survey = load_survey(survey_id)
-    if users.visible_unit_ids(current_user) is not None:
-        abort(403)  # a ballot rates subjects of several units: not for unit-scoped users
     return render_template("reports/quality.html", survey=survey, view=quality.quality_view(survey),
                            flag_labels=quality.FLAG_LABELS)
 
@@ -289,8 +282,6 @@ def show_quality(survey_id: int):
 @organizer_required
 def set_exclusion(survey_id: int, ballot_id: str):
     survey = load_survey(survey_id)
-    if users.visible_unit_ids(current_user) is not None:
-        abort(403)
     exclude = request.form.get("action") == "exclude"
     try:
         quality.set_exclusion(survey, ballot_id, exclude, request.form.get("reason", "")[:300], current_user)

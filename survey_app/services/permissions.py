@@ -31,7 +31,8 @@ closed). Pick the need by the object the URL names and what the view does with i
     AUDIT             organizers and admins; the log is filtered by scope
     READ_SURVEY       survey_id / batch_id / link_id: staff who may read the survey
     MANAGE_SURVEY     the same, to change it (wording, structure, lifecycle, codes)
-    CITY_SURVEY       raw ballots of a survey: unscoped organizers and admins only
+    CITY_SURVEY       raw ballots of a survey: unscoped organizers and admins only (a
+                      ballot rates subjects of several units: no scope can cut it)
     READ_PLAN         plan_id: staff who may read the plan
     MANAGE_PLAN       plan_id: change the whole plan (method, subjects, lifecycle, overrides)
     PLAN_ROWS         plan_id: enter per-subject inputs in bulk; the service keeps only

@@ -22,7 +22,6 @@ from survey_app.models import (
     RespondentGroup,
     ScaleKind,
     Subject,
-    SubjectComment,
     Survey,
     SurveyStatus,
 )
@@ -597,24 +596,6 @@ def _cached(key: tuple, compute):
 def cached_chart(survey: Survey, name: str, draw) -> bytes:
     """Return a chart's bytes, drawing it once per survey version."""
     return _cached(("chart", survey.id, name, _version(survey)), draw)
-
-
-def subject_comments(survey: Survey, row: SubjectRow) -> list[tuple[str, str]]:
-    """Return (group, text) of the comments on a subject from its reportable groups only.
-
-    A group below its minimum size is not shown on its own anywhere: its comments stay
-    hidden too. Excluded ballots' comments are left out with their ballots.
-    """
-    shown = {group.label for group in row.groups if group.is_reportable}
-    rows = db.session.execute(
-        select(RespondentGroup.name, SubjectComment.text)
-        .join(Ballot, Ballot.id == SubjectComment.ballot_id)
-        .join(RespondentGroup, RespondentGroup.id == Ballot.group_id)
-        .where(SubjectComment.subject_id == row.subject_id, Ballot.survey_id == survey.id,
-               Ballot.is_excluded.is_(False))
-        .order_by(RespondentGroup.position, SubjectComment.id)
-    ).all()
-    return [(group, text) for group, text in rows if group in shown]
 
 
 def scoped(report: SurveyReport, survey: Survey, unit_ids: set[int] | None) -> SurveyReport:
