@@ -67,7 +67,9 @@ class Prepared:
 def _build_survey(actor_name: str = "bench"):
     from survey_app.extensions import db
     from survey_app.models import QuestionKind, Role, SurveyKind
-    from survey_app.services import surveys, users
+    from survey_app.services.design import surveys
+    from survey_app.services.platform import users
+    from survey_app.services.results import lifecycle
 
     actor = users.create_user(actor_name, "bench-password-123", Role.ADMIN)
     survey = surveys.create_survey(
@@ -82,14 +84,14 @@ def _build_survey(actor_name: str = "bench"):
     surveys.add_question(survey, {"kind": QuestionKind.SINGLE_CHOICE, "prompt": "总体评价",
                                   "options": ["好", "较好", "一般", "差"]}, actor)
     surveys.add_question(survey, {"kind": QuestionKind.LONG_TEXT, "prompt": "意见和建议"}, actor)
-    surveys.change_status(survey, "publish", actor)
+    lifecycle.change_status(survey, "publish", actor)
     db.session.flush()
     return survey
 
 
 def _ballot(structure, path: str, rng: random.Random) -> Ballot:
     """A complete valid ballot as the phone posts it: some 优秀 (within the cap), some 不了解."""
-    from survey_app.services.ballot_rules import question_key, rating_key
+    from survey_app.services.respondents.ballot_rules import question_key, rating_key
 
     top = structure.top_option
     others = [o for o in structure.options if o is not top]
@@ -125,8 +127,8 @@ def _app(database_url: str):
 def prepare(database_url: str, codes_count: int, open_count: int, seed: int = 42) -> Prepared:
     """Create the schema, the survey, `codes_count` codes, an open link and every ballot."""
     from survey_app.extensions import db
-    from survey_app.services import codes
-    from survey_app.services.ballot_rules import ballot_structure
+    from survey_app.services.respondents import codes
+    from survey_app.services.respondents.ballot_rules import ballot_structure
 
     reset_database(database_url)
     rng = random.Random(seed)
@@ -460,7 +462,7 @@ def _fingerprints(connection, survey_id: int, is_open: bool) -> tuple[Counter, C
 def check_integrity(database_url: str, prepared: Prepared, acknowledged: list[Ballot],
                     acknowledged_open: list[Ballot]) -> list[tuple[str, bool, str]]:
     """Compare the database with what the server acknowledged; return (check, passed, detail)."""
-    from survey_app.services import codes
+    from survey_app.services.respondents import codes
 
     app = _app(database_url)
     with app.app_context():

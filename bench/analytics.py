@@ -52,7 +52,8 @@ from survey_app.models import (  # noqa: E402
     SurveyStatus,
     Unit,
 )
-from survey_app.services import rating_pack, reports  # noqa: E402
+from survey_app.services import reports  # noqa: E402
+from survey_app.services.respondents import rating_pack
 
 SUBJECTS, DIMENSIONS = 25, 4
 SIZES = (1_000, 10_000)  # respondents → 100k and 1M answers

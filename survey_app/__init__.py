@@ -45,7 +45,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 def _check_fonts() -> None:
     """Log, at start-up, what the chart and PDF fonts cannot draw (boxes in every export)."""
     from analytics import charts
-    from survey_app.services import pdf_fonts
+    from survey_app.services.platform import pdf_fonts
 
     logger = logging.getLogger("survey_app.fonts")
     chart_fonts = charts.check_fonts()
@@ -195,7 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from survey_app.blueprints.access import enforce
 
-    # One place decides every request's access (services/permissions.py, docs/permissions.md).
+    # One place decides every request's access (services/platform/permissions.py, docs/permissions.md).
     app.before_request(enforce)
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
                    dossiers, answers, errors):
@@ -213,7 +213,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from survey_app import labels
     from survey_app.blueprints.access import may
-    from survey_app.services.audit_text import describe
+    from survey_app.services.platform.audit_text import describe
 
     app.jinja_env.globals.update(
         labels=labels,

@@ -13,7 +13,8 @@ from survey_app import labels
 from survey_app.errors import DomainError, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Role, Survey, User
-from survey_app.services import definitions, surveys, users
+from survey_app.services.design import definitions, surveys
+from survey_app.services.platform import users
 
 survey_cli = AppGroup("survey", help="Survey definitions: list, import, export.")
 
@@ -95,7 +96,7 @@ def create_admin(username: str, role: str, password: str | None) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Load the demo surveys and print the admin password once (skips if already loaded)."""
-    from survey_app.services import demo
+    from survey_app import demo
 
     password = demo.seed()
     db.session.commit()
@@ -123,7 +124,7 @@ def _survey(survey_id: int) -> Survey:
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the codes here.")
 def issue_codes(survey_id: int, group_key: str, count: int, pdf_path: Path | None, csv_path: Path | None) -> None:
     """Issue COUNT codes for a group; the plain codes exist only in the files written."""
-    from survey_app.services import codes, slips
+    from survey_app.services.respondents import codes, slips
 
     if not pdf_path and not csv_path:
         _fail("请用 --pdf 和/或 --csv 指定输出文件：评议码只在这次输出中以明文出现")
@@ -146,7 +147,7 @@ def issue_codes(survey_id: int, group_key: str, count: int, pdf_path: Path | Non
 @click.argument("survey_id", type=int)
 def code_counts(survey_id: int) -> None:
     """Print issued / used / void codes and ballots per group (tab-separated)."""
-    from survey_app.services import codes
+    from survey_app.services.respondents import codes
 
     click.echo("代码\t评议主体\t已发放\t已使用\t已作废\t未使用\t答卷")
     for c in codes.group_counts(_survey(survey_id)):
@@ -158,7 +159,7 @@ def code_counts(survey_id: int) -> None:
 def void_code_batch(batch_id: int) -> None:
     """Void the unused codes of a batch (ballots already cast stay)."""
     from survey_app.models import CodeBatch
-    from survey_app.services import codes
+    from survey_app.services.respondents import codes
 
     batch = db.session.get(CodeBatch, batch_id) or _fail(f"没有编号为 {batch_id} 的批次")
     voided = codes.void_batch(batch, actor=None)
@@ -170,7 +171,7 @@ def void_code_batch(batch_id: int) -> None:
 @click.argument("survey_id", type=int)
 def seal_codes(survey_id: int) -> None:
     """After closing: erase storage-level traces linking codes and ballots (docs/anonymity.md)."""
-    from survey_app.services import ballots
+    from survey_app.services.respondents import ballots
 
     try:
         ballots.seal_survey(_survey(survey_id))
@@ -189,7 +190,7 @@ def simulate_codes(survey_id: int, per_group: int | None, seed: int) -> None:
     """Fill a published survey with plausible random ballots through the real path."""
     import random
 
-    from survey_app.services import ballots
+    from survey_app.services.respondents import ballots
 
     survey = _survey(survey_id)
     counts = {g.key: per_group for g in survey.groups} if per_group is not None else None
@@ -218,7 +219,7 @@ def export_results(survey_id: int, fmt: str, output: Path | None) -> None:
 
     from flask import current_app
 
-    from survey_app.services import answer_exports, answers, archive, exports, reports
+    from survey_app.services.results import answer_exports, answers, archive, exports, reports
 
     if fmt != "json" and output is None:
         _fail(f"--format {fmt} 需要用 -o 指定输出文件")
@@ -251,7 +252,7 @@ def export_results(survey_id: int, fmt: str, output: Path | None) -> None:
 @with_appcontext
 def verify_archive(survey_id: int) -> None:
     """Recompute an archived survey's checksum and say whether it matches (exit 1 if not)."""
-    from survey_app.services import archive
+    from survey_app.services.results import archive
 
     survey = _survey(survey_id)
     try:
@@ -277,7 +278,7 @@ def backup_database(output: Path | None) -> None:
 
     from flask import current_app
 
-    from survey_app.services import backup
+    from survey_app.services.platform import backup
 
     try:
         for survey in backup.unsealed_surveys(db.engine.url):
@@ -300,7 +301,7 @@ def backup_database(output: Path | None) -> None:
 @with_appcontext
 def restore_database(path: Path, force: bool) -> None:
     """Replace the configured database with a backup made by `flask backup`."""
-    from survey_app.services import backup
+    from survey_app.services.platform import backup
 
     db.session.remove()
     try:

@@ -10,6 +10,7 @@ from survey_app.models.base import (
     SurveyKind,
     SurveyStatus,
 )
+from survey_app.models.feedback import FollowupStatus
 
 SURVEY_KIND = {
     SurveyKind.DEMOCRATIC: _l("民主测评"),
@@ -37,5 +38,11 @@ QUESTION_KIND = {
     QuestionKind.SHORT_TEXT: _l("简答"),
     QuestionKind.LONG_TEXT: _l("详答"),
     QuestionKind.NUMBER: _l("数字"),
+}
+FOLLOWUP_STATUS = {
+    FollowupStatus.FORWARDED: _l("已转办"),
+    FollowupStatus.REPLIED: _l("已答复"),
+    FollowupStatus.RECTIFIED: _l("已整改"),
+    FollowupStatus.DECLINED: _l("不予采纳"),
 }
 ROLE = {Role.ADMIN: _l("系统管理员"), Role.ORGANIZER: _l("组织人员"), Role.VIEWER: _l("查看人员")}

@@ -10,7 +10,7 @@ expires. Two server-side checks close that:
   it is signed out.
 
 A browser that signed in to an account also gets a signed "device" cookie, which lets
-its sign-in attempts be counted apart from a stranger's (services/login_backoff.py).
+its sign-in attempts be counted apart from a stranger's (services/platform/login_backoff.py).
 """
 
 import secrets
@@ -20,7 +20,7 @@ from flask import Flask, current_app, request, session
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from survey_app.services import login_backoff
+from survey_app.services.platform import login_backoff
 
 #: Seconds of slack before the last-seen time is rewritten (not every request's cookie).
 _SEEN_RESOLUTION = 30

@@ -20,8 +20,9 @@ from survey_app.errors import DomainError, NotFound
 from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Subject, Survey
 from survey_app.models.assessment import Adjustment, AssessmentPlan, PlanSubject
-from survey_app.services import dossiers, permissions
-from survey_app.services.permissions import Decision
+from survey_app.services.dossier import dossiers
+from survey_app.services.platform import permissions
+from survey_app.services.platform.permissions import Decision
 
 
 def enforce():

@@ -53,7 +53,10 @@ from survey_app.models import (
     Unit,
     User,
 )
-from survey_app.services import audit, ballot_rules, definitions, permissions, surveys, users
+from survey_app.services.design import definitions, surveys
+from survey_app.services.platform import audit, permissions, users
+from survey_app.services.respondents import ballot_rules
+from survey_app.services.results import lifecycle
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -304,7 +307,7 @@ def change_status(survey_id: int, action: str):
     survey = load_survey(survey_id)
     if action not in STATUS_ACTIONS:
         abort(404)
-    error = commit_or_flash(lambda: surveys.change_status(survey, action, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(lambda: lifecycle.change_status(survey, action, current_user, confirmed=_confirmed()))
     if _unconfirmed(error):
         return redirect(url_for("admin.confirm_status", survey_id=survey_id, action=action))
     if error is None:

@@ -1,6 +1,6 @@
 """意见与答案: what respondents chose and wrote beyond the ratings, for staff, with the
 masking of personal data and the rectification loop (转办). Scoped like the results
-(services/answers.py says what a unit-scoped user sees).
+(services/results/answers.py says what a unit-scoped user sees).
 
 Who may do what: every signed-in staff user reads (within the unit scope); organizers and
 administrators mask text and send and track items (within the scope); only administrators
@@ -31,7 +31,8 @@ from survey_app.blueprints.access import admin_required, commit_or_flash, load_s
 from survey_app.errors import NotFound
 from survey_app.extensions import db
 from survey_app.models import Answer, SubjectComment
-from survey_app.services import answer_exports, answers, followups, redaction, reports, users
+from survey_app.services.platform import users
+from survey_app.services.results import answer_exports, answers, followups, redaction, reports
 
 bp = Blueprint("answers", __name__, url_prefix="/admin/answers")
 

@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 
 from survey_app.blueprints import code_guard
 from survey_app.extensions import csrf, db
-from survey_app.services import ballots
-from survey_app.services.ballot_rules import (
+from survey_app.services.respondents import ballots
+from survey_app.services.respondents.ballot_rules import (
     NAME_KEY,
     BallotInvalid,
     BallotStructure,

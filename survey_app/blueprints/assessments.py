@@ -58,7 +58,8 @@ from survey_app.models.assessment import (
     PlanSubject,
     PlanSubjectKind,
 )
-from survey_app.services import assessment_io, assessments, audit, permissions, sheets, users
+from survey_app.services.assessment import assessment_io, assessments
+from survey_app.services.platform import audit, permissions, sheets, users
 
 bp = Blueprint("assessments", __name__, url_prefix="/admin/assessments")
 

@@ -1,7 +1,7 @@
 """Sign in and out, and change one's own password.
 
 Sign-in attempts are throttled per address (Flask-Limiter) and per account
-(services/login_backoff.py); sessions end on the server (survey_app/sessions.py).
+(services/platform/login_backoff.py); sessions end on the server (survey_app/sessions.py).
 """
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, url_for
@@ -13,7 +13,7 @@ from survey_app import sessions
 from survey_app.errors import DomainError
 from survey_app.extensions import db, limiter
 from survey_app.redirects import local_target
-from survey_app.services import audit, login_backoff, users
+from survey_app.services.platform import audit, login_backoff, users
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from limits import parse_many
 
 from survey_app.extensions import db, limiter
-from survey_app.services import audit
+from survey_app.services.platform import audit
 
 #: Failed code entries per address (per /64 for IPv6), as growing delays.
 CODE_FAILURE_LIMIT = "10 per minute;30 per 15 minutes;60 per hour;150 per day"

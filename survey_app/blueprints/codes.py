@@ -19,8 +19,9 @@ from survey_app.blueprints.code_guard import SURGE_ACTION
 from survey_app.errors import ConfirmationRequired, DomainError
 from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Survey
-from survey_app.services import audit, codes, permissions, qr, slips
-from survey_app.services import turnout as turnout_service
+from survey_app.services.platform import audit, permissions
+from survey_app.services.respondents import codes, qr, slips
+from survey_app.services.respondents import turnout as turnout_service
 
 bp = Blueprint("codes", __name__, url_prefix="/admin/codes")
 

@@ -30,7 +30,9 @@ from survey_app.errors import NotFound
 from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.models.base import utcnow
-from survey_app.services import dossier_pdf, dossiers, followups, reports, users
+from survey_app.services.dossier import dossier_pdf, dossiers
+from survey_app.services.platform import users
+from survey_app.services.results import followups, reports
 
 bp = Blueprint("dossiers", __name__, url_prefix="/admin/dossiers")
 

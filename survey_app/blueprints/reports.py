@@ -26,7 +26,9 @@ from survey_app.blueprints.access import load_survey, organizer_required
 from survey_app.blueprints.answers import subject_texts
 from survey_app.errors import DomainError
 from survey_app.extensions import db
-from survey_app.services import answers, archive, dossiers, exports, quality, reports, sheets, users
+from survey_app.services.dossier import dossiers
+from survey_app.services.platform import sheets, users
+from survey_app.services.results import answers, archive, exports, quality, reports
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 
@@ -173,7 +175,7 @@ def subject_chart(survey_id: int, subject_id: int, name: str, fmt: str):
 # ---- exports: Excel, PDF, raw ballots (CSV) -------------------------------------------
 # Unit-scoped users export only their scope (the same `reports.scoped` report as the
 # pages). The raw-ballot CSV, its checksum and the quality page are the policy's
-# CITY_SURVEY (services/permissions.py): viewers and scoped users get 403 before any view.
+# CITY_SURVEY (services/platform/permissions.py): viewers and scoped users get 403 before any view.
 
 
 def _today() -> date:

@@ -39,8 +39,8 @@ from survey_app.blueprints import code_guard
 from survey_app.blueprints.errors import DATABASE_UNAVAILABLE, RETRY_AFTER, database_trouble, render_offline
 from survey_app.extensions import csrf, db, limiter
 from survey_app.models import Survey, SurveyStatus
-from survey_app.services import ballots, codes
-from survey_app.services.ballot_rules import BallotInvalid
+from survey_app.services.respondents import ballots, codes
+from survey_app.services.respondents.ballot_rules import BallotInvalid
 
 bp = Blueprint("respondent", __name__)
 

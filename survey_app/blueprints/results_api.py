@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 
 from survey_app.extensions import csrf, db
 from survey_app.models import ApiToken, Survey
-from survey_app.services import answer_exports, answers, api_tokens, exports, permissions, reports, users
+from survey_app.services.platform import api_tokens, permissions, users
+from survey_app.services.results import answer_exports, answers, exports, reports
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1/surveys")
 csrf.exempt(bp)

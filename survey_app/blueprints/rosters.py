@@ -14,7 +14,8 @@ from survey_app.blueprints.access import keep_within_scope, load_survey, organiz
 from survey_app.errors import DomainError, StructureLocked, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.services import rosters, sheets
+from survey_app.services.design import rosters
+from survey_app.services.platform import sheets
 
 bp = Blueprint("rosters", __name__, url_prefix="/admin/rosters")
 

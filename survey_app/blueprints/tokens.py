@@ -16,7 +16,8 @@ from forms.tokens import TokenForm
 from survey_app.errors import ConfirmationRequired, DomainError
 from survey_app.extensions import db
 from survey_app.models import ApiToken
-from survey_app.services import api_tokens, surveys, users
+from survey_app.services.design import surveys
+from survey_app.services.platform import api_tokens, users
 
 bp = Blueprint("tokens", __name__, url_prefix="/admin/tokens")
 

@@ -105,7 +105,7 @@ class Ballot(Base):
     quality_flag: Mapped[str | None] = mapped_column(String(30))
     is_excluded: Mapped[bool] = mapped_column(default=False)
     excluded_reason: Mapped[str | None] = mapped_column(String(300))
-    #: The ballot's ratings packed in one value (services/rating_pack.py), written with
+    #: The ballot's ratings packed in one value (services/respondents/rating_pack.py), written with
     #: them: the results read one row per ballot. NULL for ballots stored without it.
     ratings_packed: Mapped[bytes | None] = mapped_column(LargeBinary)
 

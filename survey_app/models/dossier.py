@@ -5,7 +5,7 @@ whether it has been verified (核实).
 A cadre has no table of their own: the dossier is everything filed under the cadre's stable
 subject key (Subject.key / PlanSubject.key). Each item also keeps the unit the cadre served
 in when it was recorded, for the record (时任单位); access follows the cadre's current unit
-(services/dossiers.py).
+(services/dossier/dossiers.py).
 """
 
 import enum

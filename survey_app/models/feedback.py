@@ -33,7 +33,7 @@ class TextRedaction(Base):
     """Fragments staff masked by hand in one text; the text itself is never changed.
 
     The fragments are matched in the text as shown (after automatic masking), so masking
-    reveals nothing about what the automatic masks hide (services/redaction.py).
+    reveals nothing about what the automatic masks hide (services/results/redaction.py).
     """
 
     __tablename__ = "text_redactions"

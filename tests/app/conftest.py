@@ -14,7 +14,7 @@ from survey_app import create_app
 from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import Role
-from survey_app.services import users
+from survey_app.services.platform import users
 from tests.app.factories import SurveyFactory
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

@@ -5,7 +5,10 @@ from datetime import date
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Role, Survey, SurveyKind, User
-from survey_app.services import rating_pack, surveys, users
+from survey_app.services.design import surveys
+from survey_app.services.platform import users
+from survey_app.services.respondents import rating_pack
+from survey_app.services.results import lifecycle
 
 
 def _system_user() -> User:
@@ -49,7 +52,7 @@ class SurveyFactory:
                 survey, {"kind": surveys.QuestionKind.LONG_TEXT, "prompt": "不满意的原因",
                          "show_if_question_id": overall.id, "show_if_values": ["不满意"]}, actor)
             if publish:
-                surveys.change_status(survey, "publish", actor)
+                lifecycle.change_status(survey, "publish", actor)
             db.session.commit()
             return survey.id
 

@@ -26,7 +26,7 @@ from survey_app import create_app
 from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import AccessCode, Answer, Ballot, CodeStatus, Rating
-from survey_app.services import codes
+from survey_app.services.respondents import codes
 
 REPO = Path(__file__).resolve().parents[2]
 BOOT_TIMEOUT = 60

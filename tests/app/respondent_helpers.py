@@ -4,8 +4,10 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Survey
-from survey_app.services import codes, surveys
-from survey_app.services.ballot_rules import ballot_structure, question_key, rating_key
+from survey_app.services.design import surveys
+from survey_app.services.respondents import codes
+from survey_app.services.respondents.ballot_rules import ballot_structure, question_key, rating_key
+from survey_app.services.results import lifecycle
 
 
 def publish_with_score_scale(app, survey_id: int) -> None:
@@ -15,7 +17,7 @@ def publish_with_score_scale(app, survey_id: int) -> None:
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         surveys.use_score_scale(survey, _system_user())
-        surveys.change_status(survey, "publish", _system_user())
+        lifecycle.change_status(survey, "publish", _system_user())
         db.session.commit()
 
 
@@ -71,7 +73,8 @@ def make_big_survey(app, subjects: int = 30, dimensions: int = 4, *, description
     """Publish a survey of `subjects` cadres × `dimensions` dimensions × 5 options (each
     dimension with a description of realistic length when `descriptions`)."""
     from survey_app.models import QuestionKind, Role, SurveyKind
-    from survey_app.services import surveys, users
+    from survey_app.services.design import surveys
+    from survey_app.services.platform import users
 
     with app.app_context():
         actor = users.find_user("big") or users.create_user("big", "big-survey-password", Role.ADMIN)
@@ -90,6 +93,6 @@ def make_big_survey(app, subjects: int = 30, dimensions: int = 4, *, description
         surveys.add_question(survey, {"kind": QuestionKind.SINGLE_CHOICE, "prompt": "对本单位领导班子总体评价",
                                       "options": ["好", "较好", "一般", "差"]}, actor)
         surveys.add_question(survey, {"kind": QuestionKind.LONG_TEXT, "prompt": "意见和建议"}, actor)
-        surveys.change_status(survey, "publish", actor)
+        lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
         return survey.id

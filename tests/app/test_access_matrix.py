@@ -22,8 +22,12 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Survey, SurveyKind, Unit
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSubjectKind
-from survey_app.services import api_tokens, assessments, codes, permissions, reports, surveys, users
-from survey_app.services.permissions import Need
+from survey_app.services.assessment import assessments
+from survey_app.services.design import surveys
+from survey_app.services.platform import api_tokens, permissions, users
+from survey_app.services.platform.permissions import Need
+from survey_app.services.respondents import codes
+from survey_app.services.results import lifecycle, reports
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
 
@@ -56,7 +60,7 @@ def _one_unit_survey(actor, title: str, key: str, name: str, unit: str) -> Surve
     surveys.add_subject(survey, {"key": key, "name": name, "unit_name": unit, "unit_category": "市直部门"}, actor)
     surveys.add_dimension(survey, {"name": "服务意识"}, actor)
     surveys.add_group(survey, {"key": "superior", "name": "上级", "expected_count": 5}, actor)
-    surveys.change_status(survey, "publish", actor)
+    lifecycle.change_status(survey, "publish", actor)
     return survey
 
 

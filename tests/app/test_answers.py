@@ -26,8 +26,11 @@ from survey_app.models import (
     TextRedaction,
     Unit,
 )
-from survey_app.services import api_tokens, rating_pack, surveys, users
-from survey_app.services.redaction import auto_redact
+from survey_app.services.design import surveys
+from survey_app.services.platform import api_tokens, users
+from survey_app.services.respondents import rating_pack
+from survey_app.services.results import lifecycle
+from survey_app.services.results.redaction import auto_redact
 from tests.app.documents import pdf_text_or_skip
 from tests.app.factories import _system_user
 
@@ -77,7 +80,7 @@ def survey_id(app, make_survey):
                                       "options": ["作风", "效率", "廉洁"]}, actor)
         surveys.add_question(survey, {"kind": QuestionKind.NUMBER, "prompt": "一年来办事次数"}, actor)
         surveys.add_question(survey, {"kind": QuestionKind.SHORT_TEXT, "prompt": "其他建议"}, actor)
-        surveys.change_status(survey, "publish", actor)
+        lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
     superiors = [
         ({"总体评价": ["满意"], "最关注的方面": ["作风", "效率"], "一年来办事次数": [2], "其他建议": ["窗口服务要提速"]},

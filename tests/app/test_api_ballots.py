@@ -133,8 +133,8 @@ def test_api_score_scale(app, client, make_survey):
         survey = db.session.get(Survey, survey_id)
         survey.scale_kind = ScaleKind.SCORE
         survey.scale_options = []
-        from survey_app.services import surveys
-        surveys.change_status(survey, "publish", None)
+        from survey_app.services.results import lifecycle
+        lifecycle.change_status(survey, "publish", None)
         db.session.commit()
     code = issue_codes(app, survey_id)[0]
     parts = ids(app, survey_id)

@@ -19,7 +19,7 @@ from survey_app.blueprints.api import OPENAPI_DOCUMENT
 from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import Role
-from survey_app.services import api_tokens, users
+from survey_app.services.platform import api_tokens, users
 from tests.app.factories import cast
 from tests.app.respondent_helpers import ids, issue_codes
 

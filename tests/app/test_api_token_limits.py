@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import ApiToken, Role, Survey, Unit
-from survey_app.services import api_tokens, users
+from survey_app.services.platform import api_tokens, users
 
 PASSWORD = "correct horse battery"
 

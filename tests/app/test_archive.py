@@ -16,7 +16,9 @@ from sqlalchemy import select, text
 from survey_app.errors import StructureLocked
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Ballot, Rating, Role, ScaleOption, Survey, SurveyStatus
-from survey_app.services import archive, quality, surveys, users
+from survey_app.services.design import surveys
+from survey_app.services.platform import users
+from survey_app.services.results import archive, lifecycle, quality
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
 
@@ -50,8 +52,8 @@ def _archive(app, survey_id):
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         actor = users.find_user("factory")
-        surveys.change_status(survey, "close", actor)
-        surveys.change_status(survey, "archive", actor)
+        lifecycle.change_status(survey, "close", actor)
+        lifecycle.change_status(survey, "archive", actor)
         db.session.commit()
         return survey.archive_sha256
 

@@ -27,7 +27,7 @@ from survey_app.models.assessment import (
     PlanStatus,
     PlanSubject,
 )
-from survey_app.services import assessment_io, assessments
+from survey_app.services.assessment import assessment_io, assessments
 from tests.app.documents import assert_fonts_embedded, pdf_text_or_skip, pdf_words
 from tests.app.test_assessments import (  # noqa: F401 — fixtures are used by name
     actor,

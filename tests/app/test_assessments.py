@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import func, select
 
 from analytics.assessment import Outcome
+from survey_app import demo
 from survey_app.errors import ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Role, Survey
@@ -37,7 +38,9 @@ from survey_app.models.assessment import (
     PlanSubject,
     PlanSubjectKind,
 )
-from survey_app.services import assessments, demo, reports, users
+from survey_app.services.assessment import assessments
+from survey_app.services.platform import users
+from survey_app.services.results import reports
 from tests.app.factories import cast
 
 

@@ -6,12 +6,14 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from survey_app import demo
 from survey_app.blueprints import code_guard
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, SurveyStatus
 from survey_app.models.assessment import PLAN_TRANSITIONS, AdjustmentKind
 from survey_app.models.survey import TRANSITIONS
-from survey_app.services import audit_text, demo, followups
+from survey_app.services.platform import audit_text
+from survey_app.services.results import followups
 
 PACKAGE = Path(__file__).parents[2] / "survey_app"
 AUDITED = ("user", "api_token", "survey", "subject", "dimension", "scale", "scale_option", "group", "question",

@@ -6,7 +6,7 @@ from survey_app import create_app
 from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import Role, User
-from survey_app.services import users
+from survey_app.services.platform import users
 
 
 def test_login_with_good_password_reaches_the_survey_list(client, auth):

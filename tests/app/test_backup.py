@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
-from survey_app.services import backup
+from survey_app.services.platform import backup
 from tests.app.factories import cast
 
 NOW = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)

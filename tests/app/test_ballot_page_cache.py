@@ -11,7 +11,9 @@ from survey_app import create_app
 from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.services import ballots, codes, surveys
+from survey_app.services.design import surveys
+from survey_app.services.respondents import ballots, codes
+from survey_app.services.results import lifecycle
 from tests.app.factories import _system_user
 from tests.app.respondent_helpers import ballot_count, complete_values, issue_codes
 
@@ -96,7 +98,7 @@ def test_a_closed_survey_refuses_even_with_its_page_cached(app, client, survey_i
     warm, late = issue_codes(app, survey_id, count=2)
     client.get(f"/s/{warm}")
     with app.app_context():
-        surveys.change_status(db.session.get(Survey, survey_id), "close", _system_user())
+        lifecycle.change_status(db.session.get(Survey, survey_id), "close", _system_user())
         db.session.commit()
     response = client.get(f"/s/{late}")
     assert response.status_code == 410 and "<form" not in response.text

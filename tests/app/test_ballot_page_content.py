@@ -10,7 +10,8 @@ import pytest
 
 from survey_app.extensions import db
 from survey_app.models import QuestionKind, SubjectKind, Survey
-from survey_app.services import surveys
+from survey_app.services.design import surveys
+from survey_app.services.results import lifecycle
 from tests.app.factories import _system_user
 from tests.app.respondent_helpers import (
     DIMENSION_DESCRIPTION,
@@ -33,7 +34,7 @@ def _draft_then_publish(app, survey_id, change) -> None:
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         change(survey, _system_user())
-        surveys.change_status(survey, "publish", _system_user())
+        lifecycle.change_status(survey, "publish", _system_user())
         db.session.commit()
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Date, func, inspect, select
 
 from survey_app.extensions import db
 from survey_app.models import AccessCode, Answer, Ballot, CodeStatus, Rating, Survey, SurveyStatus
-from survey_app.services import ballots, codes
+from survey_app.services.respondents import ballots, codes
 from tests.app.respondent_helpers import (
     ballot_count,
     complete_values,

@@ -16,7 +16,7 @@ from survey_app.models import (
     Survey,
     SurveyStatus,
 )
-from survey_app.services import users
+from survey_app.services.platform import users
 
 
 def count(app, model) -> int:
@@ -448,7 +448,7 @@ def test_subject_category_without_unit_is_refused_not_dropped(app, client, auth,
 
 def test_service_refuses_a_category_without_unit(app, make_survey):
     from survey_app.errors import ValidationFailed
-    from survey_app.services import surveys
+    from survey_app.services.design import surveys
     from tests.app.factories import _system_user
 
     survey_id = make_survey()
@@ -525,7 +525,7 @@ def test_added_notice_sits_beside_the_form_with_an_anchor(app, client, auth, mak
 def test_admin_changes_role_scope_and_deactivates(app, client, auth):
     target = auth.create_user("clerk", Role.ORGANIZER)
     with app.app_context():
-        from survey_app.services.surveys import get_or_create_unit
+        from survey_app.services.design.surveys import get_or_create_unit
         unit_id = get_or_create_unit("市财政局", "市直经济部门").id
         db.session.commit()
     auth.login("root", Role.ADMIN)

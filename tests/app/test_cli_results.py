@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.services import exports, reports
+from survey_app.services.results import exports, reports
 from tests.app.test_reports import rated_survey  # noqa: F401 — the fixture is used by name
 
 

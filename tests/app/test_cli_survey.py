@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Role, Subject, Survey, SurveyStatus, Unit
-from survey_app.services import definitions, users
+from survey_app.services.design import definitions
+from survey_app.services.platform import users
 
 
 def _count(model) -> int:

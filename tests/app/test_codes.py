@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 
 from survey_app.extensions import db
 from survey_app.models import AccessCode, CodeBatch, CodeStatus, Role, Survey, SurveyStatus
-from survey_app.services import codes, qr, slips, turnout
+from survey_app.services.respondents import codes, qr, slips, turnout
 from tests.app.documents import assert_fonts_embedded, pdf_font_sizes, pdf_words
 from tests.app.respondent_helpers import complete_values, form_data, issue_codes
 

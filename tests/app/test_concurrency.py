@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import AccessCode, Ballot, CodeStatus
-from survey_app.services import ballots
+from survey_app.services.respondents import ballots
 from tests.app.respondent_helpers import ballot_count, complete_values, form_data, issue_codes
 
 THREADS = 8
@@ -87,7 +87,7 @@ def test_concurrent_service_calls_burn_a_code_once(app, make_survey):
 
 def test_concurrent_double_tap_on_an_open_link_stores_one(app, make_survey):
     from survey_app.models import Survey
-    from survey_app.services import codes
+    from survey_app.services.respondents import codes
 
     survey_id = make_survey(publish=True)
     values = complete_values(app, survey_id, group_key="served")

@@ -26,7 +26,9 @@ from survey_app.models.assessment import (
     PlanStatus,
     PlanSubject,
 )
-from survey_app.services import assessments, codes, users
+from survey_app.services.assessment import assessments
+from survey_app.services.platform import users
+from survey_app.services.respondents import codes
 from tests.app.test_assessments import _build_plan, actor, set_status
 from tests.app.test_assessments import survey_id as assessed_survey_id  # noqa: F401 (fixture)
 from tests.app.test_dossiers import _add_item
@@ -160,19 +162,20 @@ def test_viewer_cannot_open_a_confirmation_page(app, client, auth, make_survey):
 
 def test_services_refuse_irreversible_steps_without_confirmation(app, make_survey):
     from survey_app.errors import ConfirmationRequired
-    from survey_app.services import surveys
+    from survey_app.services.design import surveys
+    from survey_app.services.results import lifecycle
     from tests.app.factories import _system_user
 
     survey_id = make_survey()
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        for call in (lambda: surveys.change_status(survey, "publish", _system_user(), confirmed=False),
+        for call in (lambda: lifecycle.change_status(survey, "publish", _system_user(), confirmed=False),
                      lambda: surveys.delete_survey(survey, _system_user(), confirmed=False),
                      lambda: surveys.remove_item(survey, survey.subjects[0], _system_user(), confirmed=False)):
             with pytest.raises(ConfirmationRequired):
                 call()
         assert survey.status is SurveyStatus.DRAFT and len(survey.subjects) == 3
-        surveys.change_status(survey, "publish", _system_user(), confirmed=True)
+        lifecycle.change_status(survey, "publish", _system_user(), confirmed=True)
         batch = codes.issue_batch(survey, survey.groups[0], 2, None).batch
         with pytest.raises(ConfirmationRequired):
             codes.void_batch(batch, None, confirmed=False)
@@ -341,7 +344,7 @@ def test_revoking_a_token_asks_first(app, client, auth):
 
 def test_more_services_refuse_without_confirmation(app, draft_plan):
     from survey_app.errors import ConfirmationRequired
-    from survey_app.services import api_tokens
+    from survey_app.services.platform import api_tokens
 
     with app.app_context():
         plan = db.session.get(AssessmentPlan, draft_plan)

@@ -26,7 +26,7 @@ from survey_app.blueprints import code_guard
 from survey_app.config import Config, TestingConfig
 from survey_app.extensions import db, limiter
 from survey_app.models import AccessCode, ApiToken, Survey
-from survey_app.services import codes
+from survey_app.services.respondents import codes
 from tests.app import test_access_matrix as matrix
 from tests.app.respondent_helpers import issue_codes
 from tests.app.test_access_matrix import JUNK, PASSWORD, ROLES, db_snapshot

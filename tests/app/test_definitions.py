@@ -25,7 +25,8 @@ from survey_app.models import (
     SurveyStatus,
     Unit,
 )
-from survey_app.services import definitions, users
+from survey_app.services.design import definitions
+from survey_app.services.platform import users
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_FILES = sorted((ROOT / "survey_app" / "survey_templates").glob("*.json"))

@@ -2,9 +2,10 @@
 
 from sqlalchemy import func, select
 
+from survey_app import demo
 from survey_app.extensions import db
 from survey_app.models import Role, Subject, SubjectKind, Survey, SurveyKind, SurveyStatus, Unit, User
-from survey_app.services import demo, users
+from survey_app.services.platform import users
 
 
 def _counts() -> tuple[int, ...]:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from survey_app import demo
 from survey_app.errors import NotFound, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import (
@@ -23,7 +24,11 @@ from survey_app.models import (
     VerificationStatus,
 )
 from survey_app.models.assessment import ComponentSource, PlanSubjectKind
-from survey_app.services import assessments, demo, dossiers, reports, surveys, users
+from survey_app.services.assessment import assessments
+from survey_app.services.design import surveys
+from survey_app.services.dossier import dossiers
+from survey_app.services.platform import users
+from survey_app.services.results import lifecycle, reports
 from tests.app.documents import assert_fonts_embedded, pdf_text_or_skip
 from tests.app.factories import cast
 
@@ -46,7 +51,7 @@ def rated(app, make_survey):
         actor = users.find_user("factory")
         surveys.add_subject(survey, {"key": "T1", "name": "市发改委领导班子", "kind": SubjectKind.TEAM,
                                      "unit_name": "市发改委"}, actor)
-        surveys.change_status(survey, "publish", actor)
+        lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
     last_year = make_survey(publish=True, year=2025, title="2025年度民主测评")
     for ratings in ({"C1": ("优秀", "称职"), "C2": ("称职", "称职")},

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Subject, Survey
-from survey_app.services import exports, reports, sheets
+from survey_app.services.platform import sheets
+from survey_app.services.results import exports, reports
 from tests.app.documents import assert_fonts_embedded, pdf_text, pdf_text_or_skip
 from tests.app.test_reports import cast, rated_survey  # noqa: F401 — the fixture is used by name
 

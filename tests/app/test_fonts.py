@@ -9,7 +9,7 @@ from analytics import charts
 from survey_app import create_app
 from survey_app.config import TestingConfig
 from survey_app.models import Role
-from survey_app.services import pdf_fonts
+from survey_app.services.platform import pdf_fonts
 from tests.app.test_dossiers import rated  # noqa: F401 — fixture
 
 HAN = re.compile(r"[\u3400-\u9fff]")

@@ -37,8 +37,9 @@ from survey_app.models import (
     SubjectComment,
     Survey,
 )
-from survey_app.services import api_tokens, ballots, codes, users
-from survey_app.services.ballot_rules import NAME_KEY, ballot_structure, comment_key, question_key
+from survey_app.services.platform import api_tokens, users
+from survey_app.services.respondents import ballots, codes
+from survey_app.services.respondents.ballot_rules import NAME_KEY, ballot_structure, comment_key, question_key
 from tests.app.respondent_helpers import complete_values, ids, issue_codes
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)

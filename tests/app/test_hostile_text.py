@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Role, Survey
-from survey_app.services import definitions
+from survey_app.services.design import definitions
 
 NUL_MESSAGE = "请求中含有空字符（NUL），无法处理；未做任何修改"
 

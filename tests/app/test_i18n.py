@@ -27,7 +27,8 @@ def test_language_switch_refuses_offsite_redirects(client):
 def test_definition_import_problems_and_joined_phrases_follow_the_language(app, client):
     from flask import session
 
-    from survey_app.services import definitions, phrasing
+    from survey_app.services.design import definitions
+    from survey_app.services.platform import phrasing
 
     with app.test_request_context():
         assert phrasing.noted("称职", "70 分及以上") == "称职（70 分及以上）"

@@ -15,8 +15,8 @@ from survey_app import create_app, logging_setup
 from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import Ballot, Survey
-from survey_app.services import ballots, codes
-from survey_app.services.ballot_rules import ballot_structure, question_key
+from survey_app.services.respondents import ballots, codes
+from survey_app.services.respondents.ballot_rules import ballot_structure, question_key
 from tests.app.respondent_helpers import complete_values, form_data, issue_codes
 
 REASON = "食堂排队太久XQ7"  # an answer that must never reach a log

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
-from survey_app.services import ballots
+from survey_app.services.respondents import ballots
 
 
 def test_migrations_build_the_schema_the_models_describe(app):

@@ -121,7 +121,7 @@ def test_limited_routes_under_many_threads_never_answer_500(app, make_survey, sl
     live = issue_codes(app, survey_id, count=THREADS)
     with app.app_context():
         from survey_app.models import Survey
-        from survey_app.services import codes
+        from survey_app.services.respondents import codes
 
         survey = db.session.get(Survey, survey_id)
         token = codes.create_open_link(survey, codes.find_group(survey, "served"), actor=None).token
@@ -158,7 +158,7 @@ def test_a_failing_storage_allows_the_request_and_logs_an_error(app, make_survey
     live = issue_codes(app, survey_id, count=1)[0]
     with app.app_context():
         from survey_app.models import Survey
-        from survey_app.services import codes
+        from survey_app.services.respondents import codes
 
         survey = db.session.get(Survey, survey_id)
         token = codes.create_open_link(survey, codes.find_group(survey, "served"), actor=None).token

@@ -1,4 +1,4 @@
-"""Each ballot's packed ratings (services/rating_pack.py): written with the ballot, equal to
+"""Each ballot's packed ratings (services/respondents/rating_pack.py): written with the ballot, equal to
 its `ratings` rows, read by the results instead of those rows, with the rows as fallback,
 backfilled by the migration, and checked by the archive verification."""
 
@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
-from survey_app.services import ballots, rating_pack, reports, surveys
+from survey_app.services.respondents import ballots, rating_pack
+from survey_app.services.results import lifecycle, reports
 from tests.app.factories import _system_user
 from tests.app.respondent_helpers import (
     complete_values,
@@ -155,9 +156,9 @@ def test_verification_reports_a_packed_copy_that_disagrees_with_its_rows(app, si
     with app.app_context():
         survey = db.session.get(Survey, simulated)
         for action in ("close", "archive"):
-            surveys.change_status(survey, action, _system_user())
+            lifecycle.change_status(survey, action, _system_user())
         db.session.commit()
-        from survey_app.services import archive
+        from survey_app.services.results import archive
 
         assert archive.verify(survey, None).is_match
         ballot = db.session.scalars(select(Ballot).where(Ballot.survey_id == simulated).limit(1)).one()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, RespondentGroup, Role, ScaleOption, Subject, Survey
-from survey_app.services import reports
+from survey_app.services.results import reports
 from tests.app.factories import cast
 
 UNKNOWN = None  # the 不了解 option
@@ -177,7 +177,7 @@ def test_straight_lined_ballot_is_flagged_and_can_be_excluded_with_a_reason(app,
     page = client.get(f"/admin/reports/{rated_survey}/quality").get_data(as_text=True)
     assert "所有评价相同" in page
     with app.app_context():
-        from survey_app.services import quality
+        from survey_app.services.results import quality
         flagged = quality.quality_view(db.session.get(Survey, rated_survey)).flagged
         assert [f.flags for f in flagged] == [("straight_lining",)]
         ballot_id = flagged[0].ballot_id

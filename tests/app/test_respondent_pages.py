@@ -11,7 +11,7 @@ from survey_app import create_app
 from survey_app.config import TestingConfig
 from survey_app.extensions import db, limiter
 from survey_app.models import Ballot, Survey
-from survey_app.services import codes
+from survey_app.services.respondents import codes
 from tests.app.respondent_helpers import (
     ballot_count,
     complete_values,

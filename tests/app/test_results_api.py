@@ -12,7 +12,8 @@ from survey_app import create_app
 from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import ApiToken, AuditEntry, Role, Subject, Survey, Unit, User
-from survey_app.services import api_tokens, exports, reports, users
+from survey_app.services.platform import api_tokens, users
+from survey_app.services.results import exports, reports
 from tests.app.test_reports import rated_survey  # noqa: F401 — the fixture is used by name
 
 

@@ -21,7 +21,8 @@ from survey_app.models import (
     Survey,
     Unit,
 )
-from survey_app.services import rosters, sheets, users
+from survey_app.services.design import rosters
+from survey_app.services.platform import sheets, users
 from tests.app.factories import SurveyFactory
 
 SUBJECT_HEADERS = ("编号", "姓名或名称", "类别", "所在单位", "单位类别", "职务", "前任编号")
@@ -670,7 +671,7 @@ def _near_duplicate_file():
 
 def _existing_unit(app, name="市住房城乡建设局"):
     with app.app_context():
-        from survey_app.services.surveys import get_or_create_unit
+        from survey_app.services.design.surveys import get_or_create_unit
         get_or_create_unit(name, "市直部门")
         db.session.commit()
 

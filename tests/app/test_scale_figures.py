@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Role, ScaleOption, Subject, Survey
-from survey_app.services import definitions, exports, reports, surveys
+from survey_app.services.design import definitions, surveys
+from survey_app.services.results import exports, lifecycle, reports
 from tests.app.documents import pdf_text_or_skip
 from tests.app.factories import _system_user as factory_user
 from tests.app.factories import cast
@@ -33,7 +34,7 @@ def _with_scale(app, make_survey, preset, *, unknown_label=None):
         if unknown_label:
             unknown = next(o for o in survey.scale_options if o.is_unknown)
             surveys.update_scale_option(unknown, {"label": unknown_label}, actor)
-        surveys.change_status(survey, "publish", actor)
+        lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
     return survey_id
 
@@ -77,7 +78,7 @@ def test_a_custom_scale_reports_the_figures_its_organizer_marked(app, make_surve
                                    ("很差", 0, "negative")):
             surveys.add_scale_option(survey, {"label": label, "score": score, "is_unknown": False, "role": role},
                                      actor)
-        surveys.change_status(survey, "publish", actor)
+        lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
     for ratings in (("很好", "尚可"), ("欠佳", "很差"), ("很好", "很好")):
         cast(app, survey_id, "superior", {"C1": ratings})
@@ -95,7 +96,7 @@ def test_a_custom_scale_without_roles_reports_no_shares_and_says_so(app, make_su
         actor = factory_user()
         for option in survey.scale_options:
             surveys.update_scale_option(option, {"role": None}, actor)
-        surveys.change_status(survey, "publish", actor)
+        lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
     for _ in range(3):
         cast(app, survey_id, "superior", {"C1": ("优秀", "称职")})

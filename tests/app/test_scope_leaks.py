@@ -29,7 +29,11 @@ from survey_app.models.assessment import (
     PlanStatus,
     PlanSubjectKind,
 )
-from survey_app.services import assessments, dossiers, surveys, users
+from survey_app.services.assessment import assessments
+from survey_app.services.design import surveys
+from survey_app.services.dossier import dossiers
+from survey_app.services.platform import users
+from survey_app.services.results import lifecycle
 from tests.app.factories import cast
 
 PASSWORD = "correct horse battery"
@@ -40,7 +44,7 @@ def _published(actor, title: str, key: str, name: str, unit: str) -> Survey:
     surveys.add_subject(survey, {"key": key, "name": name, "unit_name": unit, "unit_category": "市直部门"}, actor)
     surveys.add_dimension(survey, {"name": "服务意识"}, actor)
     surveys.add_group(survey, {"key": "superior", "name": "上级", "expected_count": 5}, actor)
-    surveys.change_status(survey, "publish", actor)
+    lifecycle.change_status(survey, "publish", actor)
     return survey
 
 

@@ -11,7 +11,7 @@ from survey_app import create_app, sessions
 from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Role, Unit
-from survey_app.services import users
+from survey_app.services.platform import users
 
 PASSWORD = "correct horse battery"
 

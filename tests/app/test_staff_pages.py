@@ -4,7 +4,9 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Role, Subject, Survey
-from survey_app.services import surveys, users
+from survey_app.services.design import surveys
+from survey_app.services.platform import users
+from survey_app.services.results import lifecycle
 
 ICO_HEADER = b"\x00\x00\x01\x00"
 
@@ -27,7 +29,7 @@ def test_a_subject_without_category_or_rank_says_so_in_words(app, client, auth, 
         survey = db.session.get(Survey, survey_id)
         actor = users.find_user("factory")
         surveys.add_subject(survey, {"key": "C9", "name": "赵敏", "position_title": "主任"}, actor)
-        surveys.change_status(survey, "publish", actor)
+        lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
         subject_id = db.session.scalar(select(Subject.id).where(Subject.key == "C9"))
     auth.login("viewer", Role.VIEWER)

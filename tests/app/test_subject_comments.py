@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Role, Subject, SubjectComment
-from survey_app.services.ballot_rules import comment_key
+from survey_app.services.respondents.ballot_rules import comment_key
 from tests.app.respondent_helpers import ballot_count, complete_values, form_data, issue_codes
 
 

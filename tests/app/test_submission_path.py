@@ -1,4 +1,4 @@
-"""The ballot submission hot path (services/ballots.py, ballot_rules.published_rules).
+"""The ballot submission hot path (services/respondents/ballots.py, ballot_rules.published_rules).
 
 A published survey's rules are compiled once per worker, so a submission is one read
 (code and survey), the burn and the inserts; the stored ballot is the same on SQLite
@@ -11,7 +11,8 @@ from sqlalchemy import event, select
 
 from survey_app.extensions import db
 from survey_app.models import Answer, Ballot, Dimension, Rating, ScaleKind, Survey
-from survey_app.services import ballots, surveys
+from survey_app.services.design import surveys
+from survey_app.services.respondents import ballots
 from tests.app.factories import _system_user
 from tests.app.respondent_helpers import (
     complete_values,

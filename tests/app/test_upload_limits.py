@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Role, Subject
-from survey_app.services import rosters, sheets
+from survey_app.services.design import rosters
+from survey_app.services.platform import sheets
 from tests.app import upload_bombs
 
 ROOT = Path(__file__).resolve().parents[2]

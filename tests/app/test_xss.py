@@ -23,8 +23,12 @@ from survey_app.blueprints import respondent as respondent_bp
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, SubjectComment, Survey, SurveyKind
 from survey_app.models.assessment import PlanSubjectKind
-from survey_app.services import api_tokens, assessments, codes, surveys, users
-from survey_app.services.sheets import FORMULA_PREFIXES
+from survey_app.services.assessment import assessments
+from survey_app.services.design import surveys
+from survey_app.services.platform import api_tokens, users
+from survey_app.services.platform.sheets import FORMULA_PREFIXES
+from survey_app.services.respondents import codes
+from survey_app.services.results import lifecycle
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
 
@@ -55,7 +59,7 @@ def _build(app) -> dict:
         surveys.add_group(survey, {"key": "served", "name": f"{LINK}服务对象", "expected_count": 5}, admin)
         surveys.add_question(survey, {"kind": surveys.QuestionKind.SINGLE_CHOICE, "prompt": f"{SCRIPT}总体评价",
                                       "options": [f"{IMG}满意", "=不满意"]}, admin)
-        surveys.change_status(survey, "publish", admin)
+        lifecycle.change_status(survey, "publish", admin)
         link = codes.create_open_link(survey, survey.groups[1], admin)
         plan = assessments.create_plan({"title": f"{SCRIPT}年度考核", "year": 2026,
                                         "subject_kind": PlanSubjectKind.CADRE}, admin)

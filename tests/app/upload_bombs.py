@@ -4,7 +4,7 @@ finding 11), written part by part with zipfile so that building them stays cheap
 import zipfile
 from pathlib import Path
 
-from survey_app.services import rosters
+from survey_app.services.design import rosters
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

@@ -19,7 +19,7 @@ from survey_app import create_app
 from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import Role, Subject
-from survey_app.services import users
+from survey_app.services.platform import users
 from tests.app.factories import SurveyFactory
 
 PASSWORD = "correct horse battery"

@@ -6,7 +6,7 @@ import pytest
 
 from survey_app.extensions import db
 from survey_app.models import Role
-from survey_app.services import users
+from survey_app.services.platform import users
 from tests.app.factories import SurveyFactory, cast
 from tests.app.respondent_helpers import issue_codes, make_big_survey
 

@@ -4,7 +4,7 @@ selecting a name in a comment fills the mask field, and the name becomes ＊＊�
 
 from survey_app.extensions import db
 from survey_app.models import Role
-from survey_app.services import users
+from survey_app.services.platform import users
 from tests.app.factories import SurveyFactory
 from tests.app.test_answers import add_ballot
 

@@ -4,7 +4,7 @@ the structure locked."""
 
 from survey_app.extensions import db
 from survey_app.models import Role
-from survey_app.services import users
+from survey_app.services.platform import users
 
 PASSWORD = "organizer-password"
 

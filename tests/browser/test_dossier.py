@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from survey_app.extensions import db
 from survey_app.models import Role
-from survey_app.services import users
+from survey_app.services.platform import users
 from tests.app.factories import SurveyFactory, cast
 
 PASSWORD = "organizer-password"

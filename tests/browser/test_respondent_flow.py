@@ -12,7 +12,7 @@ from PIL import Image
 
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.services import codes, qr
+from survey_app.services.respondents import codes, qr
 from tests.app.factories import SurveyFactory
 from tests.app.respondent_helpers import ballot_count
 

@@ -6,7 +6,7 @@ from sqlalchemy import event
 
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.services import codes
+from survey_app.services.respondents import codes
 from tests.app.factories import SurveyFactory
 from tests.app.respondent_helpers import ballot_count
 

@@ -2,7 +2,7 @@
 
 from survey_app.extensions import db
 from survey_app.models import Role
-from survey_app.services import users
+from survey_app.services.platform import users
 from tests.app.factories import SurveyFactory
 from tests.app.respondent_helpers import complete_values, form_data, issue_codes
 

@@ -1,0 +1,609 @@
+"""Submitting ballots: one code, one ballot, stored whole or not at all.
+
+The code is burned by ONE conditional UPDATE (status issued → used) whose row count says
+whether this request won the code, in the same transaction as the ballot's INSERTs; the
+view commits once. Under any concurrency a code therefore yields at most one ballot: on
+PostgreSQL the second UPDATE waits for the first's row lock and then matches no row; on
+SQLite writers are serialised and the UPDATE is the transaction's first write. A request
+that loses the race, or a retry after a lost reply, is told "already stored" when it
+carries the idempotency key that burned the code, and "code used" otherwise.
+
+The ballot row names no code: nothing links the two but this transaction (docs/anonymity.md
+explains what that leaves, and `seal_survey` removes).
+"""
+
+import enum
+import functools
+import random
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from itertools import chain
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from survey_app.errors import DomainError
+from survey_app.extensions import db
+from survey_app.models import (
+    AccessCode,
+    Answer,
+    Ballot,
+    CodeStatus,
+    OpenLink,
+    OpenReceipt,
+    Rating,
+    RespondentGroup,
+    SubjectComment,
+    Survey,
+    SurveyStatus,
+)
+from survey_app.services.platform import audit
+from survey_app.services.respondents import codes, rating_pack, simulation
+from survey_app.services.respondents.ballot_rules import (
+    BallotInvalid,
+    BallotStructure,
+    CheckedBallot,
+    ballot_structure,
+    check_ballot,
+    published_rules,
+)
+
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
+MAX_DURATION = 24 * 3600
+#: Too fast: under a second per answer (a rating needs its name and dimension read and a
+#: tap), and under 10 s whatever the size. Judged at submission; only the flag is stored.
+TOO_FAST_SECONDS_PER_ANSWER = 1.0
+TOO_FAST_FLOOR_SECONDS = 10.0
+
+
+#: HTTP status of each refusal reason.
+REFUSAL_STATUS = {
+    "unknown_code": 404,
+    "void_code": 410,
+    "used_code": 409,
+    "not_open": 403,
+    "closed": 410,
+    "link_inactive": 404,
+    "already_voted": 409,
+}
+
+
+class BallotRefused(DomainError):
+    """A code, link or survey that cannot take a ballot; `reason` picks page and status."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+    @property
+    def status(self) -> int:
+        return REFUSAL_STATUS[self.reason]
+
+
+class Outcome(enum.Enum):
+    STORED = "stored"
+    ALREADY_STORED = "already_stored"  # a retry or double tap: nothing stored twice
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the respondent is told after submitting."""
+
+    outcome: Outcome
+    survey_id: int
+
+
+@dataclass(frozen=True)
+class LiveBallot:
+    """Where a live code or open link leads: an open survey's group (no structure loaded)."""
+
+    survey_id: int
+    survey_created_at: datetime
+    group_id: int
+
+
+@dataclass(frozen=True)
+class LiveCode:
+    """A code that can still take a ballot, in its canonical form."""
+
+    code: str
+    ballot: LiveBallot
+
+
+@dataclass(frozen=True)
+class CodeContext:
+    """A live code with the ballot it opens."""
+
+    code: str
+    structure: BallotStructure
+
+
+# ---- time -------------------------------------------------------------------------------
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; every stored time is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_day(now: datetime) -> date:
+    """Return the day of `now` where the survey takes place (only days are stored)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    return _aware(now).astimezone(zone).date()
+
+
+def ensure_open(survey: Survey, now: datetime) -> None:
+    """Raise BallotRefused unless the survey takes ballots at `now`."""
+    _ensure_open(survey.status, survey.opens_at, survey.closes_at, now)
+
+
+def _ensure_open(status: SurveyStatus, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> None:
+    if status in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED) or (closes_at and _aware(closes_at) <= _aware(now)):
+        raise BallotRefused("closed", _("本次评议已经结束，感谢您的关注"))
+    if status is not SurveyStatus.PUBLISHED or (opens_at and _aware(opens_at) > _aware(now)):
+        raise BallotRefused("not_open", _("本次评议尚未开始，请在开始后再打开"))
+
+
+# ---- codes ------------------------------------------------------------------------------
+
+_UNKNOWN = "unknown_code"
+
+
+def _refuse_unknown() -> BallotRefused:
+    return BallotRefused(_UNKNOWN, _("评议码无效，请核对后重新输入"))
+
+
+def _refuse_used() -> BallotRefused:
+    return BallotRefused(
+        "used_code",
+        _("这个评议码已经提交过答卷，不能再次提交"),
+    )
+
+
+def _refuse_void() -> BallotRefused:
+    return BallotRefused("void_code", _("这个评议码已作废，请向工作人员领取新的评议码"))
+
+
+def _require_issued(row) -> None:
+    """Raise the refusal for a code that is unknown (no row), used or void."""
+    if row is None:
+        raise _refuse_unknown()
+    if row.status is CodeStatus.USED:
+        raise _refuse_used()
+    if row.status is CodeStatus.VOID:
+        raise _refuse_void()
+
+
+def _code_row(code_hash: str):
+    return db.session.execute(
+        select(
+            AccessCode.status, AccessCode.survey_id, AccessCode.group_id, AccessCode.idempotency_hash
+        ).where(AccessCode.code_hash == code_hash)
+    ).one_or_none()
+
+
+_CODES = AccessCode.__table__
+_SURVEYS = Survey.__table__
+#: The code with what submitting needs of its survey, in one query (Core: the ORM's
+#: statement handling costs more than this indexed lookup).
+_CODE_AND_SURVEY = (
+    select(
+        _CODES.c.status,
+        _CODES.c.survey_id,
+        _CODES.c.group_id,
+        _CODES.c.idempotency_hash,
+        _SURVEYS.c.status.label("survey_status"),
+        _SURVEYS.c.opens_at,
+        _SURVEYS.c.closes_at,
+        _SURVEYS.c.created_at,
+    )
+    .join(_SURVEYS, _SURVEYS.c.id == _CODES.c.survey_id)
+    .where(_CODES.c.code_hash == bindparam("hash"))
+)
+
+
+def _canonical(typed: str) -> tuple[str, str]:
+    code = codes.normalize_code(typed)
+    if code is None:
+        raise _refuse_unknown()
+    return code, codes.code_hash(code)
+
+
+def find_live_code(typed: str, now: datetime) -> LiveCode:
+    """Return where a live code leads, or raise BallotRefused (unknown, void, used, closed).
+
+    One query (the code with its survey's state), as a submission reads it.
+    """
+    code, code_hash = _canonical(typed)
+    row = db.session.connection().execute(_CODE_AND_SURVEY, {"hash": code_hash}).one_or_none()
+    _require_issued(row)
+    _ensure_open(row.survey_status, row.opens_at, row.closes_at, now)
+    return LiveCode(code, LiveBallot(row.survey_id, row.created_at, row.group_id))
+
+
+def page_version(ballot: LiveBallot) -> tuple:
+    """What a fresh page of this ballot depends on, as a cache key.
+
+    The survey (its id with its creation time, so a reused id never matches) and group,
+    whose structure is locked once published, and the survey's wording, which changes
+    only by an audited edit: its last audit entry names it.
+    """
+    return (ballot.survey_id, ballot.survey_created_at, ballot.group_id, audit.last_change("survey", ballot.survey_id))
+
+
+def structure_of(ballot: LiveBallot) -> BallotStructure:
+    """Load what the ballot's group is asked."""
+    return ballot_structure(db.session.get(Survey, ballot.survey_id), db.session.get(RespondentGroup, ballot.group_id))
+
+
+def open_code(typed: str, now: datetime) -> CodeContext:
+    """Return what a live code opens, or raise BallotRefused (unknown, void, used, closed)."""
+    live = find_live_code(typed, now)
+    return CodeContext(live.code, structure_of(live.ballot))
+
+
+def _idempotency_hash(key: str | None, purpose: str) -> str:
+    if not key or not _IDEMPOTENCY_KEY.match(key):
+        raise BallotInvalid({"idempotency_key": _("提交编号缺失或无效，请刷新页面后重新提交")})
+    return codes.keyed_hash(key, purpose)
+
+
+_BURN = (
+    _CODES.update()
+    .where(_CODES.c.code_hash == bindparam("hash"), _CODES.c.status == CodeStatus.ISSUED)
+    .values(status=CodeStatus.USED, used_on=bindparam("day"), idempotency_hash=bindparam("key"))
+)
+
+
+def _burn(code_hash: str, idempotency_hash: str, day: date) -> bool:
+    """Mark the code used if it is still unused; return whether this call did it.
+
+    A Core statement on the session's connection (same transaction): the ORM's bulk
+    UPDATE path costs more than the statement itself.
+    """
+    burned = db.session.connection().execute(_BURN, {"hash": code_hash, "day": day, "key": idempotency_hash})
+    return burned.rowcount == 1
+
+
+def _after_lost_race(code_hash: str, idempotency_hash: str, survey_id: int) -> Submission:
+    """Explain a burn that matched no row: our own earlier success, or someone else's."""
+    row = _code_row(code_hash)
+    if row.status is CodeStatus.USED and row.idempotency_hash == idempotency_hash:
+        return Submission(Outcome.ALREADY_STORED, survey_id)
+    raise _refuse_void() if row.status is CodeStatus.VOID else _refuse_used()
+
+
+def _check_published(
+    survey_id: int, created_at: datetime, group_id: int, values: Mapping[str, Sequence[str]]
+) -> CheckedBallot:
+    """Check a ballot of a published survey against its cached rules.
+
+    A refusal is worked out again on the current structure: its messages may quote
+    wording (a dimension's name), which can still change after publication.
+    """
+
+    def structure() -> BallotStructure:
+        return ballot_structure(db.session.get(Survey, survey_id), db.session.get(RespondentGroup, group_id))
+
+    try:
+        return check_ballot(published_rules(survey_id, created_at, group_id, structure), values)
+    except BallotInvalid:
+        return check_ballot(structure(), values)
+
+
+def submit_with_code(
+    typed: str,
+    values: Mapping[str, Sequence[str]],
+    idempotency_key: str | None,
+    now: datetime,
+    duration_seconds: int | None = None,
+) -> Submission:
+    """Burn the code and store its ballot in the current transaction.
+
+    Raises BallotRefused (unknown, void, used code; survey not open) or BallotInvalid (with
+    every problem keyed by answer); in both cases nothing was written.
+
+    The hot path of a hall full of phones: one query reads the code and its survey's
+    state, the ballot is checked against rules compiled once per worker
+    (`ballot_rules.published_rules`), and everything to insert is built before the
+    transaction's first write, so the write lock (SQLite) or the code's row lock
+    (PostgreSQL) is held only while the statements run.
+    """
+    _code, code_hash = _canonical(typed)
+    idempotency_hash = _idempotency_hash(idempotency_key, "code-ballot")
+    row = db.session.connection().execute(_CODE_AND_SURVEY, {"hash": code_hash}).one_or_none()
+    if row is not None and row.status is CodeStatus.USED and row.idempotency_hash == idempotency_hash:
+        return Submission(Outcome.ALREADY_STORED, row.survey_id)  # a retry of our own success
+    _require_issued(row)
+    _ensure_open(row.survey_status, row.opens_at, row.closes_at, now)
+    checked = _check_published(row.survey_id, row.created_at, row.group_id, values)
+    day = local_day(now)
+    rows = _ballot_rows(row.survey_id, row.group_id, checked, day, is_open_link=False,
+                        duration_seconds=duration_seconds)
+    # The burn is the transaction's first write: SQLite then takes the write lock on a
+    # fresh snapshot, and PostgreSQL serialises on the code's row.
+    if not _burn(code_hash, idempotency_hash, day):
+        return _after_lost_race(code_hash, idempotency_hash, row.survey_id)
+    _insert_ballot(rows)
+    return Submission(Outcome.STORED, row.survey_id)
+
+
+# ---- open links -------------------------------------------------------------------------
+
+
+def _active_link(token: str) -> OpenLink:
+    link = codes.find_open_link(token) if token else None
+    if link is None or not link.is_active:
+        raise BallotRefused("link_inactive", _("这个评议链接无效或已停用"))
+    return link
+
+
+def find_live_link(token: str, now: datetime) -> LiveBallot:
+    """Return where an active open link leads, or raise BallotRefused (inactive, closed)."""
+    link = _active_link(token)
+    survey = db.session.get(Survey, link.survey_id)
+    ensure_open(survey, now)
+    return LiveBallot(survey.id, survey.created_at, link.group_id)
+
+
+def open_link(token: str, now: datetime) -> BallotStructure:
+    """Return the ballot of an active open link, or raise BallotRefused."""
+    return structure_of(find_live_link(token, now))
+
+
+def _insert_receipt(link: OpenLink, idempotency_hash: str, day: date) -> bool:
+    """Record the idempotency key unless already recorded; return whether this call did it."""
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(OpenReceipt)
+        .values(idempotency_hash=idempotency_hash, open_link_id=link.id, received_on=day)
+        .on_conflict_do_nothing(index_elements=["idempotency_hash"])
+        # SQLAlchemy keeps an INSERT's row count only when asked (UPDATE's always).
+        .execution_options(preserve_rowcount=True)
+    )
+    return db.session.execute(statement).rowcount == 1
+
+
+def submit_open(
+    token: str,
+    values: Mapping[str, Sequence[str]],
+    idempotency_key: str | None,
+    now: datetime,
+    duration_seconds: int | None = None,
+    quality_flag: str | None = None,
+) -> Submission:
+    """Store an open-link ballot (marked as such); a repeated idempotency key stores nothing."""
+    idempotency_hash = _idempotency_hash(idempotency_key, "open-ballot")
+    link = _active_link(token)
+    survey = db.session.get(Survey, link.survey_id)
+    ensure_open(survey, now)
+    checked = _check_published(survey.id, survey.created_at, link.group_id, values)
+    day = local_day(now)
+    rows = _ballot_rows(survey.id, link.group_id, checked, day, is_open_link=True,
+                        duration_seconds=duration_seconds, quality_flag=quality_flag)
+    if not _insert_receipt(link, idempotency_hash, day):
+        return Submission(Outcome.ALREADY_STORED, link.survey_id)
+    _insert_ballot(rows)
+    return Submission(Outcome.STORED, link.survey_id)
+
+
+# ---- storing ----------------------------------------------------------------------------
+
+
+def _new_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+_BALLOT_COLUMNS = ("id", "survey_id", "group_id", "submitted_on", "is_open_link", "respondent_name",
+                   "is_too_fast", "quality_flag", "is_excluded", "ratings_packed")
+_RATING_COLUMNS = ("ballot_id", "subject_id", "dimension_id", "option_id", "score")
+_ANSWER_COLUMNS = ("id", "ballot_id", "question_id", "value_text", "value_number")
+_COMMENT_COLUMNS = ("id", "ballot_id", "subject_id", "text")
+
+
+def too_fast(duration_seconds: int | None, answered: int) -> bool:
+    """Whether a ballot of `answered` answers was sent faster than it can be read.
+
+    An unknown or impossible duration (no signed page, a clock jump) is not too fast.
+    """
+    if duration_seconds is None or not 0 <= duration_seconds <= MAX_DURATION:
+        return False
+    return duration_seconds < max(TOO_FAST_FLOOR_SECONDS, TOO_FAST_SECONDS_PER_ANSWER * answered)
+
+
+def _ballot_rows(
+    survey_id: int,
+    group_id: int,
+    checked: CheckedBallot,
+    day: date,
+    *,
+    is_open_link: bool,
+    duration_seconds: int | None,
+    quality_flag: str | None = None,
+) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
+    """Return (table, columns, rows) of everything one ballot stores, ready to insert.
+
+    The ballot id is random; nothing in these rows names a code, a link or a time of day.
+    `respondent_name` is None unless the survey is named (the checks return no name for
+    anonymous surveys, whatever was sent).
+    """
+    ballot_id = _new_id()
+    hasty = too_fast(duration_seconds, len(checked.ratings) + len(checked.answers))
+    # The day as ISO text: how SQLAlchemy stores a date on SQLite, and PostgreSQL reads it
+    # as a date (psycopg sends text untyped); no driver-level date adapter involved.
+    ballot = (ballot_id, survey_id, group_id, day.isoformat(), is_open_link, checked.respondent_name,
+              hasty, quality_flag, False, rating_pack.pack(checked.ratings))
+    return [
+        ("ballots", _BALLOT_COLUMNS, [ballot]),
+        ("ratings", _RATING_COLUMNS, [(ballot_id, *rating) for rating in checked.ratings]),
+        ("answers", _ANSWER_COLUMNS, [(_new_id(), ballot_id, a.question_id, a.text, a.number)
+                                      for a in checked.answers]),
+        ("subject_comments", _COMMENT_COLUMNS, [(_new_id(), ballot_id, c.subject_id, c.text)
+                                                for c in checked.comments]),
+    ]
+
+
+def _insert_ballot(tables: list[tuple[str, tuple[str, ...], list[tuple]]]) -> None:
+    for table, columns, rows in tables:
+        _insert_rows(table, columns, rows)
+
+
+@functools.lru_cache(maxsize=64)
+def _values_sql(table: str, columns: tuple[str, ...], count: int, mark: str) -> str:
+    row = "(" + ", ".join([mark] * len(columns)) + ")"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([row] * count)
+
+
+@functools.lru_cache(maxsize=64)
+def _unnest_sql(table: str, columns: tuple[str, ...], constant: tuple[bool, ...]) -> str:
+    dialect = postgresql.dialect()
+    types = [db.metadata.tables[table].c[column].type.compile(dialect=dialect) for column in columns]
+    arrays = [f"%s::{kind}[]" for kind, fixed in zip(types, constant, strict=True) if not fixed]
+    names = iter(f"u{i}" for i in range(len(arrays)))
+    select_list = ", ".join(f"%s::{kind}" if fixed else next(names) for kind, fixed in zip(types, constant, strict=True))
+    aliases = ", ".join(f"u{i}" for i in range(len(arrays)))
+    return (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select_list} "
+            f"FROM unnest({', '.join(arrays)}) AS u({aliases})")
+
+
+_NUMBER_TYPES = (int, float)
+
+
+def _array(values: tuple) -> str | list:
+    """Return a PostgreSQL array literal for numbers and NULLs, else the list itself.
+
+    psycopg dumps a list element by element in Python (about 300 µs for a ballot's four
+    rating columns); the literal is a join, cast by the statement (`%s::integer[]`).
+    Text goes as a list: psycopg quotes it.
+    """
+    if all(value is None or type(value) in _NUMBER_TYPES for value in values):
+        return "{" + ",".join("NULL" if value is None else repr(value) for value in values) + "}"
+    return list(values)
+
+
+def _insert_unnest(connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """PostgreSQL: one array per column through unnest(), a column with one value for
+    every row (the ballot id) as a single parameter."""
+    by_column = list(zip(*rows, strict=True))
+    constant = tuple(len(set(values)) == 1 for values in by_column)
+    fixed = [values[0] for values, same in zip(by_column, constant, strict=True) if same]
+    arrays = [_array(values) for values, same in zip(by_column, constant, strict=True) if not same]
+    connection.exec_driver_sql(_unnest_sql(table, columns, constant), (*fixed, *arrays))
+
+
+def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT many rows in one statement and one round trip, on the session's connection
+    (so inside the same transaction).
+
+    A ballot's 120+ ratings are its bulk. Through the ORM, an executemany or SQLAlchemy's
+    multi-VALUES construct they cost more than the database spends inserting. SQLite gets
+    one plain multi-row VALUES statement (sqlite3 keeps it prepared: the text repeats).
+    PostgreSQL gets arrays through unnest(): a handful of parameters instead of 600, so
+    psycopg caches the statement's parsing (it does not past 50 parameters) and the
+    server keeps it prepared. Values go to the driver as they are: None, bool, str, int
+    and float, which sqlite3 and psycopg adapt natively.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql" and len(rows) > 1:
+        _insert_unnest(connection, table, columns, rows)
+        return
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(_values_sql(table, columns, len(rows), mark), tuple(chain.from_iterable(rows)))
+
+
+# ---- sealing a closed survey ------------------------------------------------------------
+
+
+def seal_survey(survey: Survey) -> None:
+    """Erase what still ties ballots to codes at storage level, once the survey is closed.
+
+    Clears the idempotency hashes (only retries needed them) and open-link receipts, and
+    rewrites every code, ballot, rating and answer row of the survey in this one
+    transaction: on PostgreSQL all then carry the same transaction id (xmin), and CLUSTER
+    reorders the tables by their random keys so physical order no longer follows
+    submission order. See docs/anonymity.md.
+    """
+    if survey.status not in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED):
+        raise DomainError(_("只有已结束的评议才能封存"))
+    ballot_ids = select(Ballot.id).where(Ballot.survey_id == survey.id).scalar_subquery()
+    link_ids = select(OpenLink.id).where(OpenLink.survey_id == survey.id).scalar_subquery()
+    db.session.execute(OpenReceipt.__table__.delete().where(OpenReceipt.open_link_id.in_(link_ids)))
+    # Each UPDATE rewrites every row (a no-op value where nothing needs to change).
+    for column, value, condition in (
+        (AccessCode.idempotency_hash, None, AccessCode.survey_id == survey.id),
+        (Ballot.is_excluded, Ballot.is_excluded, Ballot.survey_id == survey.id),
+        (Rating.score, Rating.score, Rating.ballot_id.in_(ballot_ids)),
+        (Answer.value_text, Answer.value_text, Answer.ballot_id.in_(ballot_ids)),
+        (SubjectComment.text, SubjectComment.text, SubjectComment.ballot_id.in_(ballot_ids)),
+    ):
+        table = column.class_.__table__
+        db.session.execute(table.update().where(condition).values({column.key: value}))
+    if db.session.get_bind().dialect.name == "postgresql":
+        for table, index in (
+            ("ballots", "pk_ballots"),
+            ("ratings", "pk_ratings"),
+            ("answers", "pk_answers"),
+            ("subject_comments", "pk_subject_comments"),
+            ("access_codes", "uq_access_codes_code_hash"),
+        ):
+            db.session.execute(text(f"CLUSTER {table} USING {index}"))
+
+
+# ---- demo data --------------------------------------------------------------------------
+
+
+def _moment_in_window(survey: Survey, rng: random.Random) -> datetime:
+    """Return a time inside the survey's window (now when it has none)."""
+    now = datetime.now(UTC)
+    start = _aware(survey.opens_at) if survey.opens_at else None
+    end = _aware(survey.closes_at) if survey.closes_at else None
+    if start and end:
+        return start + (end - start) * rng.uniform(0.1, 0.9)
+    if end and end <= now:
+        return end - timedelta(hours=1)
+    return max(now, start) if start else now
+
+
+def _default_counts(survey: Survey, rng: random.Random) -> dict[str, int]:
+    """About 85–100% turnout of each group's expected count (10 when it has none)."""
+    return {g.key: round((g.expected_count or 10) * rng.uniform(0.85, 1.0)) for g in survey.groups}
+
+
+def simulate_ballots(
+    survey: Survey,
+    count_per_group: dict[str, int] | None,
+    rng: random.Random,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Issue codes and submit plausible random ballots through the real path; return how many.
+
+    `count_per_group` maps group keys to ballot counts (default: about the expected
+    turnout). The survey must be published; its status is not changed. `now` defaults to
+    a moment inside the survey's window, so a past survey can be filled too.
+    """
+    moment = now or _moment_in_window(survey, rng)
+    counts = count_per_group if count_per_group is not None else _default_counts(survey, rng)
+    population = simulation.make_population([s.id for s in survey.subjects], rng)
+    stored = 0
+    for group in survey.groups:
+        count = counts.get(group.key, 0)
+        if count <= 0:
+            continue
+        issued = codes.issue_batch(survey, group, count, actor=None)
+        structure = ballot_structure(survey, group)
+        for code in issued.codes:
+            values = simulation.random_submission(structure, population, rng)
+            key = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=22))
+            submit_with_code(code, values, key, moment, duration_seconds=rng.randint(90, 900))
+            stored += 1
+    return stored
