@@ -279,14 +279,12 @@ def _calendar(
     spans: dict[str, list[tuple[date, date]]], months: tuple[YearMonth, ...], today: date
 ) -> CoverageCalendar:
     current = YearMonth.of(today)
-    in_period = frozenset(months)
     rows = []
     for unit, unit_spans in spans.items():
         counts: dict[YearMonth, int] = defaultdict(int)
         for first, last in unit_spans:
             for month in months_between(YearMonth.of(first), YearMonth.of(last)):
-                if month in in_period:
-                    counts[month] += 1
+                counts[month] += 1  # months outside the period are counted but never shown
         cells = tuple(CoverageCell(m, counts[m], _cell_state(m, counts[m], current)) for m in months)
         rows.append(UnitRow(unit, cells))
     return CoverageCalendar(months=months, rows=tuple(rows))
