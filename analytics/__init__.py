@@ -1,10 +1,20 @@
-"""Pure survey analytics: satisfaction indices, rankings, reliability, quality checks.
+"""Pure survey analytics: satisfaction indices, rankings, reliability, quality checks,
+inspection coverage (一线考察) and 序时进度.
 
 Imports only the standard library and numpy (matplotlib in ``analytics.charts``,
 which is imported on its own so that computing results does not load it).
 """
 
 from analytics.comparisons import average_index, compare_results
+from analytics.coverage import (
+    CellState,
+    CoverageReport,
+    MilestoneState,
+    UnitMilestone,
+    Visit,
+    YearMonth,
+    coverage_report,
+)
 from analytics.crosscheck import find_disagreement
 from analytics.disclosure import subject_indices, unit_indices
 from analytics.grades import grade_breakdown
@@ -24,6 +34,7 @@ from analytics.reliability import (
 )
 from analytics.results import compute_results
 from analytics.scales import UNKNOWN_LABELS, scale_from_labels
+from analytics.schedule import InputProblem, InspectionInputError, Milestone, schedule_progress
 from analytics.types import (
     DEFAULT_MIN_GROUP_SIZE,
     UNKNOWN_OPTION,
@@ -58,14 +69,20 @@ __all__ = [
     "AnswerColumns",
     "BallotQuality",
     "CategoryWeights",
+    "CellState",
     "Comparison",
+    "CoverageReport",
     "Disagreement",
     "GradeBreakdown",
     "GroupResult",
     "GroupSpec",
     "IccResult",
     "IndexResult",
+    "InputProblem",
+    "InspectionInputError",
     "Interval",
+    "Milestone",
+    "MilestoneState",
     "RankEntry",
     "Ranking",
     "Reliability",
@@ -73,12 +90,16 @@ __all__ = [
     "SubjectSpec",
     "SurveyResults",
     "SurveySpec",
+    "UnitMilestone",
     "UnitSpec",
+    "Visit",
+    "YearMonth",
     "average_index",
     "ballot_quality",
     "compare_results",
     "competition_ranks",
     "compute_results",
+    "coverage_report",
     "cronbach_alpha",
     "dimension_alpha",
     "find_disagreement",
@@ -87,6 +108,7 @@ __all__ = [
     "intraclass_correlations",
     "rank_results",
     "scale_from_labels",
+    "schedule_progress",
     "speeders",
     "straight_lining",
     "subject_indices",
