@@ -16,6 +16,17 @@ survey's codes page, at most once an hour. A respondent whose ballot page was op
 live code can always submit it: the page's signed `started` field names the code, so its
 POST is admitted even if the hall's shared address started waiting meanwhile.
 
+**Venues.** At an on-site vote (民主测评大会) the whole hall shares one NAT address, and no
+scheme can tell a hostile attendee's bad codes from everyone else's. The organizers, who
+know when and where the meeting is, declare the hall's network and the meeting's window
+(services/respondents/venues.py, at most 24 hours). During the window an address inside
+it is never made to wait: its failures are not counted against the address (doing so
+would lock the building out for a day the minute the window closed), but against the
+venue, which the codes page shows live ("本会场输错评议码 N 次") to the staff in the room,
+and toward the site-wide surge alarm as always. The window bounds what a guesser in the
+hall can do: its length times the server's request rate. After the window the address is
+limited like any other again.
+
 The counts live in the rate limiter's storage (Redis in production, else a lock-guarded
 memory storage); a storage fault is logged and the request allowed, never a 500.
 docs/operations.md ("Code guessing") gives the arithmetic of what a guesser can still do.
@@ -25,6 +36,7 @@ import functools
 import ipaddress
 import logging
 import time
+from datetime import UTC, datetime
 
 from flask import abort, current_app, g, request
 from flask_babel import gettext as _
@@ -32,6 +44,7 @@ from limits import parse_many
 
 from survey_app.extensions import db, limiter
 from survey_app.services.platform import audit
+from survey_app.services.respondents import venues
 
 #: Failed code entries per address (per /64 for IPv6), as growing delays.
 CODE_FAILURE_LIMIT = "10 per minute;30 per 15 minutes;60 per hour;150 per day"
@@ -39,6 +52,9 @@ CODE_FAILURE_LIMIT = "10 per minute;30 per 15 minutes;60 per hour;150 per day"
 CODE_SURGE_LIMIT = "300 per 10 minutes"
 SURGE_ACTION = "code_guessing_surge"
 _FAILURES, _SURGE, _ALARM = "code-failures", "code-surge", "code-surge-alarm"
+_VENUE_FAILURES = "venue-code-failures"
+#: How long a venue's failure count is kept after its window ends (the codes page shows it).
+_VENUE_COUNT_KEPT = 24 * 3600
 _ALARM_EVERY = parse_many("1 per hour")[0]
 
 log = logging.getLogger(__name__)
@@ -91,6 +107,29 @@ def record_failure(key: str) -> None:
     """Count a failed code entry against the address and the site; alarm on a surge."""
     for window in _windows("CODE_FAILURE_LIMIT", CODE_FAILURE_LIMIT):
         limiter.limiter.hit(window, _scope(_FAILURES), key)
+    _count_toward_surge()
+
+
+def record_venue_failure(venue: venues.VenueWindow) -> None:
+    """Count a failed code entry from a hall during its window: against the venue (for the
+    staff in the room) and the site, never against the address."""
+    expiry = max(int(venue.ends_at.timestamp() - time.time()), 0) + _VENUE_COUNT_KEPT
+    limiter.storage.incr(_venue_counter(venue), expiry)
+    _count_toward_surge()
+
+
+def venue_failures(venue: venues.VenueWindow) -> int:
+    """Failed code entries from the venue during its window so far (0 when not counted)."""
+    if not _active():
+        return 0
+    return _safely(lambda: int(limiter.storage.get(_venue_counter(venue)) or 0), default=0)
+
+
+def _venue_counter(venue: venues.VenueWindow) -> str:
+    return f"{_scope(_VENUE_FAILURES)}/{venue.counter_key}"
+
+
+def _count_toward_surge() -> None:
     surge = _windows("CODE_SURGE_LIMIT", CODE_SURGE_LIMIT)
     if all(limiter.limiter.hit(window, _scope(_SURGE), "all") for window in surge):
         return
@@ -114,19 +153,15 @@ def guarded(admitted=lambda: False):
     """Refuse code entries from an address that must wait; count its failures after.
 
     `admitted()` says the request proves its code was already accepted (a ballot page's
-    signed field), which no waiting refuses.
+    signed field), which no waiting refuses. An address inside a venue whose window is
+    open never waits.
     """
 
     def decorate(view):
         @functools.wraps(view)
         def guarded_view(*args, **kwargs):
             if _active():
-                g.code_guard_key = address_key(request.remote_addr)
-                wait = 0 if admitted() else _safely(seconds_to_wait, g.code_guard_key, default=0)
-                if wait:
-                    g.code_guard_wait = wait
-                    abort(429, description=_("输错的次数太多，请 %(minutes)d 分钟后再试，或向现场工作人员求助",
-                                             minutes=max(1, round(wait / 60))))
+                _refuse_if_waiting(admitted)
             return view(*args, **kwargs)
 
         return guarded_view
@@ -134,23 +169,39 @@ def guarded(admitted=lambda: False):
     return decorate
 
 
+def _refuse_if_waiting(admitted) -> None:
+    g.code_guard_key = address_key(request.remote_addr)
+    g.code_guard_venue = _safely(venues.active_venue_for, request.remote_addr, datetime.now(UTC))
+    if g.code_guard_venue is not None or admitted():
+        return
+    wait = _safely(seconds_to_wait, g.code_guard_key, default=0)
+    if wait:
+        g.code_guard_wait = wait
+        abort(429, description=_("输错的次数太多，请 %(minutes)d 分钟后再试，或向现场工作人员求助",
+                                 minutes=max(1, round(wait / 60))))
+
+
 def after_request(response):
     """Count a failed entry (an unknown code) and tell a waiting address how long."""
     key = g.pop("code_guard_key", None)
+    venue = g.pop("code_guard_venue", None)
     if key is None:
         return response
     wait = g.pop("code_guard_wait", None)
     if wait:
         response.headers["Retry-After"] = str(wait)
+    elif response.status_code == 404 and venue is not None:
+        _safely(record_venue_failure, venue)
     elif response.status_code == 404:
         _safely(record_failure, key)
     return response
 
 
 def _safely(action, *args, default=None):
-    """Run a storage operation; on a fault, log it and let the request through."""
+    """Run a storage operation (or the venue lookup); on a fault, log it and go on as if it
+    found nothing: no wait, no venue, no count."""
     try:
         return action(*args)
     except Exception:
-        log.exception("rate-limit storage failed; the code entry is allowed")
+        log.exception("code guard: %s failed; the code entry goes on", getattr(action, "__name__", "a step"))
         return default

@@ -1,5 +1,5 @@
-"""Organizers issue and void codes, print slips, open public links; everyone signed in
-may watch the live turnout.
+"""Organizers issue and void codes, print slips, open public links, declare the networks of
+on-site venues; everyone signed in may watch the live turnout.
 
 Plain codes exist only in the download that issues them: the database keeps keyed
 hashes. Losing the file means re-issuing the batch, which voids the old one.
@@ -14,13 +14,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from forms.codes import IssueCodesForm, OpenLinkForm, VoidCodeForm
+from forms.codes import IssueCodesForm, OpenLinkForm, VenueForm, VoidCodeForm
+from survey_app.blueprints import code_guard
 from survey_app.blueprints.code_guard import SURGE_ACTION
 from survey_app.errors import ConfirmationRequired, DomainError
 from survey_app.extensions import db
-from survey_app.models import CodeBatch, OpenLink, Survey
+from survey_app.models import CodeBatch, OpenLink, Survey, VenueNetwork
 from survey_app.services.platform import audit, permissions
-from survey_app.services.respondents import codes, qr, slips
+from survey_app.services.respondents import codes, qr, slips, venues
 from survey_app.services.respondents import turnout as turnout_service
 
 bp = Blueprint("codes", __name__, url_prefix="/admin/codes")
@@ -76,9 +77,23 @@ def manage(survey_id: int):
         void_form=VoidCodeForm(prefix="void"),
         link_form=OpenLinkForm(groups=survey.groups, prefix="link"),
         qr=qr,
+        venue_form=VenueForm(prefix="venue"),
+        venue_rows=_venue_rows(survey),
         # Guessed codes name no survey, so a surge anywhere is shown on every codes page.
         guessing_alarms=audit.entries_since(SURGE_ACTION, datetime.now(UTC) - timedelta(days=1)),
     )
+
+
+def _venue_rows(survey: Survey) -> list[dict]:
+    """The survey's venues with their state and, during and after the window, the failed
+    code entries counted from the hall."""
+    now = datetime.now(UTC)
+    rows = []
+    for venue in venues.list_venues(survey):
+        state = "open" if venue.is_open(now) else "upcoming" if now < venue.starts_at else "ended"
+        failures = code_guard.venue_failures(venue) if state != "upcoming" else 0
+        rows.append({"venue": venue, "state": state, "failures": failures})
+    return rows
 
 
 #: Slips one web request may draw: 5,000 took 52 s on a busy machine, against gunicorn's
@@ -244,6 +259,48 @@ def open_link_qr(link_id: int):
     _load_survey(link.survey_id, manage=True)
     png = qr.qr_png(qr.open_link_url(link.token), box_size=16)
     return send_file(io.BytesIO(png), mimetype="image/png", download_name=f"open-link-{link.id}.png")
+
+
+# ---- venue networks (现场测评会场网络) --------------------------------------------------------
+
+
+def _to_venues(survey_id: int):
+    return redirect(url_for("codes.manage", survey_id=survey_id, _anchor="venues"), 303)
+
+
+@bp.post("/<int:survey_id>/venues")
+@login_required
+def add_venue(survey_id: int):
+    survey = _load_survey(survey_id, manage=True)
+    form = VenueForm(prefix="venue")
+    if not form.validate_on_submit():
+        flash(_("会场网络没有添加：%(errors)s", errors="；".join(str(e) for es in form.errors.values() for e in es)),
+              "error")
+        return _to_venues(survey_id)
+    try:
+        venue = venues.add_venue(survey, form.service_data(), current_user, datetime.now(UTC))
+    except DomainError as error:
+        db.session.rollback()
+        flash(_("会场网络没有添加：%(errors)s", errors=error.message), "error")
+        return _to_venues(survey_id)
+    db.session.commit()
+    venues.forget_cached()  # this worker applies it at once; the others within 30 s
+    flash(_("已添加会场网络“%(label)s”（%(network)s）", label=venue.label, network=venue.network), "success")
+    return _to_venues(survey_id)
+
+
+@bp.post("/<int:survey_id>/venues/<int:venue_id>/remove")
+@login_required
+def remove_venue(survey_id: int, venue_id: int):
+    survey = _load_survey(survey_id, manage=True)
+    venue = db.get_or_404(VenueNetwork, venue_id)
+    if venue.survey_id != survey.id:
+        abort(404)
+    venues.remove_venue(venue, current_user)
+    db.session.commit()
+    venues.forget_cached()
+    flash(_("已删除会场网络；这个地址重新按普通规则限速"), "success")
+    return _to_venues(survey_id)
 
 
 # ---- live turnout -----------------------------------------------------------------------

@@ -44,11 +44,12 @@ from survey_app.models.survey import (
     group_subjects,
 )
 from survey_app.models.user import AuditEntry, User, user_unit_scopes
+from survey_app.models.venue import VenueNetwork
 
 __all__ = [
     "SCALE_ROLES", "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
     "Dimension", "EvidenceItem", "EvidenceKind", "EvidenceSource", "Followup", "FollowupStatus",
     "OpenLink", "OpenReceipt", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
     "ScaleOption", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "TextRedaction", "Unit",
-    "User", "VerificationStatus", "group_subjects", "user_unit_scopes",
+    "User", "VenueNetwork", "VerificationStatus", "group_subjects", "user_unit_scopes",
 ]

@@ -14,7 +14,7 @@ API; no respondent route reveals any result.
 """
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -26,7 +26,7 @@ from survey_app.services.assessment import assessments
 from survey_app.services.design import surveys
 from survey_app.services.platform import api_tokens, permissions, users
 from survey_app.services.platform.permissions import Need
-from survey_app.services.respondents import codes
+from survey_app.services.respondents import codes, venues
 from survey_app.services.results import lifecycle, reports
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
@@ -83,9 +83,13 @@ def _survey_objects(survey: Survey, subject_key: str) -> dict:
     group = survey.groups[0]
     batch = codes.issue_batch(survey, group, 2, actor=None)
     link = codes.create_open_link(survey, group, None)
+    now = datetime.now(UTC)
+    venue = venues.add_venue(survey, {"label": "会议室", "network": "198.51.100.0/24", "starts_at": now,
+                                      "ends_at": now + timedelta(hours=2)}, None, now)
     db.session.flush()
     return {"survey_id": survey.id, "subject_id": subject.id, "key": subject.key, "batch_id": batch.batch.id,
-            "link_id": link.id, "open_token": link.token, "code": batch.codes[0], "group_id": group.id}
+            "link_id": link.id, "open_token": link.token, "code": batch.codes[0], "group_id": group.id,
+            "venue_id": venue.id}
 
 
 #: The objects routes are called with: of the scoped users' unit only, shared by both units
@@ -146,7 +150,7 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "token": objects["open_token"], "user_id": world["other_user_id"], "evidence_id": 1,
         "token_id": world["tokens"][role][0] if role else 1, "kind": "subjects", "fmt": "svg", "name": "dimensions",
         "direction": "up", "action": "propose" if in_plan else "close", "filename": "css/admin.css",
-        "group_id": objects["group_id"], "question_id": 1, "text_id": "1", "followup_id": 1,
+        "group_id": objects["group_id"], "venue_id": objects["venue_id"], "question_id": 1, "text_id": "1", "followup_id": 1,
     }
     if endpoint.startswith("answers."):
         values["kind"] = "comment"

@@ -75,6 +75,8 @@ PHRASES: dict[str, Any] = {
     "codes.void_code": _l("%(who)s 作废了一个评议码"),
     "codes.open_link": _l("%(who)s 为评议主体“%(group)s”创建了开放链接"),
     "codes.open_link_active": _l("%(who)s 启用或停用了开放链接"),
+    "codes.venue_add": _l("%(who)s 添加了现场测评会场网络“%(label)s”：%(network)s，%(window)s"),
+    "codes.venue_remove": _l("%(who)s 删除了现场测评会场网络“%(label)s”：%(network)s，%(window)s"),
     "ballot.exclude": _l("%(who)s 将一份答卷排除出统计"),
     "ballot.include": _l("%(who)s 将一份答卷恢复计入统计"),
     "assessment.create": _l("%(who)s 创建了考核方案“%(title)s”"),

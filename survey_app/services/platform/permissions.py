@@ -116,6 +116,7 @@ ROUTES: dict[str, Need] = {
     "codes.reissue_batch": N.MANAGE_SURVEY, "codes.void_code": N.MANAGE_SURVEY,
     "codes.create_open_link": N.MANAGE_SURVEY, "codes.toggle_open_link": N.MANAGE_SURVEY,
     "codes.open_link_qr": N.MANAGE_SURVEY, "reports.verify_archive": N.MANAGE_SURVEY,
+    "codes.add_venue": N.MANAGE_SURVEY, "codes.remove_venue": N.MANAGE_SURVEY,
     "admin.confirm_status": N.MANAGE_SURVEY, "admin.confirm_delete_survey": N.MANAGE_SURVEY,
     "admin.confirm_remove_item": N.MANAGE_SURVEY, "admin.edit_subjects_in_bulk": N.MANAGE_SURVEY,
     "admin.preview_ballot": N.MANAGE_SURVEY, "codes.confirm_batch_action": N.MANAGE_SURVEY,
