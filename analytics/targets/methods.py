@@ -462,7 +462,8 @@ class LevelBonus:
 
     def compute(self, points: float, actual: FloatArray, target: FloatArray) -> Parts:
         """Score every unit from its row of counts."""
-        counts = actual.reshape(actual.shape[0], -1)
+        # A plain column (a leaf with no values, or a single level) stands for every level.
+        counts = actual if actual.ndim == 2 else np.repeat(actual[:, None], len(self.levels), axis=1)
         if counts.shape[1] != len(self.levels):
             raise InputError("level_columns", expected=float(len(self.levels)), got=float(counts.shape[1]))
         _refuse_negative("count", counts.ravel())

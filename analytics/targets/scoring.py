@@ -98,7 +98,7 @@ def evaluate(
     n_units = values.shape[0]
     targets = _column(target, n_units, "target")
     # A LevelBonus row is missing only when every count is.
-    missing = np.isnan(values.reshape(n_units, -1)).all(axis=1)
+    missing = np.isnan(values) if values.ndim == 1 else np.isnan(values).all(axis=tuple(range(1, values.ndim)))
     if method.needs_target:
         absent = ~missing & np.isnan(targets)
         if absent.any():
