@@ -105,7 +105,9 @@ def evaluate(
             raise InputError("target_missing", unit=float(np.argmax(absent)))
     coefficients = _column(difficulty, n_units, "difficulty") if difficulty is not None else np.ones(n_units)
     check_difficulty(coefficients)
-    parts = method.compute(points, values, targets)
+    # Tiny or zero denominators give infinite ratios on purpose; every method clips them.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        parts = method.compute(points, values, targets)
     earned = np.where(missing, 0.0, parts["earned"])
     final = np.where(missing, 0.0, np.minimum(earned * coefficients, points))
     parts = {**parts, "earned": earned, "coefficient": coefficients, "final": final}
