@@ -4,21 +4,10 @@ Pure (stdlib and numpy), like the rest of ``analytics``: no I/O, no clock, no i1
 Every formula, with a worked example, is in docs/targets.md.
 """
 
+from analytics.targets.base import Basis, Method, StepRounding, completion_ratio
+from analytics.targets.counts import CountDeduction, Judged, Level, LevelBonus
 from analytics.targets.errors import InputError, ParameterError, ScoringError, TreeError
-from analytics.targets.methods import (
-    Basis,
-    CompletionRatio,
-    CountDeduction,
-    Judged,
-    Level,
-    LevelBonus,
-    LinearDeduction,
-    Method,
-    StepRounding,
-    Tier,
-    Tiers,
-    completion_ratio,
-)
+from analytics.targets.methods import CompletionRatio, LinearDeduction, Tier, Tiers
 from analytics.targets.ranks import RankPoints, RankProportional, competition_places
 from analytics.targets.scoring import MAX_DIFFICULTY, LeafEvaluation, evaluate, score_one, score_population
 from analytics.targets.steps import Score, Step, format_number, format_step, format_steps

@@ -13,8 +13,14 @@ from typing import ClassVar
 
 import numpy as np
 
+from analytics.targets.base import (
+    FloatArray,
+    Parts,
+    require_at_most_points,
+    require_non_negative,
+    require_positive,
+)
 from analytics.targets.errors import InputError, ParameterError
-from analytics.targets.methods import FloatArray, Parts, _at_most_points, _non_negative, _positive
 from analytics.targets.steps import Step, step
 
 #: Values equal to this many decimals tie (float noise from sums must not split a tie).
@@ -57,7 +63,7 @@ class RankPoints:
         if not self.points_by_place:
             raise ParameterError("no_places")
         for value in (*self.points_by_place, self.default):
-            _non_negative("place_points", value)
+            require_non_negative("place_points", value)
         listed = (*self.points_by_place, self.default)
         for place, (better, worse) in enumerate(zip(listed, listed[1:], strict=False), start=1):
             if worse > better:
@@ -71,7 +77,7 @@ class RankPoints:
 
     def check(self, points: float) -> None:
         """Refuse a first place worth more than the leaf."""
-        _at_most_points("place_points", self.points_by_place[0], points)
+        require_at_most_points("place_points", self.points_by_place[0], points)
 
     def compute(self, points: float, actual: FloatArray, target: FloatArray) -> Parts:
         """Rank the population and give each place its points."""
@@ -110,8 +116,8 @@ class RankProportional:
     decimals: int = RANK_DECIMALS
 
     def __post_init__(self) -> None:
-        _positive("first_points", self.first_points)
-        _non_negative("default", self.default)
+        require_positive("first_points", self.first_points)
+        require_non_negative("default", self.default)
         if self.places is not None and self.places < 1:
             raise ParameterError("places_out_of_range", places=float(self.places))
         if self.default > self.first_points:
@@ -124,7 +130,7 @@ class RankProportional:
 
     def check(self, points: float) -> None:
         """Refuse a first place worth more than the leaf."""
-        _at_most_points("first_points", self.first_points, points)
+        require_at_most_points("first_points", self.first_points, points)
 
     def compute(self, points: float, actual: FloatArray, target: FloatArray) -> Parts:
         """Rank the population and score each unit against the first place's value."""

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from analytics.targets.base import FloatArray, Method, Parts
 from analytics.targets.errors import InputError, ParameterError
-from analytics.targets.methods import FloatArray, Method, Parts
 from analytics.targets.steps import Score, Step, step
 
 #: A difficulty coefficient (难度系数) must lie in (0, MAX_DIFFICULTY].

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from analytics.targets.base import FloatArray, Method
 from analytics.targets.errors import InputError, ParameterError, TreeError
-from analytics.targets.methods import FloatArray, Method
 from analytics.targets.scoring import LeafEvaluation, evaluate
 from analytics.targets.steps import Score
 

@@ -12,7 +12,7 @@ from analytics.targets import (
     competition_places,
     score_population,
 )
-from analytics.targets.methods import FloatArray
+from analytics.targets.base import FloatArray
 
 SPEECH_LIST = RankPoints((60, 57, 54, 51, 48))  # 在全市排名1–5名的依次赋予60、57、54、51、48分
 
