@@ -111,6 +111,8 @@ def evaluate(
     earned = np.where(missing, 0.0, parts["earned"])
     final = np.where(missing, 0.0, np.minimum(earned * coefficients, points))
     parts = {**parts, "earned": earned, "coefficient": coefficients, "final": final}
+    for array in (final, missing):
+        array.flags.writeable = False  # the evaluation is frozen; so are its columns
     return LeafEvaluation(method, float(points), final, missing, parts)
 
 

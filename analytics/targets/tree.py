@@ -226,4 +226,7 @@ def score_tree(tree: CompiledTree, n_units: int, values: Mapping[str, LeafValues
             raise type(error)(error.reason, leaf=key, **error.values) from error
     earned = np.column_stack([e.earned for e in evaluations]) if evaluations else np.zeros((n_units, 0))
     missing = np.column_stack([e.missing for e in evaluations]) if evaluations else np.zeros((n_units, 0), bool)
-    return TreeScores(tree, earned, missing, earned @ tree.incidence.T, tuple(evaluations))
+    totals = earned @ tree.incidence.T
+    for array in (earned, missing, totals):
+        array.flags.writeable = False
+    return TreeScores(tree, earned, missing, totals, tuple(evaluations))

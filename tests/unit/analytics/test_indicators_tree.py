@@ -212,3 +212,9 @@ def test_many_units_score_in_one_pass() -> None:
     actual = rng.uniform(50, 120, 200)
     scores = score_tree(tree, 200, {"projects": LeafValues(actual, np.full(200, 100.0))})
     assert scores.total("projects").tolist() == pytest.approx(np.minimum(actual / 100, 1) * 30)
+
+
+def test_score_columns_are_read_only() -> None:
+    scores = score_tree(compile_tree(city_department_tree()), 2, {"party": LeafValues([20, 10])})
+    with pytest.raises(ValueError, match="read-only"):
+        scores.totals[0, 0] = 100.0
