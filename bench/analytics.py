@@ -52,8 +52,9 @@ from survey_app.models import (  # noqa: E402
     SurveyStatus,
     Unit,
 )
-from survey_app.services import reports  # noqa: E402
 from survey_app.services.respondents import rating_pack
+from survey_app.services.results import reports  # noqa: E402
+from survey_app.services.results.ballot_columns import answers_from_ratings, load_counted  # noqa: E402
 
 SUBJECTS, DIMENSIONS = 25, 4
 SIZES = (1_000, 10_000)  # respondents → 100k and 1M answers
@@ -195,8 +196,8 @@ def run(url: str, label: str, repeat: int, profile: bool) -> list[dict]:
             assert report.ballots == respondents, report.ballots
             base, base_times = _best(baseline, repeat)
             full, full_times = _best(recompute, repeat)
-            stage_load, _ = _best(lambda survey=survey: reports.load_counted(survey), repeat)
-            from_rows, _ = _best(lambda survey=survey: reports.answers_from_ratings(survey), repeat)
+            stage_load, _ = _best(lambda survey=survey: load_counted(survey), repeat)
+            from_rows, _ = _best(lambda survey=survey: answers_from_ratings(survey), repeat)
             figures.append({"db": label, "answers": answers, "baseline": base, "recompute": full, "load": stage_load,
                             "rows": from_rows})
             print(f"[{label}] {answers:>9,} answers: baseline {base:.3f} s  recompute {full:.3f} s  "

@@ -171,10 +171,10 @@ def void_code_batch(batch_id: int) -> None:
 @click.argument("survey_id", type=int)
 def seal_codes(survey_id: int) -> None:
     """After closing: erase storage-level traces linking codes and ballots (docs/anonymity.md)."""
-    from survey_app.services.respondents import ballots
+    from survey_app.services.respondents import sealing
 
     try:
-        ballots.seal_survey(_survey(survey_id))
+        sealing.seal_survey(_survey(survey_id))
     except DomainError as error:
         db.session.rollback()
         _fail(error.message)
@@ -190,12 +190,12 @@ def simulate_codes(survey_id: int, per_group: int | None, seed: int) -> None:
     """Fill a published survey with plausible random ballots through the real path."""
     import random
 
-    from survey_app.services.respondents import ballots
+    from survey_app.services.respondents import simulation
 
     survey = _survey(survey_id)
     counts = {g.key: per_group for g in survey.groups} if per_group is not None else None
     try:
-        stored = ballots.simulate_ballots(survey, counts, random.Random(seed))
+        stored = simulation.simulate_ballots(survey, counts, random.Random(seed))
     except DomainError as error:
         db.session.rollback()
         _fail(error.message)
@@ -219,7 +219,7 @@ def export_results(survey_id: int, fmt: str, output: Path | None) -> None:
 
     from flask import current_app
 
-    from survey_app.services.results import answer_exports, answers, archive, exports, reports
+    from survey_app.services.results import answer_exports, answers, archive, exports, report_pdfs, reports
 
     if fmt != "json" and output is None:
         _fail(f"--format {fmt} 需要用 -o 指定输出文件")
@@ -236,7 +236,7 @@ def export_results(survey_id: int, fmt: str, output: Path | None) -> None:
         elif fmt == "xlsx":
             data = exports.results_workbook(report, today, archive=seal, answers=texts)
         else:
-            data = exports.survey_pdf(report, today, archive=seal, answers=texts)
+            data = report_pdfs.survey_pdf(report, today, archive=seal, answers=texts)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
         return

@@ -20,7 +20,7 @@ from survey_app.errors import DomainError, NotFound
 from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Subject, Survey
 from survey_app.models.assessment import Adjustment, AssessmentPlan, PlanSubject
-from survey_app.services.dossier import dossiers
+from survey_app.services.dossier import cadres
 from survey_app.services.platform import permissions
 from survey_app.services.platform.permissions import Decision
 
@@ -97,7 +97,7 @@ def _plan_subject_of(args: dict) -> PlanSubject | None:
 
 def _cadre_of(args: dict):
     try:
-        return dossiers.find_cadre(args["key"])
+        return cadres.find_cadre(args["key"])
     except NotFound:
         return None
 

@@ -32,7 +32,7 @@ from survey_app.errors import NotFound
 from survey_app.extensions import db
 from survey_app.models import Answer, SubjectComment
 from survey_app.services.platform import users
-from survey_app.services.results import answer_exports, answers, followups, redaction, reports
+from survey_app.services.results import answer_exports, answers, followups, redaction, report_models, reports
 
 bp = Blueprint("answers", __name__, url_prefix="/admin/answers")
 
@@ -47,7 +47,7 @@ def _scope() -> set[int] | None:
 
 def _view(survey_id: int, query: str = "", with_originals: bool = False) -> answers.AnswersView:
     survey = load_survey(survey_id)
-    report = reports.scoped(reports.survey_report(survey), survey, _scope())
+    report = report_models.scoped(reports.survey_report(survey), survey, _scope())
     return answers.answers_view(survey, report, _scope(), query=query, with_originals=with_originals)
 
 
@@ -68,7 +68,7 @@ def _back(survey_id: int, anchor: str = ""):
                             _anchor=anchor or None))
 
 
-def subject_texts(survey, report: reports.SurveyReport, subject_id: int) -> dict:
+def subject_texts(survey, report: report_models.SurveyReport, subject_id: int) -> dict:
     """What a subject's results page shows of its comments and 转办 items (template context)."""
     view = answers.answers_view(survey, report, _scope(), with_originals=redaction.can_see_original(current_user))
     items = followups.for_subject(survey.id, subject_id, _scope(), _today())

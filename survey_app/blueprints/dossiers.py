@@ -30,7 +30,7 @@ from survey_app.errors import NotFound
 from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.models.base import utcnow
-from survey_app.services.dossier import dossier_pdf, dossiers
+from survey_app.services.dossier import cadres, dossier_pdf, dossiers, evidence
 from survey_app.services.platform import users
 from survey_app.services.results import followups, reports
 
@@ -47,48 +47,48 @@ def _today() -> date:
     return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
-def load_cadre(key: str) -> dossiers.Cadre:
+def load_cadre(key: str) -> cadres.Cadre:
     """Return the cadre, or 404 when unknown, not a cadre, or outside the user's scope."""
     try:
-        cadre = dossiers.find_cadre(key)
+        cadre = cadres.find_cadre(key)
     except NotFound:
         abort(404)
-    if not dossiers.can_view(current_user, cadre):
+    if not cadres.can_view(current_user, cadre):
         abort(404)
     return cadre
 
 
-def _editable_cadre(key: str) -> dossiers.Cadre:
+def _editable_cadre(key: str) -> cadres.Cadre:
     cadre = load_cadre(key)
-    if not dossiers.can_edit(current_user, cadre):
+    if not cadres.can_edit(current_user, cadre):
         abort(403)
     return cadre
 
 
-def _evidence(cadre: dossiers.Cadre, evidence_id: int):
+def _evidence(cadre: cadres.Cadre, evidence_id: int):
     try:
-        return dossiers.get_evidence(cadre, evidence_id, users.visible_unit_ids(current_user))
+        return evidence.get_evidence(cadre, evidence_id, users.visible_unit_ids(current_user))
     except NotFound:
         abort(404)
 
 
 def _evidence_form(formdata=None, **kwargs) -> EvidenceForm:
-    return EvidenceForm(formdata, kinds=dossiers.KIND_LABELS.items(), sources=dossiers.SOURCE_LABELS.items(), **kwargs)
+    return EvidenceForm(formdata, kinds=evidence.KIND_LABELS.items(), sources=evidence.SOURCE_LABELS.items(), **kwargs)
 
 
 def _verify_form(formdata=None, **kwargs) -> VerifyForm:
-    return VerifyForm(formdata, statuses=dossiers.STATUS_LABELS.items(), **kwargs)
+    return VerifyForm(formdata, statuses=evidence.STATUS_LABELS.items(), **kwargs)
 
 
 def _labels() -> dict:
-    return {"kind_labels": dossiers.KIND_LABELS, "source_labels": dossiers.SOURCE_LABELS,
-            "status_labels": dossiers.STATUS_LABELS, "view_labels": dossiers.VIEW_LABELS}
+    return {"kind_labels": evidence.KIND_LABELS, "source_labels": evidence.SOURCE_LABELS,
+            "status_labels": evidence.STATUS_LABELS, "view_labels": dossiers.VIEW_LABELS}
 
 
-def _render_dossier(cadre: dossiers.Cadre, status: int = 200, **bound):
+def _render_dossier(cadre: cadres.Cadre, status: int = 200, **bound):
     """Render the page and log the view (a page re-shown after bad input is a view too)."""
     dossier = dossiers.build_dossier(cadre, users.visible_unit_ids(current_user))
-    editable = dossiers.can_edit(current_user, cadre)
+    editable = cadres.can_edit(current_user, cadre)
     is_staff = current_user.can_manage_surveys and users.visible_unit_ids(current_user) is None
     dossiers.log_view(current_user, cadre, "page")
     db.session.commit()
@@ -116,13 +116,13 @@ def list_dossiers():
     scope = users.visible_unit_ids(current_user)
     query = request.args.get("q", "").strip()[:100]
     unit_id = request.args.get("unit", type=int)
-    cards = dossiers.list_cadres(scope, query, unit_id)
+    cards = cadres.list_cadres(scope, query, unit_id)
     page = max(request.args.get("page", 1, type=int), 1)
     pages = max((len(cards) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(page, pages)
     return render_template(
         "dossiers/index.html", cards=cards[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(cards),
-        page=page, pages=pages, query=query, unit_id=unit_id, units=dossiers.visible_units(scope),
+        page=page, pages=pages, query=query, unit_id=unit_id, units=cadres.visible_units(scope),
     )
 
 
@@ -188,7 +188,7 @@ def add_evidence(key: str):
     form = _evidence_form(request.form)
     if not form.validate():
         return _render_dossier(cadre, 400, evidence=form)
-    if commit_or_flash(lambda: dossiers.add_evidence(cadre, form.service_data(), current_user, _today())):
+    if commit_or_flash(lambda: evidence.add_evidence(cadre, form.service_data(), current_user, _today())):
         return _render_dossier(cadre, 400, evidence=form)
     flash(_("已记入档案，待核实"), "success")
     return _back(key)
@@ -203,7 +203,7 @@ def edit_evidence(key: str, evidence_id: int):
         form = _evidence_form(request.form)
         reset = []
         if form.validate() and commit_or_flash(
-                lambda: reset.append(dossiers.update_evidence(item, form.service_data(), current_user, _today()))) is None:
+                lambda: reset.append(evidence.update_evidence(item, form.service_data(), current_user, _today()))) is None:
             flash(_("已保存；内容有改动，核实结果已撤销，请重新核实") if reset and reset[0] else _("已保存"), "success")
             return _back(key, f"evidence-{evidence_id}")
         item = _evidence(cadre, evidence_id)
@@ -214,7 +214,7 @@ def edit_evidence(key: str, evidence_id: int):
         status = 200
     dossiers.log_view(current_user, cadre, "evidence")
     db.session.commit()
-    return render_template("dossiers/edit_evidence.html", cadre=cadre, item=dossiers.evidence_view(item), form=form,
+    return render_template("dossiers/edit_evidence.html", cadre=cadre, item=evidence.evidence_view(item), form=form,
                            **_labels()), status
 
 
@@ -229,7 +229,7 @@ def verify_evidence(key: str, evidence_id: int):
             for message in field.errors:
                 flash(f"{field.label.text}：{message}", "error")
     elif commit_or_flash(
-            lambda: dossiers.verify_evidence(item, form.status.data, form.note.data, current_user, utcnow())) is None:
+            lambda: evidence.verify_evidence(item, form.status.data, form.note.data, current_user, utcnow())) is None:
         flash(_("已记录核实结果"), "success")
     return _back(key, f"evidence-{evidence_id}")
 
@@ -241,10 +241,10 @@ def confirm_remove_evidence(key: str, evidence_id: int):
     item = _evidence(cadre, evidence_id)
     back_url = url_for("dossiers.show_dossier", key=key, _anchor=f"evidence-{evidence_id}")
     return render_template("admin/confirm.html", heading=_("确认删除记录"),
-                           consequences=dossiers.removal_consequences(item),
+                           consequences=evidence.removal_consequences(item),
                            crumbs=[(_("干部档案"), url_for("dossiers.list_dossiers")), (cadre.name, back_url)],
                            action_url=request.path, button_label=_("确认删除"), back_url=back_url, danger=True,
-                           reason_label=_("删除原因"), reason_max=dossiers.REASON_MAX)
+                           reason_label=_("删除原因"), reason_max=evidence.REASON_MAX)
 
 
 @bp.post("/<key>/evidence/<int:evidence_id>/remove")
@@ -258,7 +258,7 @@ def remove_evidence(key: str, evidence_id: int):
         for message in form.reason.errors:
             flash(str(message), "error")
         return redirect(url_for("dossiers.confirm_remove_evidence", key=key, evidence_id=evidence_id))
-    error = commit_or_flash(lambda: dossiers.remove_evidence(item, form.reason.data, current_user, confirmed=confirmed))
+    error = commit_or_flash(lambda: evidence.remove_evidence(item, form.reason.data, current_user, confirmed=confirmed))
     if error is not None:  # unconfirmed, or the reason refused: back on the confirmation page
         return redirect(url_for("dossiers.confirm_remove_evidence", key=key, evidence_id=evidence_id))
     flash(_("已删除；原内容保留在操作日志中"), "success")

@@ -26,9 +26,17 @@ from survey_app.blueprints.access import load_survey, organizer_required
 from survey_app.blueprints.answers import subject_texts
 from survey_app.errors import DomainError
 from survey_app.extensions import db
-from survey_app.services.dossier import dossiers
+from survey_app.services.dossier import cadres
 from survey_app.services.platform import sheets, users
-from survey_app.services.results import answers, archive, exports, quality, reports
+from survey_app.services.results import (
+    answers,
+    archive,
+    exports,
+    quality,
+    report_models,
+    report_pdfs,
+    reports,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
 
@@ -40,12 +48,12 @@ SORT_KEYS = {
 }
 
 
-def _visible_report(survey_id: int) -> reports.SurveyReport:
+def _visible_report(survey_id: int) -> report_models.SurveyReport:
     survey = load_survey(survey_id)
-    return reports.scoped(reports.survey_report(survey), survey, users.visible_unit_ids(current_user))
+    return report_models.scoped(reports.survey_report(survey), survey, users.visible_unit_ids(current_user))
 
 
-def _filtered_subjects(report: reports.SurveyReport, group_ranks: dict[int, int | None] | None):
+def _filtered_subjects(report: report_models.SurveyReport, group_ranks: dict[int, int | None] | None):
     category, unit = request.args.get("category", ""), request.args.get("unit", "")
     rows = [
         row for row in report.subjects
@@ -58,7 +66,7 @@ def _filtered_subjects(report: reports.SurveyReport, group_ranks: dict[int, int 
     return sorted(rows, key=SORT_KEYS.get(sort, SORT_KEYS["rank"]))
 
 
-def _group_filter(report: reports.SurveyReport) -> int | None:
+def _group_filter(report: report_models.SurveyReport) -> int | None:
     group = request.args.get("group", "")
     return report.group_labels.index(group) if group in report.group_labels else None
 
@@ -75,7 +83,7 @@ def show_results(survey_id: int):
     group_index = _group_filter(report)
     ranks = None
     if group_index is not None:
-        ranks = reports.group_ranks(reports.survey_report(load_survey(survey_id)), group_index)
+        ranks = report_models.group_ranks(reports.survey_report(load_survey(survey_id)), group_index)
     return render_template(
         "reports/results.html",
         report=report,
@@ -83,7 +91,7 @@ def show_results(survey_id: int):
         rows=_filtered_subjects(report, ranks),
         group_index=group_index,
         group_ranks=ranks,
-        figures=reports.figure_columns(report),
+        figures=report_models.figure_columns(report),
         units=sorted({row.unit for row in report.subjects if row.unit}),
         args=request.args,
     )
@@ -97,9 +105,9 @@ def show_subject(survey_id: int, subject_id: int):
     if row is None:
         abort(404)
     survey = load_survey(survey_id)
-    return render_template("reports/subject.html", report=report, row=row, figures=reports.figure_columns(report),
+    return render_template("reports/subject.html", report=report, row=row, figures=report_models.figure_columns(report),
                            trend=reports.subject_trend(survey, row.key),
-                           dossier=dossiers.visible_dossier(current_user, row.key),
+                           dossier=cadres.visible_dossier(current_user, row.key),
                            **subject_texts(survey, report, subject_id))
 
 
@@ -137,7 +145,7 @@ def ranking_chart(survey_id: int, fmt: str):
     return _chart_response(reports.cached_chart(survey, _chart_name("ranking", fmt), draw), fmt)
 
 
-def _draw_subject_chart(survey, report: reports.SurveyReport, row: reports.SubjectRow, name: str, fmt: str):
+def _draw_subject_chart(survey, report: report_models.SurveyReport, row: report_models.SubjectRow, name: str, fmt: str):
     if name == "dimensions":
         return charts.dimension_profile_chart(report.dimension_labels, row.dimensions, title=_("各维度指数"), fmt=fmt)
     if name == "groups":
@@ -147,7 +155,7 @@ def _draw_subject_chart(survey, report: reports.SurveyReport, row: reports.Subje
             title=_("各评议主体指数"), axis_label=_("满意度指数"), fmt=fmt)
     if name == "grades" and report.option_labels:
         return charts.grade_distribution_chart(
-            [row.name], list(reports.scored_option_labels(report)), [reports.scored_shares(report, row)],
+            [row.name], list(report_models.scored_option_labels(report)), [report_models.scored_shares(report, row)],
             title=_("评价等次分布"), fmt=fmt)
     if name == "trend":
         trend = reports.subject_trend(survey, row.key)
@@ -165,7 +173,7 @@ def subject_chart(survey_id: int, subject_id: int, name: str, fmt: str):
     survey = load_survey(survey_id)
     report = _visible_report(survey_id)
     row = next((row for row in report.subjects if row.subject_id == subject_id), None)
-    if row is None or (name == "grades" and not reports.scored_shares(report, row)):
+    if row is None or (name == "grades" and not report_models.scored_shares(report, row)):
         abort(404)  # no grade chart without a scale, or with no group large enough to show
     data = reports.cached_chart(
         survey, _chart_name(subject_id, name, fmt), lambda: _draw_subject_chart(survey, report, row, name, fmt))
@@ -173,7 +181,7 @@ def subject_chart(survey_id: int, subject_id: int, name: str, fmt: str):
 
 
 # ---- exports: Excel, PDF, raw ballots (CSV) -------------------------------------------
-# Unit-scoped users export only their scope (the same `reports.scoped` report as the
+# Unit-scoped users export only their scope (the same `report_models.scoped` report as the
 # pages). The raw-ballot CSV, its checksum and the quality page are the policy's
 # CITY_SURVEY (services/platform/permissions.py): viewers and scoped users get 403 before any view.
 
@@ -192,7 +200,7 @@ def _is_scoped() -> bool:
     return users.visible_unit_ids(current_user) is not None
 
 
-def _answers(survey_id: int, report: reports.SurveyReport) -> answers.AnswersView:
+def _answers(survey_id: int, report: report_models.SurveyReport) -> answers.AnswersView:
     """Answers and comments for the exports: masked for everyone (no originals)."""
     return answers.answers_view(load_survey(survey_id), report, users.visible_unit_ids(current_user))
 
@@ -210,7 +218,7 @@ def export_xlsx(survey_id: int):
 @login_required
 def export_pdf(survey_id: int):
     report = _visible_report(survey_id)
-    data = exports.survey_pdf(report, _today(), is_scoped=_is_scoped(), archive=_seal(survey_id),
+    data = report_pdfs.survey_pdf(report, _today(), is_scoped=_is_scoped(), archive=_seal(survey_id),
                               answers=_answers(survey_id, report))
     return _download(data, exports.download_name(report, _("评议结果") + ".pdf"), "application/pdf")
 
@@ -222,7 +230,7 @@ def export_subject_pdf(survey_id: int, subject_id: int):
     row = next((row for row in report.subjects if row.subject_id == subject_id), None)
     if row is None:
         abort(404)
-    data = exports.subject_pdf(report, row, _today(), archive=_seal(survey_id))
+    data = report_pdfs.subject_pdf(report, row, _today(), archive=_seal(survey_id))
     return _download(data, exports.download_name(report, f"{row.name}.pdf"), "application/pdf")
 
 

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from survey_app.extensions import csrf, db
 from survey_app.models import ApiToken, Survey
 from survey_app.services.platform import api_tokens, permissions, users
-from survey_app.services.results import answer_exports, answers, exports, reports
+from survey_app.services.results import answer_exports, answers, exports, report_models, reports
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1/surveys")
 csrf.exempt(bp)
@@ -60,7 +60,7 @@ def survey_results(survey_id: int):
     if not api_tokens.may_read(token, survey):
         return _error(403, _("这个令牌只能读取创建时选定的问卷"))
     scope = users.visible_unit_ids(owner)
-    report = reports.scoped(reports.survey_report(survey), survey, scope)
+    report = report_models.scoped(reports.survey_report(survey), survey, scope)
     body = exports.results_json(report)
     body["answers"] = answer_exports.answers_json(answers.answers_view(survey, report, scope))
     response = jsonify(body)

@@ -28,9 +28,9 @@ from survey_app.models import (
 from survey_app.models.assessment import AdjustmentKind, AssessmentPlan, ComponentSource, PlanSubjectKind
 from survey_app.services.assessment import assessments
 from survey_app.services.design import definitions
-from survey_app.services.dossier import dossiers
+from survey_app.services.dossier import cadres, evidence
 from survey_app.services.platform import users
-from survey_app.services.respondents import ballots
+from survey_app.services.respondents import simulation
 from survey_app.services.results import lifecycle
 
 DEMO_DIR = Path(__file__).resolve().parent
@@ -60,7 +60,7 @@ def seed() -> str | None:
         survey = definitions.import_definition(load_demo_definition(file_name), admin)
         for action in steps:
             if action == "ballots":
-                ballots.simulate_ballots(survey, None, rng)
+                simulation.simulate_ballots(survey, None, rng)
             else:
                 lifecycle.change_status(survey, action, admin)
     assessments.seed_demo_plan(admin)
@@ -181,10 +181,10 @@ def seed_evidence(actor: User) -> int:
         return 0
     verified_at = datetime(2026, 11, 20, 2, 30, tzinfo=UTC)
     for key, kind, title, detail, occurred, due, source, attachments, status, note in DEMO_EVIDENCE:
-        cadre = dossiers.find_cadre(key)
-        item = dossiers.add_evidence(cadre, {"kind": kind, "title": title, "detail": detail, "occurred_on": occurred,
+        cadre = cadres.find_cadre(key)
+        item = evidence.add_evidence(cadre, {"kind": kind, "title": title, "detail": detail, "occurred_on": occurred,
                                              "due_on": due, "source": source, "attachments": attachments},
                                      actor, DEMO_TODAY)
         if status is not VerificationStatus.PENDING:
-            dossiers.verify_evidence(item, status, note, actor, verified_at)
+            evidence.verify_evidence(item, status, note, actor, verified_at)
     return len(DEMO_EVIDENCE)

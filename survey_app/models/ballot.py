@@ -96,7 +96,7 @@ class Ballot(Base):
     is_open_link: Mapped[bool] = mapped_column(default=False)
     #: Only for named surveys (领导评价); always NULL on anonymous ones.
     respondent_name: Mapped[str | None] = mapped_column(String(100))
-    #: Sent faster than anyone can read the ballot (services/ballots.too_fast), decided
+    #: Sent faster than anyone can read the ballot (services/respondents/ballot_store.too_fast), decided
     #: at submission. The time the page was open is not kept: paired with an access log's
     #: GET and POST it would name the phone (docs/anonymity.md, "Logs").
     is_too_fast: Mapped[bool] = mapped_column(default=False, server_default=false())

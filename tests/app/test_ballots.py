@@ -9,7 +9,7 @@ from sqlalchemy import Date, func, inspect, select
 
 from survey_app.extensions import db
 from survey_app.models import AccessCode, Answer, Ballot, CodeStatus, Rating, Survey, SurveyStatus
-from survey_app.services.respondents import ballots, codes
+from survey_app.services.respondents import ballot_store, ballots, codes, sealing, simulation
 from tests.app.respondent_helpers import (
     ballot_count,
     complete_values,
@@ -260,9 +260,9 @@ def test_two_ballots_open_for_different_times_store_the_same_timing(app, client,
 
 
 def test_too_fast_is_judged_per_answer_with_a_floor():
-    assert not ballots.too_fast(None, 100) and not ballots.too_fast(-5, 100) and not ballots.too_fast(10**6, 1)
-    assert ballots.too_fast(9, 1) and not ballots.too_fast(10, 1)  # the floor: 10 s
-    assert ballots.too_fast(119, 120) and not ballots.too_fast(120, 120)  # a second per answer
+    assert not ballot_store.too_fast(None, 100) and not ballot_store.too_fast(-5, 100) and not ballot_store.too_fast(10**6, 1)
+    assert ballot_store.too_fast(9, 1) and not ballot_store.too_fast(10, 1)  # the floor: 10 s
+    assert ballot_store.too_fast(119, 120) and not ballot_store.too_fast(120, 120)  # a second per answer
 
 
 def test_ballot_ids_are_random_not_sequential(app, client, survey_id):
@@ -281,9 +281,9 @@ def test_seal_clears_idempotency_traces_of_a_closed_survey(app, client, survey_i
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         with pytest.raises(ballots.DomainError):
-            ballots.seal_survey(survey)
+            sealing.seal_survey(survey)
         survey.status = SurveyStatus.CLOSED
-        ballots.seal_survey(survey)
+        sealing.seal_survey(survey)
         db.session.commit()
         assert db.session.scalars(select(AccessCode.idempotency_hash)).all() == [None] * 3
         assert db.session.scalar(select(func.count()).select_from(Rating)) == 6
@@ -296,7 +296,7 @@ def test_simulate_ballots_fills_a_survey_through_the_real_path(app, make_survey)
     survey_id = make_survey(publish=True, excellent_cap_percent=34)
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        stored = ballots.simulate_ballots(survey, {"superior": 12, "served": 30}, random.Random(7))
+        stored = simulation.simulate_ballots(survey, {"superior": 12, "served": 30}, random.Random(7))
         db.session.commit()
         assert stored == 42
         per_group = dict(db.session.execute(
@@ -313,7 +313,7 @@ def test_simulate_ballots_defaults_to_expected_turnout(app, make_survey):
     survey_id = make_survey(publish=True)
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        stored = ballots.simulate_ballots(survey, None, random.Random(1))
+        stored = simulation.simulate_ballots(survey, None, random.Random(1))
         db.session.commit()
     assert 0.85 * 25 - 2 <= stored <= 25
 

@@ -26,9 +26,9 @@ from survey_app.models import (
 from survey_app.models.assessment import ComponentSource, PlanSubjectKind
 from survey_app.services.assessment import assessments
 from survey_app.services.design import surveys
-from survey_app.services.dossier import dossiers
+from survey_app.services.dossier import cadres, dossiers, evidence
 from survey_app.services.platform import users
-from survey_app.services.results import lifecycle, reports
+from survey_app.services.results import lifecycle, report_models, reports
 from tests.app.documents import assert_fonts_embedded, pdf_text_or_skip
 from tests.app.factories import cast
 
@@ -100,7 +100,7 @@ def _add_item(app, key: str = "C1", **overrides) -> int:
         data = {"kind": EvidenceKind.ACHIEVEMENT, "title": "争取中央预算内投资 3.2 亿元", "detail": "",
                 "occurred_on": date(2026, 9, 15), "due_on": None, "source": EvidenceSource.DOCUMENTS,
                 "attachments": ["省发展改革委通报〔2026〕21号"], **overrides}
-        item = dossiers.add_evidence(dossiers.find_cadre(key), data, actor, date(2026, 11, 24))
+        item = evidence.add_evidence(cadres.find_cadre(key), data, actor, date(2026, 11, 24))
         db.session.commit()
         return item.id
 
@@ -110,7 +110,7 @@ def _add_item(app, key: str = "C1", **overrides) -> int:
 
 def test_dossier_figures_are_the_results_pages_own(app, rated):
     with app.app_context():
-        dossier = dossiers.build_dossier(dossiers.find_cadre("C1"))
+        dossier = dossiers.build_dossier(cadres.find_cadre("C1"))
         assert [y.year for y in dossier.years] == [2026, 2025, 2024]
         assert dossier.years[2].surveys[0].row.index is None  # listed, unanswered: 样本不足
         for entry in dossier.surveys:
@@ -118,7 +118,7 @@ def test_dossier_figures_are_the_results_pages_own(app, rated):
             row = next(r for r in report.subjects if r.key == "C1")
             assert entry.row == row  # index, interval, groups, ranks, grade shares, comparisons, flags
             assert entry.ranked == sum(r.rank is not None for r in report.subjects)
-            assert entry.scored_shares == tuple(reports.scored_shares(report, row))
+            assert entry.scored_shares == tuple(report_models.scored_shares(report, row))
         this_year = dossier.years[0].surveys[0]
         assert this_year.row.previous_index == dossier.years[1].surveys[0].row.index
         trend = reports.subject_trend(db.session.get(Survey, rated["2026"]), "C1")
@@ -143,7 +143,7 @@ def test_small_groups_stay_insufficient_on_the_page_and_in_the_pdf(app, client, 
     served = re.search(r"<tr><td>服务对象</td>.*?</tr>", page, re.S).group(0)
     assert "样本不足" in served and ">2<" not in served
     with app.app_context():
-        entry = dossiers.build_dossier(dossiers.find_cadre("C2")).years[0].surveys[0]
+        entry = dossiers.build_dossier(cadres.find_cadre("C2")).years[0].surveys[0]
     assert entry.row.groups[1].is_reportable is False and entry.row.groups[1].index is None
     text = pdf_text_or_skip(client.get("/admin/dossiers/C2/dossier.pdf").data)
     served_line = next(line for line in text.splitlines() if "服务对象" in line and "0.6" in line)
@@ -153,8 +153,8 @@ def test_small_groups_stay_insufficient_on_the_page_and_in_the_pdf(app, client, 
 def test_team_and_unknown_keys_have_no_dossier(app, client, auth, rated):
     with app.app_context():
         with pytest.raises(NotFound):
-            dossiers.find_cadre("T1")
-        assert "T1" not in {card.cadre.key for card in dossiers.list_cadres(None)}
+            cadres.find_cadre("T1")
+        assert "T1" not in {card.cadre.key for card in cadres.list_cadres(None)}
     auth.login("viewer", Role.VIEWER)
     assert client.get("/admin/dossiers/T1").status_code == 404
     assert client.get("/admin/dossiers/NOBODY").status_code == 404
@@ -165,10 +165,10 @@ def test_links_from_other_pages_only_to_visible_cadre_dossiers(app, auth, rated)
     auth.create_user("finance", Role.VIEWER, unit_ids=[_unit_of(app, "C3")])
     with app.app_context():
         everyone, finance = users.find_user("factory"), users.find_user("finance")
-        assert dossiers.visible_dossier(everyone, "C1").name == "张伟"
-        assert dossiers.visible_dossier(everyone, "T1") is None  # a team: no dossier, no link
-        assert dossiers.visible_dossier(finance, "C1") is None
-        assert dossiers.visible_dossier(finance, "C3").unit == "市财政局"
+        assert cadres.visible_dossier(everyone, "C1").name == "张伟"
+        assert cadres.visible_dossier(everyone, "T1") is None  # a team: no dossier, no link
+        assert cadres.visible_dossier(finance, "C1") is None
+        assert cadres.visible_dossier(finance, "C3").unit == "市财政局"
 
 
 def test_the_per_subject_results_page_links_to_the_cadre_dossier(app, client, auth, rated):
@@ -198,7 +198,7 @@ def test_assessment_results_of_cadre_plans_only(app, rated):
         unit_category = assessments.add_category(units, "市直部门", actor)
         assessments.add_subject(units, {"key": "C1", "name": "市发改委", "category_id": unit_category.id}, actor)
         db.session.commit()
-        dossier = dossiers.build_dossier(dossiers.find_cadre("C1"))
+        dossier = dossiers.build_dossier(cadres.find_cadre("C1"))
         expected = assessments.compute_plan(plan).subject(subject.id)
     assert [entry.title for entry in dossier.plans] == ["2026年度领导干部年度考核"]  # not the unit plan
     entry = dossier.plans[0]
@@ -300,7 +300,7 @@ def test_bad_evidence_is_refused_with_a_chinese_message(app, client, auth, rated
 
 def test_service_lists_every_problem_at_once(app):
     with app.app_context(), pytest.raises(ValidationFailed) as error:
-        dossiers.clean_evidence({"kind": "x", "title": "", "occurred_on": None, "source": None}, date(2026, 11, 24))
+        evidence.clean_evidence({"kind": "x", "title": "", "occurred_on": None, "source": None}, date(2026, 11, 24))
     assert error.value.errors == ["请选择清单类别（任务、进度、问题、成绩）", "请填写事项", "请填写日期", "请选择来源"]
 
 
@@ -418,13 +418,13 @@ def test_demo_has_dossiers_with_results_assessments_and_evidence(app):
     with app.app_context():
         demo.seed()
         db.session.commit()
-        cards = {card.cadre.key: card for card in dossiers.list_cadres(None)}
+        cards = {card.cadre.key: card for card in cadres.list_cadres(None)}
         assert {"FGW01", "ZRZY05", "SCJG01", "XZSP01"} <= {k for k, c in cards.items() if c.evidence}
         assert "FGW-TEAM" not in cards
-        dossier = dossiers.build_dossier(dossiers.find_cadre("FGW01"))
+        dossier = dossiers.build_dossier(cadres.find_cadre("FGW01"))
         kinds = {s.kind for s in dossier.surveys}
         assert kinds == {SurveyKind.SERVICE_QUALITY, SurveyKind.DEMOCRATIC} and len(dossier.surveys) == 3
         assert [p.title for p in dossier.plans] == [demo.CADRE_PLAN_TITLE] and dossier.plans[0].row.composite
         assert all(items for _kind, items in dossier.lists) and dossier.to_verify
-        successor = dossiers.build_dossier(dossiers.find_cadre("ZRZY05")).years[0].surveys[0]
+        successor = dossiers.build_dossier(cadres.find_cadre("ZRZY05")).years[0].surveys[0]
         assert successor.row.predecessor_key == "ZRZY01" and successor.predecessor_name == "刘建国"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Subject, Survey
 from survey_app.services.platform import sheets
-from survey_app.services.results import exports, reports
+from survey_app.services.results import ballot_columns, exports, report_pdfs, reports
 from tests.app.documents import assert_fonts_embedded, pdf_text, pdf_text_or_skip
 from tests.app.test_reports import cast, rated_survey  # noqa: F401 — the fixture is used by name
 
@@ -268,7 +268,7 @@ def test_survey_pdf(app, client, auth, rated_survey, tmp_path):  # noqa: F811
 def test_survey_pdf_is_deterministic_for_a_given_date(app, rated_survey):  # noqa: F811
     report = _report(app, rated_survey)
     with app.test_request_context():
-        first, second = exports.survey_pdf(report, TODAY), exports.survey_pdf(report, TODAY)
+        first, second = report_pdfs.survey_pdf(report, TODAY), report_pdfs.survey_pdf(report, TODAY)
     assert first == second
 
 
@@ -344,15 +344,15 @@ def test_empty_survey_exports_without_error(app, client, auth, make_survey):
         assert client.get(f"/admin/reports/{survey_id}/{path}").status_code == 200, path
 
 
-# ---- the adapter's load from ratings rows (services/reports.answers_from_ratings) -------
+# ---- the adapter's load from ratings rows (services/results/ballot_columns.answers_from_ratings) -------
 
 
 def test_unpacked_load_gives_the_same_columns(app, rated_survey, monkeypatch):  # noqa: F811
     with app.app_context():
         survey = db.session.get(Survey, rated_survey)
-        packed = reports.answers_from_ratings(survey)
-        monkeypatch.setattr(reports, "_PACK_LIMIT", 1)
-        unpacked = reports.answers_from_ratings(survey)
+        packed = ballot_columns.answers_from_ratings(survey)
+        monkeypatch.setattr(ballot_columns, "_PACK_LIMIT", 1)
+        unpacked = ballot_columns.answers_from_ratings(survey)
     for name in ("ballot", "subject", "dimension", "group", "option"):
         assert np.array_equal(getattr(packed, name), getattr(unpacked, name)), name
     assert np.array_equal(packed.score, unpacked.score, equal_nan=True)

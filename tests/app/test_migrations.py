@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
-from survey_app.services.respondents import ballots
+from survey_app.services.respondents import simulation
 
 
 def test_migrations_build_the_schema_the_models_describe(app):
@@ -32,7 +32,7 @@ def test_a_downgrade_and_upgrade_keep_every_ballot(app, make_survey):
     # `surveys` or `ballots` would delete every ballot and rating by cascade.
     survey_id = make_survey(publish=True)
     with app.app_context():
-        ballots.simulate_ballots(db.session.get(Survey, survey_id), {"superior": 4, "served": 3}, random.Random(1))
+        simulation.simulate_ballots(db.session.get(Survey, survey_id), {"superior": 4, "served": 3}, random.Random(1))
         db.session.commit()
         before = _counts()
         db.session.commit()  # ends the read: on PostgreSQL the ALTERs would wait for it
@@ -57,7 +57,7 @@ def test_ballot_durations_become_the_speeder_flag_and_are_dropped(app, make_surv
     only the flag the results drew from them (under a third of the survey's median)."""
     survey_id = make_survey(publish=True)
     with app.app_context():
-        ballots.simulate_ballots(db.session.get(Survey, survey_id), {"superior": 4, "served": 3}, random.Random(1))
+        simulation.simulate_ballots(db.session.get(Survey, survey_id), {"superior": 4, "served": 3}, random.Random(1))
         db.session.commit()
         flask_migrate.stamp()
         flask_migrate.downgrade(revision="9d4b6a1e2f37")

@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Rating, Survey
-from survey_app.services.respondents import ballots, rating_pack
-from survey_app.services.results import lifecycle, reports
+from survey_app.services.respondents import rating_pack, simulation
+from survey_app.services.results import ballot_columns, lifecycle, reports
 from tests.app.factories import _system_user
 from tests.app.respondent_helpers import (
     complete_values,
@@ -94,7 +94,7 @@ def simulated(app, make_survey):
     survey_id = make_survey(publish=True)
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        ballots.simulate_ballots(survey, {"superior": 18, "served": 22}, random.Random(7))
+        simulation.simulate_ballots(survey, {"superior": 18, "served": 22}, random.Random(7))
         first = db.session.scalars(select(Ballot.id).where(Ballot.survey_id == survey_id).limit(1)).one()
         db.session.execute(update(Ballot).where(Ballot.id == first).values(is_excluded=True))
         db.session.commit()
@@ -110,9 +110,9 @@ def _sorted_rows(answers) -> np.ndarray:
 def test_the_packed_read_gives_the_rows_read_columns(app, simulated):
     with app.app_context():
         survey = db.session.get(Survey, simulated)
-        counted = reports.load_counted(survey)
-        from_rows = reports.answers_from_ratings(survey)
-        facts = reports.counted_ballot_facts(survey)
+        counted = ballot_columns.load_counted(survey)
+        from_rows = ballot_columns.answers_from_ratings(survey)
+        facts = ballot_columns.counted_ballot_facts(survey)
     assert len(counted.answers) == len(from_rows) and len(counted.facts) == 39
     assert np.array_equal(_sorted_rows(counted.answers), _sorted_rows(from_rows))
     assert [tuple(f) for f in counted.facts] == [tuple(f) for f in facts]
@@ -126,8 +126,8 @@ def test_a_ballot_without_a_packed_copy_sends_the_survey_to_its_rows(app, simula
         db.session.execute(update(Ballot).where(Ballot.survey_id == simulated).values(ratings_packed=None))
         db.session.commit()
         calls = []
-        monkeypatch.setattr(reports, "answers_from_ratings",
-                            lambda s, read=reports.answers_from_ratings: calls.append(s) or read(s))
+        monkeypatch.setattr(ballot_columns, "answers_from_ratings",
+                            lambda s, read=ballot_columns.answers_from_ratings: calls.append(s) or read(s))
         rows_report = reports.compute_report(survey)
     assert calls  # the fallback ran
     assert rows_report.ballots == packed_report.ballots == 39

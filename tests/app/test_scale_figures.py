@@ -13,7 +13,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Role, ScaleOption, Subject, Survey
 from survey_app.services.design import definitions, surveys
-from survey_app.services.results import exports, lifecycle, reports
+from survey_app.services.results import exports, lifecycle, report_models, reports
 from tests.app.documents import pdf_text_or_skip
 from tests.app.factories import _system_user as factory_user
 from tests.app.factories import cast
@@ -86,7 +86,7 @@ def test_a_custom_scale_reports_the_figures_its_organizer_marked(app, make_surve
     c1 = next(row for row in report.subjects if row.key == "C1")
     assert (c1.top_share, c1.pass_share, c1.negative_share) == (pytest.approx(3 / 6), pytest.approx(4 / 6),
                                                                  pytest.approx(1 / 6))
-    assert [name.text() for name, _field in reports.figure_columns(report)] == ["很好率", "尚可及以上", "很差率"]
+    assert [name.text() for name, _field in report_models.figure_columns(report)] == ["很好率", "尚可及以上", "很差率"]
 
 
 def test_a_custom_scale_without_roles_reports_no_shares_and_says_so(app, make_survey):

@@ -31,7 +31,7 @@ from survey_app.models.assessment import (
 )
 from survey_app.services.assessment import assessments
 from survey_app.services.design import surveys
-from survey_app.services.dossier import dossiers
+from survey_app.services.dossier import cadres, evidence
 from survey_app.services.platform import users
 from survey_app.services.results import lifecycle
 from tests.app.factories import cast
@@ -76,7 +76,7 @@ def world(app, make_survey):
         plan = _scored_plan(db.session.get(Survey, ids["shared"]), actor)
         ids["plan"] = plan.id
         ids["component"] = plan.categories[0].components[0].id
-        dossiers.add_evidence(dossiers.find_cadre("Z1"), {
+        evidence.add_evidence(cadres.find_cadre("Z1"), {
             "kind": EvidenceKind.PROBLEM, "title": "巡察反馈：赵敏审批拖延", "occurred_on": date(2026, 5, 1),
             "source": EvidenceSource.INSPECTION}, actor, date(2026, 11, 1))
         unit = db.session.scalar(select(Unit.id).where(Unit.name == "市发改委"))

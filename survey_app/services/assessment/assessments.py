@@ -43,7 +43,7 @@ from survey_app.models.base import utcnow
 from survey_app.services.design import surveys
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
-from survey_app.services.results import reports
+from survey_app.services.results import report_models, reports
 
 TARGET = "assessment_plan"
 UNCATEGORIZED = "未分类"
@@ -916,9 +916,9 @@ class _Linked:
 
 def _linked_values(plan: AssessmentPlan) -> _Linked:
     """Read each linked survey's results once (units by name, cadres by key)."""
-    cache: dict[int, reports.SurveyReport] = {}
+    cache: dict[int, report_models.SurveyReport] = {}
 
-    def report(survey: Survey) -> reports.SurveyReport:
+    def report(survey: Survey) -> report_models.SurveyReport:
         if survey.id not in cache:
             cache[survey.id] = reports.survey_report(survey)
         return cache[survey.id]

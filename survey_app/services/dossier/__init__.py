@@ -1,5 +1,6 @@
-"""The cadre dossier (干部档案): each cadre's evaluations, assessments and evidence lists
-across years, its cross-checks, and its PDF (docs/dossier.md).
+"""The cadre dossier (干部档案): who a cadre is and who may see them (cadres), each
+cadre's evaluations and assessments across years with the view log (dossiers), the
+evidence lists (evidence), and the PDF (dossier_pdf). See docs/dossier.md.
 
 Imports platform, design, results and assessment.
 """

@@ -13,15 +13,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
 from analytics import charts
-from survey_app.services.dossier.dossiers import (
-    KIND_LABELS,
-    AssessmentEntry,
-    Dossier,
-    EvidenceView,
-    SurveyEntry,
-)
+from survey_app.services.dossier.dossiers import AssessmentEntry, Dossier, SurveyEntry
+from survey_app.services.dossier.evidence import KIND_LABELS, EvidenceView
 from survey_app.services.platform import pdf_layout, phrasing
-from survey_app.services.results.reports import INSUFFICIENT
+from survey_app.services.results.report_models import INSUFFICIENT
 
 CHART_WIDTH, CHART_HEIGHT = 120 * mm, 72 * mm
 

@@ -9,42 +9,35 @@ that loses the race, or a retry after a lost reply, is told "already stored" whe
 carries the idempotency key that burned the code, and "code used" otherwise.
 
 The ballot row names no code: nothing links the two but this transaction (docs/anonymity.md
-explains what that leaves, and `seal_survey` removes).
+explains what that leaves, and `sealing.seal_survey` removes). The rows a ballot writes and
+how they are inserted are in `ballot_store`.
 """
 
 import enum
-import functools
-import random
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from itertools import chain
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from survey_app.errors import DomainError
 from survey_app.extensions import db
 from survey_app.models import (
     AccessCode,
-    Answer,
-    Ballot,
     CodeStatus,
     OpenLink,
     OpenReceipt,
-    Rating,
     RespondentGroup,
-    SubjectComment,
     Survey,
     SurveyStatus,
 )
 from survey_app.services.platform import audit
-from survey_app.services.respondents import codes, rating_pack, simulation
+from survey_app.services.respondents import ballot_store, codes
 from survey_app.services.respondents.ballot_rules import (
     BallotInvalid,
     BallotStructure,
@@ -55,11 +48,6 @@ from survey_app.services.respondents.ballot_rules import (
 )
 
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
-MAX_DURATION = 24 * 3600
-#: Too fast: under a second per answer (a rating needs its name and dimension read and a
-#: tap), and under 10 s whatever the size. Judged at submission; only the flag is stored.
-TOO_FAST_SECONDS_PER_ANSWER = 1.0
-TOO_FAST_FLOOR_SECONDS = 10.0
 
 
 #: HTTP status of each refusal reason.
@@ -127,7 +115,8 @@ class CodeContext:
 # ---- time -------------------------------------------------------------------------------
 
 
-def _aware(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
+    """Return a stored time as an aware UTC time (simulation reads survey windows so too)."""
     # SQLite returns naive datetimes; every stored time is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -135,7 +124,7 @@ def _aware(moment: datetime) -> datetime:
 def local_day(now: datetime) -> date:
     """Return the day of `now` where the survey takes place (only days are stored)."""
     zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-    return _aware(now).astimezone(zone).date()
+    return as_utc(now).astimezone(zone).date()
 
 
 def ensure_open(survey: Survey, now: datetime) -> None:
@@ -144,9 +133,9 @@ def ensure_open(survey: Survey, now: datetime) -> None:
 
 
 def _ensure_open(status: SurveyStatus, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> None:
-    if status in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED) or (closes_at and _aware(closes_at) <= _aware(now)):
+    if status in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED) or (closes_at and as_utc(closes_at) <= as_utc(now)):
         raise BallotRefused("closed", _("本次评议已经结束，感谢您的关注"))
-    if status is not SurveyStatus.PUBLISHED or (opens_at and _aware(opens_at) > _aware(now)):
+    if status is not SurveyStatus.PUBLISHED or (opens_at and as_utc(opens_at) > as_utc(now)):
         raise BallotRefused("not_open", _("本次评议尚未开始，请在开始后再打开"))
 
 
@@ -324,13 +313,13 @@ def submit_with_code(
     _ensure_open(row.survey_status, row.opens_at, row.closes_at, now)
     checked = _check_published(row.survey_id, row.created_at, row.group_id, values)
     day = local_day(now)
-    rows = _ballot_rows(row.survey_id, row.group_id, checked, day, is_open_link=False,
+    rows = ballot_store.ballot_rows(row.survey_id, row.group_id, checked, day, is_open_link=False,
                         duration_seconds=duration_seconds)
     # The burn is the transaction's first write: SQLite then takes the write lock on a
     # fresh snapshot, and PostgreSQL serialises on the code's row.
     if not _burn(code_hash, idempotency_hash, day):
         return _after_lost_race(code_hash, idempotency_hash, row.survey_id)
-    _insert_ballot(rows)
+    ballot_store.insert_ballot(rows)
     return Submission(Outcome.STORED, row.survey_id)
 
 
@@ -386,224 +375,9 @@ def submit_open(
     ensure_open(survey, now)
     checked = _check_published(survey.id, survey.created_at, link.group_id, values)
     day = local_day(now)
-    rows = _ballot_rows(survey.id, link.group_id, checked, day, is_open_link=True,
+    rows = ballot_store.ballot_rows(survey.id, link.group_id, checked, day, is_open_link=True,
                         duration_seconds=duration_seconds, quality_flag=quality_flag)
     if not _insert_receipt(link, idempotency_hash, day):
         return Submission(Outcome.ALREADY_STORED, link.survey_id)
-    _insert_ballot(rows)
+    ballot_store.insert_ballot(rows)
     return Submission(Outcome.STORED, link.survey_id)
-
-
-# ---- storing ----------------------------------------------------------------------------
-
-
-def _new_id() -> str:
-    return secrets.token_urlsafe(16)
-
-
-_BALLOT_COLUMNS = ("id", "survey_id", "group_id", "submitted_on", "is_open_link", "respondent_name",
-                   "is_too_fast", "quality_flag", "is_excluded", "ratings_packed")
-_RATING_COLUMNS = ("ballot_id", "subject_id", "dimension_id", "option_id", "score")
-_ANSWER_COLUMNS = ("id", "ballot_id", "question_id", "value_text", "value_number")
-_COMMENT_COLUMNS = ("id", "ballot_id", "subject_id", "text")
-
-
-def too_fast(duration_seconds: int | None, answered: int) -> bool:
-    """Whether a ballot of `answered` answers was sent faster than it can be read.
-
-    An unknown or impossible duration (no signed page, a clock jump) is not too fast.
-    """
-    if duration_seconds is None or not 0 <= duration_seconds <= MAX_DURATION:
-        return False
-    return duration_seconds < max(TOO_FAST_FLOOR_SECONDS, TOO_FAST_SECONDS_PER_ANSWER * answered)
-
-
-def _ballot_rows(
-    survey_id: int,
-    group_id: int,
-    checked: CheckedBallot,
-    day: date,
-    *,
-    is_open_link: bool,
-    duration_seconds: int | None,
-    quality_flag: str | None = None,
-) -> list[tuple[str, tuple[str, ...], list[tuple]]]:
-    """Return (table, columns, rows) of everything one ballot stores, ready to insert.
-
-    The ballot id is random; nothing in these rows names a code, a link or a time of day.
-    `respondent_name` is None unless the survey is named (the checks return no name for
-    anonymous surveys, whatever was sent).
-    """
-    ballot_id = _new_id()
-    hasty = too_fast(duration_seconds, len(checked.ratings) + len(checked.answers))
-    # The day as ISO text: how SQLAlchemy stores a date on SQLite, and PostgreSQL reads it
-    # as a date (psycopg sends text untyped); no driver-level date adapter involved.
-    ballot = (ballot_id, survey_id, group_id, day.isoformat(), is_open_link, checked.respondent_name,
-              hasty, quality_flag, False, rating_pack.pack(checked.ratings))
-    return [
-        ("ballots", _BALLOT_COLUMNS, [ballot]),
-        ("ratings", _RATING_COLUMNS, [(ballot_id, *rating) for rating in checked.ratings]),
-        ("answers", _ANSWER_COLUMNS, [(_new_id(), ballot_id, a.question_id, a.text, a.number)
-                                      for a in checked.answers]),
-        ("subject_comments", _COMMENT_COLUMNS, [(_new_id(), ballot_id, c.subject_id, c.text)
-                                                for c in checked.comments]),
-    ]
-
-
-def _insert_ballot(tables: list[tuple[str, tuple[str, ...], list[tuple]]]) -> None:
-    for table, columns, rows in tables:
-        _insert_rows(table, columns, rows)
-
-
-@functools.lru_cache(maxsize=64)
-def _values_sql(table: str, columns: tuple[str, ...], count: int, mark: str) -> str:
-    row = "(" + ", ".join([mark] * len(columns)) + ")"
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([row] * count)
-
-
-@functools.lru_cache(maxsize=64)
-def _unnest_sql(table: str, columns: tuple[str, ...], constant: tuple[bool, ...]) -> str:
-    dialect = postgresql.dialect()
-    types = [db.metadata.tables[table].c[column].type.compile(dialect=dialect) for column in columns]
-    arrays = [f"%s::{kind}[]" for kind, fixed in zip(types, constant, strict=True) if not fixed]
-    names = iter(f"u{i}" for i in range(len(arrays)))
-    select_list = ", ".join(f"%s::{kind}" if fixed else next(names) for kind, fixed in zip(types, constant, strict=True))
-    aliases = ", ".join(f"u{i}" for i in range(len(arrays)))
-    return (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select_list} "
-            f"FROM unnest({', '.join(arrays)}) AS u({aliases})")
-
-
-_NUMBER_TYPES = (int, float)
-
-
-def _array(values: tuple) -> str | list:
-    """Return a PostgreSQL array literal for numbers and NULLs, else the list itself.
-
-    psycopg dumps a list element by element in Python (about 300 µs for a ballot's four
-    rating columns); the literal is a join, cast by the statement (`%s::integer[]`).
-    Text goes as a list: psycopg quotes it.
-    """
-    if all(value is None or type(value) in _NUMBER_TYPES for value in values):
-        return "{" + ",".join("NULL" if value is None else repr(value) for value in values) + "}"
-    return list(values)
-
-
-def _insert_unnest(connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """PostgreSQL: one array per column through unnest(), a column with one value for
-    every row (the ballot id) as a single parameter."""
-    by_column = list(zip(*rows, strict=True))
-    constant = tuple(len(set(values)) == 1 for values in by_column)
-    fixed = [values[0] for values, same in zip(by_column, constant, strict=True) if same]
-    arrays = [_array(values) for values, same in zip(by_column, constant, strict=True) if not same]
-    connection.exec_driver_sql(_unnest_sql(table, columns, constant), (*fixed, *arrays))
-
-
-def _insert_rows(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT many rows in one statement and one round trip, on the session's connection
-    (so inside the same transaction).
-
-    A ballot's 120+ ratings are its bulk. Through the ORM, an executemany or SQLAlchemy's
-    multi-VALUES construct they cost more than the database spends inserting. SQLite gets
-    one plain multi-row VALUES statement (sqlite3 keeps it prepared: the text repeats).
-    PostgreSQL gets arrays through unnest(): a handful of parameters instead of 600, so
-    psycopg caches the statement's parsing (it does not past 50 parameters) and the
-    server keeps it prepared. Values go to the driver as they are: None, bool, str, int
-    and float, which sqlite3 and psycopg adapt natively.
-    """
-    if not rows:
-        return
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql" and len(rows) > 1:
-        _insert_unnest(connection, table, columns, rows)
-        return
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(_values_sql(table, columns, len(rows), mark), tuple(chain.from_iterable(rows)))
-
-
-# ---- sealing a closed survey ------------------------------------------------------------
-
-
-def seal_survey(survey: Survey) -> None:
-    """Erase what still ties ballots to codes at storage level, once the survey is closed.
-
-    Clears the idempotency hashes (only retries needed them) and open-link receipts, and
-    rewrites every code, ballot, rating and answer row of the survey in this one
-    transaction: on PostgreSQL all then carry the same transaction id (xmin), and CLUSTER
-    reorders the tables by their random keys so physical order no longer follows
-    submission order. See docs/anonymity.md.
-    """
-    if survey.status not in (SurveyStatus.CLOSED, SurveyStatus.ARCHIVED):
-        raise DomainError(_("只有已结束的评议才能封存"))
-    ballot_ids = select(Ballot.id).where(Ballot.survey_id == survey.id).scalar_subquery()
-    link_ids = select(OpenLink.id).where(OpenLink.survey_id == survey.id).scalar_subquery()
-    db.session.execute(OpenReceipt.__table__.delete().where(OpenReceipt.open_link_id.in_(link_ids)))
-    # Each UPDATE rewrites every row (a no-op value where nothing needs to change).
-    for column, value, condition in (
-        (AccessCode.idempotency_hash, None, AccessCode.survey_id == survey.id),
-        (Ballot.is_excluded, Ballot.is_excluded, Ballot.survey_id == survey.id),
-        (Rating.score, Rating.score, Rating.ballot_id.in_(ballot_ids)),
-        (Answer.value_text, Answer.value_text, Answer.ballot_id.in_(ballot_ids)),
-        (SubjectComment.text, SubjectComment.text, SubjectComment.ballot_id.in_(ballot_ids)),
-    ):
-        table = column.class_.__table__
-        db.session.execute(table.update().where(condition).values({column.key: value}))
-    if db.session.get_bind().dialect.name == "postgresql":
-        for table, index in (
-            ("ballots", "pk_ballots"),
-            ("ratings", "pk_ratings"),
-            ("answers", "pk_answers"),
-            ("subject_comments", "pk_subject_comments"),
-            ("access_codes", "uq_access_codes_code_hash"),
-        ):
-            db.session.execute(text(f"CLUSTER {table} USING {index}"))
-
-
-# ---- demo data --------------------------------------------------------------------------
-
-
-def _moment_in_window(survey: Survey, rng: random.Random) -> datetime:
-    """Return a time inside the survey's window (now when it has none)."""
-    now = datetime.now(UTC)
-    start = _aware(survey.opens_at) if survey.opens_at else None
-    end = _aware(survey.closes_at) if survey.closes_at else None
-    if start and end:
-        return start + (end - start) * rng.uniform(0.1, 0.9)
-    if end and end <= now:
-        return end - timedelta(hours=1)
-    return max(now, start) if start else now
-
-
-def _default_counts(survey: Survey, rng: random.Random) -> dict[str, int]:
-    """About 85–100% turnout of each group's expected count (10 when it has none)."""
-    return {g.key: round((g.expected_count or 10) * rng.uniform(0.85, 1.0)) for g in survey.groups}
-
-
-def simulate_ballots(
-    survey: Survey,
-    count_per_group: dict[str, int] | None,
-    rng: random.Random,
-    *,
-    now: datetime | None = None,
-) -> int:
-    """Issue codes and submit plausible random ballots through the real path; return how many.
-
-    `count_per_group` maps group keys to ballot counts (default: about the expected
-    turnout). The survey must be published; its status is not changed. `now` defaults to
-    a moment inside the survey's window, so a past survey can be filled too.
-    """
-    moment = now or _moment_in_window(survey, rng)
-    counts = count_per_group if count_per_group is not None else _default_counts(survey, rng)
-    population = simulation.make_population([s.id for s in survey.subjects], rng)
-    stored = 0
-    for group in survey.groups:
-        count = counts.get(group.key, 0)
-        if count <= 0:
-            continue
-        issued = codes.issue_batch(survey, group, count, actor=None)
-        structure = ballot_structure(survey, group)
-        for code in issued.codes:
-            values = simulation.random_submission(structure, population, rng)
-            key = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=22))
-            submit_with_code(code, values, key, moment, duration_seconds=rng.randint(90, 900))
-            stored += 1
-    return stored

@@ -3,15 +3,19 @@
 Each subject has a latent standing, each respondent a leniency; most ratings land on
 优秀 or 称职 with some spread and a few 不了解. A chosen few subjects are rated lower by
 the people they serve, so the later cross-check (相互印证) has disagreements to flag.
-The result is a submission mapping that goes through the real checks and storage.
+The result is a submission mapping that goes through the real checks and storage;
+`simulate_ballots` fills a published survey that way (rehearsals, the demo, tests).
 """
 
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from survey_app.models import QuestionKind
+from survey_app.models import QuestionKind, Survey
+from survey_app.services.respondents import ballots, codes
 from survey_app.services.respondents.ballot_rules import (
     BallotStructure,
+    ballot_structure,
     is_shown,
     question_key,
     rating_key,
@@ -131,3 +135,54 @@ def random_submission(structure: BallotStructure, population: Population, rng: r
     if structure.is_named:
         values["name"] = [rng.choice(NAMES)]
     return values
+
+
+# ---- filling a survey ---------------------------------------------------------------------
+
+
+def _moment_in_window(survey: Survey, rng: random.Random) -> datetime:
+    """Return a time inside the survey's window (now when it has none)."""
+    now = datetime.now(UTC)
+    start = ballots.as_utc(survey.opens_at) if survey.opens_at else None
+    end = ballots.as_utc(survey.closes_at) if survey.closes_at else None
+    if start and end:
+        return start + (end - start) * rng.uniform(0.1, 0.9)
+    if end and end <= now:
+        return end - timedelta(hours=1)
+    return max(now, start) if start else now
+
+
+def _default_counts(survey: Survey, rng: random.Random) -> dict[str, int]:
+    """About 85–100% turnout of each group's expected count (10 when it has none)."""
+    return {g.key: round((g.expected_count or 10) * rng.uniform(0.85, 1.0)) for g in survey.groups}
+
+
+def simulate_ballots(
+    survey: Survey,
+    count_per_group: dict[str, int] | None,
+    rng: random.Random,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Issue codes and submit plausible random ballots through the real path; return how many.
+
+    `count_per_group` maps group keys to ballot counts (default: about the expected
+    turnout). The survey must be published; its status is not changed. `now` defaults to
+    a moment inside the survey's window, so a past survey can be filled too.
+    """
+    moment = now or _moment_in_window(survey, rng)
+    counts = count_per_group if count_per_group is not None else _default_counts(survey, rng)
+    population = make_population([s.id for s in survey.subjects], rng)
+    stored = 0
+    for group in survey.groups:
+        count = counts.get(group.key, 0)
+        if count <= 0:
+            continue
+        issued = codes.issue_batch(survey, group, count, actor=None)
+        structure = ballot_structure(survey, group)
+        for code in issued.codes:
+            values = random_submission(structure, population, rng)
+            key = "".join(rng.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=22))
+            ballots.submit_with_code(code, values, key, moment, duration_seconds=rng.randint(90, 900))
+            stored += 1
+    return stored

@@ -1,8 +1,10 @@
 """Results: what the ballots say and what happens to them. The analytics adapter
-(reports: one aggregate query → analytics → view models and charts), respondents' words
-(answers, answer_exports, redaction, followups), exports (Excel and PDF), data quality,
-the archive checksum, and the survey lifecycle steps that seal and checksum ballots
-(lifecycle).
+(reports: spec → analytics → view models, cached with its charts; ballot_columns: the
+aggregate queries giving analytics its columns; report_models: the view models and the
+functions that read them), respondents' words (answers, answer_exports, redaction,
+followups), exports (exports: Excel, JSON, raw CSV; report_pdfs: the PDFs;
+report_wording: the notes both share), data quality (quality), the archive checksum
+(archive), and the survey lifecycle steps that seal and checksum ballots (lifecycle).
 
 Imports platform, design and respondents.
 """

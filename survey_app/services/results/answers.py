@@ -28,7 +28,7 @@ from analytics.answers import ChoiceTally, NumberSummary, choice_tally, number_s
 from survey_app.extensions import db
 from survey_app.models import Answer, Ballot, Followup, QuestionKind, SubjectComment, Survey
 from survey_app.services.results import redaction
-from survey_app.services.results.reports import SurveyReport
+from survey_app.services.results.report_models import SurveyReport
 
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
 TEXT_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
@@ -277,7 +277,7 @@ def answers_view(survey: Survey, report: SurveyReport, unit_ids: set[int] | None
                  with_originals: bool = False) -> AnswersView:
     """Build the answers and comments a user may read.
 
-    `report` is the results report scoped for the same user (`reports.scoped`), which
+    `report` is the results report scoped for the same user (`report_models.scoped`), which
     decides which subjects' comments are visible and which groups each subject may show.
     """
     builder = _Builder(survey, report, unit_ids, query, with_originals)

@@ -1,6 +1,6 @@
 """A survey's lifecycle steps (publish, close, reopen, archive) and what each sets off.
 
-Closing seals the ballots (services/respondents/ballots.py) and archiving records the
+Closing seals the ballots (services/respondents/sealing.py) and archiving records the
 archive checksum (services/results/archive.py). The steps live here, above design,
 respondents and results, so that none of those reaches back into another: the survey's
 own rules (the transitions, publication_problems) stay in services/design/surveys.py.
@@ -15,7 +15,7 @@ from survey_app.models import Survey, User
 from survey_app.services.design.surveys import publication_problems
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
-from survey_app.services.respondents import ballots
+from survey_app.services.respondents import sealing
 from survey_app.services.results import archive
 
 #: Lifecycle steps that cannot be taken back: publishing locks the structure for good,
@@ -38,7 +38,7 @@ def change_status(survey: Survey, action: str, actor: User, *, confirmed: bool =
     survey.transition(action)
     if action == "close":
         # Closing seals the ballots: nothing at storage level may tie them to codes any more.
-        ballots.seal_survey(survey)
+        sealing.seal_survey(survey)
     if action == "archive":
         # Archiving records a checksum of the ballots, so a later change to them is detectable.
         archive.record_checksum(survey, datetime.now(UTC), actor)

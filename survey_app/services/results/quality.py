@@ -14,7 +14,7 @@ from survey_app.extensions import db
 from survey_app.models import Ballot, RespondentGroup, Survey, User
 from survey_app.services.design import surveys
 from survey_app.services.platform import audit
-from survey_app.services.results.reports import load_counted
+from survey_app.services.results.ballot_columns import load_counted
 
 #: Flag codes → labels (Chinese msgids).
 FLAG_LABELS = {
