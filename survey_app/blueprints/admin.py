@@ -53,7 +53,7 @@ from survey_app.models import (
     Unit,
     User,
 )
-from survey_app.services.design import definitions, surveys
+from survey_app.services.design import definitions, structure, subject_lists, surveys
 from survey_app.services.platform import audit, permissions, users
 from survey_app.services.respondents import ballot_rules
 from survey_app.services.results import lifecycle
@@ -62,11 +62,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 #: Item kinds of the builder: URL word → (model, form class, add service, update service).
 ITEM_KINDS = {
-    "subjects": (Subject, SubjectForm, surveys.add_subject, surveys.update_subject),
-    "dimensions": (Dimension, DimensionForm, surveys.add_dimension, surveys.update_dimension),
-    "options": (ScaleOption, ScaleOptionForm, surveys.add_scale_option, surveys.update_scale_option),
-    "groups": (RespondentGroup, GroupForm, surveys.add_group, surveys.update_group),
-    "questions": (Question, QuestionForm, surveys.add_question, surveys.update_question),
+    "subjects": (Subject, SubjectForm, structure.add_subject, structure.update_subject),
+    "dimensions": (Dimension, DimensionForm, structure.add_dimension, structure.update_dimension),
+    "options": (ScaleOption, ScaleOptionForm, structure.add_scale_option, structure.update_scale_option),
+    "groups": (RespondentGroup, GroupForm, structure.add_group, structure.update_group),
+    "questions": (Question, QuestionForm, structure.add_question, structure.update_question),
 }
 
 
@@ -230,9 +230,9 @@ def _create_survey(form: NewSurveyForm) -> Survey:
         return definitions.create_from_template(form.template.data, form.template_overrides(), current_user)
     survey = surveys.create_survey(form.service_data(), current_user, preset="competence", with_unknown=form.with_unknown.data)
     if form.scale.data == "score":
-        surveys.use_score_scale(survey, current_user)
+        structure.use_score_scale(survey, current_user)
     elif form.scale.data != "competence":
-        surveys.replace_scale(survey, form.scale.data, form.with_unknown.data, current_user)
+        structure.replace_scale(survey, form.scale.data, form.with_unknown.data, current_user)
     return survey
 
 
@@ -346,10 +346,10 @@ def apply_scale_preset(survey_id: int):
         flash(_("请选择一种预设等级"), "error")
         return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor="scale"))
     if form.scale.data == "score":
-        replaced = commit_or_flash(lambda: surveys.use_score_scale(survey, current_user))
+        replaced = commit_or_flash(lambda: structure.use_score_scale(survey, current_user))
     else:
         replaced = commit_or_flash(
-            lambda: surveys.replace_scale(survey, form.scale.data, form.with_unknown.data, current_user))
+            lambda: structure.replace_scale(survey, form.scale.data, form.with_unknown.data, current_user))
     if replaced is None:
         flash(_("评价等级已更新"), "success")
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor="scale"))
@@ -417,7 +417,7 @@ def add_subjects_in_bulk(survey_id: int):
     if not form.validate():
         return _render_builder(survey, 400, bulk=form)
     try:
-        added = surveys.add_subjects_in_bulk(survey, form.lines.data, form.defaults(), current_user)
+        added = subject_lists.add_subjects_in_bulk(survey, form.lines.data, form.defaults(), current_user)
         keep_within_scope(survey)
     except DomainError as error:
         db.session.rollback()
@@ -435,7 +435,7 @@ def edit_subjects_in_bulk(survey_id: int):
     if not form.validate():
         return _render_builder(survey, 400, bulk_edit=form)
     try:
-        changed = surveys.edit_subjects_in_bulk(survey, form.subject_ids.data, form.changes(), current_user)
+        changed = subject_lists.edit_subjects_in_bulk(survey, form.subject_ids.data, form.changes(), current_user)
         keep_within_scope(survey)
     except DomainError as error:
         db.session.rollback()
@@ -484,7 +484,7 @@ def confirm_remove_item(survey_id: int, kind: str, item_id: int):
 def remove_item(survey_id: int, kind: str, item_id: int):
     survey = load_survey(survey_id)
     item = _load_item(survey, kind, item_id)
-    error = commit_or_flash(lambda: surveys.remove_item(survey, item, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(lambda: structure.remove_item(survey, item, current_user, confirmed=_confirmed()))
     if _unconfirmed(error):
         return redirect(url_for("admin.confirm_remove_item", survey_id=survey_id, kind=kind, item_id=item_id))
     if error is None:
@@ -497,7 +497,7 @@ def remove_item(survey_id: int, kind: str, item_id: int):
 def move_item(survey_id: int, kind: str, item_id: int, direction: str):
     survey = load_survey(survey_id)
     item = _load_item(survey, kind, item_id)
-    commit_or_flash(lambda: surveys.move_item(survey, item, -1 if direction == "up" else 1, current_user))
+    commit_or_flash(lambda: structure.move_item(survey, item, -1 if direction == "up" else 1, current_user))
     return redirect(url_for("admin.edit_survey", survey_id=survey_id, _anchor=kind))
 
 

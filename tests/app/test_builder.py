@@ -448,17 +448,17 @@ def test_subject_category_without_unit_is_refused_not_dropped(app, client, auth,
 
 def test_service_refuses_a_category_without_unit(app, make_survey):
     from survey_app.errors import ValidationFailed
-    from survey_app.services.design import surveys
+    from survey_app.services.design import structure
     from tests.app.factories import _system_user
 
     survey_id = make_survey()
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         with pytest.raises(ValidationFailed, match="没有填写所在单位"):
-            surveys.add_subject(survey, {"key": "X1", "name": "赵敏", "unit_name": "", "unit_category": "市直部门"},
+            structure.add_subject(survey, {"key": "X1", "name": "赵敏", "unit_name": "", "unit_category": "市直部门"},
                                 _system_user())
         with pytest.raises(ValidationFailed, match="单位类别已是“市直部门”"):
-            surveys.add_subject(survey, {"key": "X1", "name": "赵敏", "unit_name": "市发改委", "unit_category": "县市区"},
+            structure.add_subject(survey, {"key": "X1", "name": "赵敏", "unit_name": "市发改委", "unit_category": "县市区"},
                                 _system_user())
 
 
