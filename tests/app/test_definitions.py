@@ -25,7 +25,7 @@ from survey_app.models import (
     SurveyStatus,
     Unit,
 )
-from survey_app.services.design import definitions
+from survey_app.services.design import definition_checks, definitions
 from survey_app.services.platform import users
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,7 +218,7 @@ def test_export_orders_items_by_position_not_by_insertion(app, make_survey):
 @pytest.mark.parametrize("path", TEMPLATE_FILES + DEMO_FILES, ids=lambda p: p.name)
 def test_shipped_definition_files_are_valid_and_in_export_form(app, path):
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert definitions.validate_definition(data) == []
+    assert definition_checks.validate_definition(data) == []
     with app.app_context():
         first, second = round_trip(data)
     assert first == data  # the files are written exactly as an export would write them
@@ -228,7 +228,7 @@ def test_shipped_definition_files_are_valid_and_in_export_form(app, path):
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
 def test_documentation_examples_import_and_round_trip(app, path):
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert definitions.validate_definition(data) == []
+    assert definition_checks.validate_definition(data) == []
     with app.app_context():
         first, second = round_trip(data)
     assert second == first
@@ -491,7 +491,7 @@ SCHEMA_CASES = {
 
 
 def _assert_rejected(app, definition, expected: str) -> None:
-    problems = definitions.validate_definition(definition)
+    problems = definition_checks.validate_definition(definition)
     assert any(message.startswith(expected) for message in problems), problems
     with app.app_context():
         before = row_counts()
@@ -524,7 +524,7 @@ def test_every_problem_is_listed_at_once(app):
     definition["year"] = "明年"
     definition["subjects"][1]["key"] = "C1"
     definition["questions"][1]["show_if"]["values"] = ["也许"]
-    problems = definitions.validate_definition(definition)
+    problems = definition_checks.validate_definition(definition)
     assert problems == [
         "year：应为整数，实际是文本",
         "subjects[1].key：编号“C1”重复",
@@ -535,7 +535,7 @@ def test_every_problem_is_listed_at_once(app):
 def test_semantic_checks_skip_sections_with_wrong_shapes(app):
     definition = base_definition()
     definition["subjects"] = [{"key": 1}, {"key": 1}]
-    problems = definitions.validate_definition(definition)
+    problems = definition_checks.validate_definition(definition)
     assert "subjects[0].key：应为文本，实际是整数" in problems
     assert "subjects[0].name：缺少必填项" in problems
     assert not any("重复" in p for p in problems)
@@ -586,7 +586,7 @@ def test_anything_that_is_not_a_definition_gets_a_message_not_an_exception(app, 
     ids=range(5),
 )
 def test_validation_never_raises_on_garbage(garbage):
-    problems = definitions.validate_definition(garbage)
+    problems = definition_checks.validate_definition(garbage)
     assert problems and all(isinstance(p, str) and "：" in p for p in problems)
 
 
@@ -594,8 +594,8 @@ def test_validation_is_guarded_against_unexpected_failures(monkeypatch):
     def explode(data):
         raise RecursionError("too deep")
 
-    monkeypatch.setattr(definitions, "_problems", explode)
-    assert definitions.validate_definition(base_definition()) == ["问卷定义：内容结构异常，无法检查"]
+    monkeypatch.setattr(definition_checks, "_problems", explode)
+    assert definition_checks.validate_definition(base_definition()) == ["问卷定义：内容结构异常，无法检查"]
 
 
 def _x_errors(node) -> set[str]:
@@ -608,14 +608,14 @@ def _x_errors(node) -> set[str]:
 
 
 def test_every_schema_error_text_is_in_the_message_catalog():
-    listed = {str(text) for text in definitions.SCHEMA_ERROR_TEXTS}
-    assert _x_errors(definitions.definition_schema()) == listed
+    listed = {str(text) for text in definition_checks.SCHEMA_ERROR_TEXTS}
+    assert _x_errors(definition_checks.definition_schema()) == listed
 
 
 def test_schema_is_a_valid_draft_2020_12_schema_shipped_in_the_package():
-    schema = definitions.definition_schema()
+    schema = definition_checks.definition_schema()
     Draft202012Validator.check_schema(schema)
-    assert definitions.SCHEMA_PATH.is_relative_to(ROOT / "survey_app")
+    assert definition_checks.SCHEMA_PATH.is_relative_to(ROOT / "survey_app")
     assert not (ROOT / "docs" / "survey-definition.schema.json").exists()  # one source of truth
     assert "survey_app/schemas/survey-definition.schema.json" in (
         ROOT / "docs" / "survey-format.md"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from survey_app.errors import ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Role, ScaleOption, Subject, Survey
-from survey_app.services.design import definitions, structure
+from survey_app.services.design import definition_checks, definitions, structure
 from survey_app.services.results import exports, lifecycle, reports
 from tests.app.documents import pdf_text_or_skip
 from tests.app.factories import _system_user as factory_user
@@ -243,19 +243,19 @@ def test_definitions_carry_roles_and_old_files_get_the_presets(app, make_survey)
         exported = definitions.export_definition(db.session.get(Survey, survey_id))
     options = exported["scale"]["options"]
     assert [o.get("role") for o in options] == ["top", "pass", "negative", None]
-    assert definitions.validate_definition(exported) == []
+    assert definition_checks.validate_definition(exported) == []
     with app.app_context():
         copy = definitions.import_definition({**exported, "title": "副本"}, factory_user())
         assert [o.role for o in copy.scale_options] == ["top", "pass", "negative", None]
         for option in options:
             option.pop("role", None)  # a file written before roles existed
-        assert definitions.validate_definition(exported) == []
+        assert definition_checks.validate_definition(exported) == []
         old = definitions.import_definition({**exported, "title": "旧文件"}, factory_user())
         assert [o.role for o in old.scale_options] == ["top", "pass", "negative", None]
         db.session.rollback()
     options[3]["role"] = "top"
-    problems = definitions.validate_definition(exported)
+    problems = definition_checks.validate_definition(exported)
     assert any("scale.options[3].role" in p for p in problems)
     del options[3]["role"]
     options[0]["role"] = options[1]["role"] = "top"
-    assert any("scale.options[1].role" in p for p in definitions.validate_definition(exported))
+    assert any("scale.options[1].role" in p for p in definition_checks.validate_definition(exported))
