@@ -21,7 +21,7 @@ from survey_app.models import (
     Survey,
     Unit,
 )
-from survey_app.services.design import rosters
+from survey_app.services.design import roster_format, roster_reading, rosters
 from survey_app.services.platform import sheets, users
 from tests.app.factories import SurveyFactory
 
@@ -44,14 +44,14 @@ def workbook(
     *,
     subject_headers=SUBJECT_HEADERS,
     group_headers=GROUP_HEADERS,
-    sheets=(rosters.SUBJECT_SHEET, rosters.GROUP_SHEET),
+    sheets=(roster_format.SUBJECT_SHEET, roster_format.GROUP_SHEET),
 ) -> bytes:
     """Build a roster workbook row by row, as an organizer's own file would be."""
     book = Workbook()
-    book.active.title = rosters.HELP_SHEET
+    book.active.title = roster_format.HELP_SHEET
     for name, headers, rows in (
-        (rosters.SUBJECT_SHEET, subject_headers, subjects),
-        (rosters.GROUP_SHEET, group_headers, groups),
+        (roster_format.SUBJECT_SHEET, subject_headers, subjects),
+        (roster_format.GROUP_SHEET, group_headers, groups),
     ):
         if name in sheets:
             sheet = book.create_sheet(name)
@@ -105,10 +105,10 @@ def counts(app, survey_id: int) -> dict[str, int]:
         }
 
 
-def parse(app, data: bytes, known=()) -> rosters.Roster:
+def parse(app, data: bytes, known=()) -> roster_format.Roster:
     # gettext needs a request context here: the app's locale selector reads the session.
     with app.test_request_context():
-        return rosters.parse_roster(data, known_subject_keys=known)
+        return roster_reading.parse_roster(data, known_subject_keys=known)
 
 
 def parse_errors(app, data: bytes, known=()) -> list[str]:
@@ -421,7 +421,7 @@ MISTAKES = {
         "工作表“评议对象”第 1 行：缺少列“类别”（未识别的列：C 列“类型”）",
     ),
     "missing sheet": (
-        workbook([GOOD_SUBJECT], sheets=(rosters.SUBJECT_SHEET,)),
+        workbook([GOOD_SUBJECT], sheets=(roster_format.SUBJECT_SHEET,)),
         "缺少工作表“评议主体”，请使用导入模板",
     ),
     "empty roster": (workbook(), "名册中没有任何评议对象或评议主体"),
@@ -524,9 +524,9 @@ def test_service_refuses_a_published_survey_even_with_wording_only_changes(app, 
     survey_id = make_survey(publish=True)
     with app.test_request_context():
         survey = db.session.get(Survey, survey_id)
-        roster = rosters.Roster(
+        roster = roster_format.Roster(
             subjects=(
-                rosters.SubjectRow(
+                roster_format.SubjectRow(
                     row=2,
                     key="C1",
                     name="张伟（改）",
@@ -549,10 +549,10 @@ def test_import_roster_rechecks_references_against_the_survey(app, make_survey):
     survey_id = make_survey()
     with app.test_request_context():
         survey = db.session.get(Survey, survey_id)
-        roster = rosters.Roster(
+        roster = roster_format.Roster(
             subjects=(),
             groups=(
-                rosters.GroupRow(
+                roster_format.GroupRow(
                     row=4,
                     key="g",
                     name="下级",
@@ -749,8 +749,8 @@ def test_a_damaged_step_two_file_is_refused(app, client, auth, make_survey):
 
 def test_two_spellings_within_one_file_are_asked_about(app):
     rows = (
-        rosters.SubjectRow(2, "A1", "甲", SubjectKind.CADRE, "市住房城乡建设局", "", "", None),
-        rosters.SubjectRow(3, "A2", "乙", SubjectKind.CADRE, "市住房和城乡建设局", "", "", None),
+        roster_format.SubjectRow(2, "A1", "甲", SubjectKind.CADRE, "市住房城乡建设局", "", "", None),
+        roster_format.SubjectRow(3, "A2", "乙", SubjectKind.CADRE, "市住房和城乡建设局", "", "", None),
     )
     with app.app_context():
         flagged = rosters.find_near_duplicates(rows)
