@@ -337,7 +337,7 @@ def test_a_shared_survey_opens_read_only_for_a_scoped_organizer(app, world):
 
 
 def test_a_roster_cannot_bring_another_units_cadre_into_a_scoped_organizers_survey(app, world):
-    from tests.app.test_rosters import upload, workbook
+    from tests.app.roster_helpers import upload, workbook
 
     with app.app_context():
         actor = users.find_user("factory")
