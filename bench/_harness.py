@@ -67,7 +67,7 @@ class Prepared:
 def _build_survey(actor_name: str = "bench"):
     from survey_app.extensions import db
     from survey_app.models import QuestionKind, Role, SurveyKind
-    from survey_app.services.design import surveys
+    from survey_app.services.design import structure, surveys
     from survey_app.services.platform import users
     from survey_app.services.results import lifecycle
 
@@ -77,13 +77,13 @@ def _build_survey(actor_name: str = "bench"):
         actor,
     )
     for i in range(SUBJECTS):
-        surveys.add_subject(survey, {"key": f"B{i}", "name": f"干部{i:02d}", "unit_name": f"单位{i % 5}"}, actor)
+        structure.add_subject(survey, {"key": f"B{i}", "name": f"干部{i:02d}", "unit_name": f"单位{i % 5}"}, actor)
     for name in ("服务意识", "担当精神", "解决实际问题", "廉洁自律")[:DIMENSIONS]:
-        surveys.add_dimension(survey, {"name": name}, actor)
-    surveys.add_group(survey, {"key": "all", "name": "全体", "expected_count": 10_000}, actor)
-    surveys.add_question(survey, {"kind": QuestionKind.SINGLE_CHOICE, "prompt": "总体评价",
+        structure.add_dimension(survey, {"name": name}, actor)
+    structure.add_group(survey, {"key": "all", "name": "全体", "expected_count": 10_000}, actor)
+    structure.add_question(survey, {"kind": QuestionKind.SINGLE_CHOICE, "prompt": "总体评价",
                                   "options": ["好", "较好", "一般", "差"]}, actor)
-    surveys.add_question(survey, {"kind": QuestionKind.LONG_TEXT, "prompt": "意见和建议"}, actor)
+    structure.add_question(survey, {"kind": QuestionKind.LONG_TEXT, "prompt": "意见和建议"}, actor)
     lifecycle.change_status(survey, "publish", actor)
     db.session.flush()
     return survey

@@ -14,7 +14,7 @@ from survey_app.blueprints.access import keep_within_scope, load_survey, organiz
 from survey_app.errors import DomainError, StructureLocked, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.services.design import rosters
+from survey_app.services.design import roster_format, rosters
 from survey_app.services.platform import sheets
 
 bp = Blueprint("rosters", __name__, url_prefix="/admin/rosters")
@@ -24,7 +24,7 @@ bp = Blueprint("rosters", __name__, url_prefix="/admin/rosters")
 @organizer_required
 def download_template():
     return send_file(
-        BytesIO(rosters.build_template()),
+        BytesIO(roster_format.build_template()),
         mimetype=sheets.XLSX_MIMETYPE,
         as_attachment=True,
         download_name="评议名册模板.xlsx",

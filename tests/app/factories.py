@@ -4,8 +4,8 @@ import secrets
 from datetime import date
 
 from survey_app.extensions import db
-from survey_app.models import Ballot, Rating, Role, Survey, SurveyKind, User
-from survey_app.services.design import surveys
+from survey_app.models import Ballot, QuestionKind, Rating, Role, Survey, SurveyKind, User
+from survey_app.services.design import structure, surveys
 from survey_app.services.platform import users
 from survey_app.services.respondents import rating_pack
 from survey_app.services.results import lifecycle
@@ -31,25 +31,25 @@ class SurveyFactory:
             data = {"kind": SurveyKind.DEMOCRATIC, "year": 2026, "title": "2026年度民主测评"}
             survey = surveys.create_survey({**data, **overrides}, actor)
             cadres = [
-                surveys.add_subject(survey, {"key": f"C{i}", "name": name, "unit_name": unit,
+                structure.add_subject(survey, {"key": f"C{i}", "name": name, "unit_name": unit,
                                              "unit_category": "市直部门", "position_title": "局长"}, actor)
                 for i, (name, unit) in enumerate([("张伟", "市发改委"), ("李娜", "市发改委"), ("王强", "市财政局")], 1)
             ]
-            surveys.add_dimension(survey, {"name": "服务意识", "weight": 1.0}, actor)
-            surveys.add_dimension(survey, {"name": "担当精神", "weight": 2.0}, actor)
-            surveys.add_group(survey, {"key": "superior", "name": "上级", "weight": 0.4, "expected_count": 5}, actor)
-            surveys.add_group(
+            structure.add_dimension(survey, {"name": "服务意识", "weight": 1.0}, actor)
+            structure.add_dimension(survey, {"name": "担当精神", "weight": 2.0}, actor)
+            structure.add_group(survey, {"key": "superior", "name": "上级", "weight": 0.4, "expected_count": 5}, actor)
+            structure.add_group(
                 survey,
                 {"key": "served", "name": "服务对象", "weight": 0.6, "expected_count": 20,
                  "rates_all_subjects": False},
                 actor,
                 subject_ids=[cadres[0].id, cadres[1].id],
             )
-            overall = surveys.add_question(
-                survey, {"kind": surveys.QuestionKind.SINGLE_CHOICE, "prompt": "总体评价",
+            overall = structure.add_question(
+                survey, {"kind": QuestionKind.SINGLE_CHOICE, "prompt": "总体评价",
                          "options": ["满意", "不满意"]}, actor)
-            surveys.add_question(
-                survey, {"kind": surveys.QuestionKind.LONG_TEXT, "prompt": "不满意的原因",
+            structure.add_question(
+                survey, {"kind": QuestionKind.LONG_TEXT, "prompt": "不满意的原因",
                          "show_if_question_id": overall.id, "show_if_values": ["不满意"]}, actor)
             if publish:
                 lifecycle.change_status(survey, "publish", actor)

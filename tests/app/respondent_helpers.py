@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Ballot, Survey
-from survey_app.services.design import surveys
+from survey_app.services.design import structure, surveys
 from survey_app.services.respondents import codes
 from survey_app.services.respondents.ballot_rules import ballot_structure, question_key, rating_key
 from survey_app.services.results import lifecycle
@@ -16,7 +16,7 @@ def publish_with_score_scale(app, survey_id: int) -> None:
 
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        surveys.use_score_scale(survey, _system_user())
+        structure.use_score_scale(survey, _system_user())
         lifecycle.change_status(survey, "publish", _system_user())
         db.session.commit()
 
@@ -73,7 +73,7 @@ def make_big_survey(app, subjects: int = 30, dimensions: int = 4, *, description
     """Publish a survey of `subjects` cadres × `dimensions` dimensions × 5 options (each
     dimension with a description of realistic length when `descriptions`)."""
     from survey_app.models import QuestionKind, Role, SurveyKind
-    from survey_app.services.design import surveys
+    from survey_app.services.design import structure
     from survey_app.services.platform import users
 
     with app.app_context():
@@ -84,15 +84,15 @@ def make_big_survey(app, subjects: int = 30, dimensions: int = 4, *, description
             actor,
         )
         for i in range(subjects):
-            surveys.add_subject(survey, {"key": f"K{i}", "name": f"干部{i:02d}号", "unit_name": f"市直单位{i % 6}",
+            structure.add_subject(survey, {"key": f"K{i}", "name": f"干部{i:02d}号", "unit_name": f"市直单位{i % 6}",
                                          "position_title": "副局长"}, actor)
         for name in ["服务意识", "担当精神", "解决实际问题", "廉洁自律", "工作作风", "团结协作"][:dimensions]:
-            surveys.add_dimension(survey, {"name": name, "description": DIMENSION_DESCRIPTION if descriptions else ""},
+            structure.add_dimension(survey, {"name": name, "description": DIMENSION_DESCRIPTION if descriptions else ""},
                                   actor)
-        surveys.add_group(survey, {"key": "staff", "name": "本单位干部职工", "expected_count": 200}, actor)
-        surveys.add_question(survey, {"kind": QuestionKind.SINGLE_CHOICE, "prompt": "对本单位领导班子总体评价",
+        structure.add_group(survey, {"key": "staff", "name": "本单位干部职工", "expected_count": 200}, actor)
+        structure.add_question(survey, {"kind": QuestionKind.SINGLE_CHOICE, "prompt": "对本单位领导班子总体评价",
                                       "options": ["好", "较好", "一般", "差"]}, actor)
-        surveys.add_question(survey, {"kind": QuestionKind.LONG_TEXT, "prompt": "意见和建议"}, actor)
+        structure.add_question(survey, {"kind": QuestionKind.LONG_TEXT, "prompt": "意见和建议"}, actor)
         lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
         return survey.id

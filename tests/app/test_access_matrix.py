@@ -23,7 +23,7 @@ from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Survey, SurveyKind, Unit
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSubjectKind
 from survey_app.services.assessment import assessments
-from survey_app.services.design import surveys
+from survey_app.services.design import structure, surveys
 from survey_app.services.platform import api_tokens, permissions, users
 from survey_app.services.platform.permissions import Need
 from survey_app.services.respondents import codes, venues
@@ -57,9 +57,9 @@ JUNK = {"name": "x", "title": "x", "reason": "x", "action": "exclude", "key": "X
 def _one_unit_survey(actor, title: str, key: str, name: str, unit: str) -> Survey:
     """A published survey whose only subject is in `unit`."""
     survey = surveys.create_survey({"kind": SurveyKind.SERVICE_QUALITY, "year": 2026, "title": title}, actor)
-    surveys.add_subject(survey, {"key": key, "name": name, "unit_name": unit, "unit_category": "市直部门"}, actor)
-    surveys.add_dimension(survey, {"name": "服务意识"}, actor)
-    surveys.add_group(survey, {"key": "superior", "name": "上级", "expected_count": 5}, actor)
+    structure.add_subject(survey, {"key": key, "name": name, "unit_name": unit, "unit_category": "市直部门"}, actor)
+    structure.add_dimension(survey, {"name": "服务意识"}, actor)
+    structure.add_group(survey, {"key": "superior", "name": "上级", "expected_count": 5}, actor)
     lifecycle.change_status(survey, "publish", actor)
     return survey
 

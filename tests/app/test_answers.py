@@ -26,7 +26,7 @@ from survey_app.models import (
     TextRedaction,
     Unit,
 )
-from survey_app.services.design import surveys
+from survey_app.services.design import structure
 from survey_app.services.platform import api_tokens, users
 from survey_app.services.respondents import rating_pack
 from survey_app.services.results import lifecycle
@@ -76,10 +76,10 @@ def survey_id(app, make_survey):
     survey_id = make_survey(subject_comments=True)
     with app.app_context():
         survey, actor = db.session.get(Survey, survey_id), _system_user()
-        surveys.add_question(survey, {"kind": QuestionKind.MULTIPLE_CHOICE, "prompt": "最关注的方面",
+        structure.add_question(survey, {"kind": QuestionKind.MULTIPLE_CHOICE, "prompt": "最关注的方面",
                                       "options": ["作风", "效率", "廉洁"]}, actor)
-        surveys.add_question(survey, {"kind": QuestionKind.NUMBER, "prompt": "一年来办事次数"}, actor)
-        surveys.add_question(survey, {"kind": QuestionKind.SHORT_TEXT, "prompt": "其他建议"}, actor)
+        structure.add_question(survey, {"kind": QuestionKind.NUMBER, "prompt": "一年来办事次数"}, actor)
+        structure.add_question(survey, {"kind": QuestionKind.SHORT_TEXT, "prompt": "其他建议"}, actor)
         lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
     superiors = [

@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from survey_app.errors import StructureLocked
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Ballot, Rating, Role, ScaleOption, Survey, SurveyStatus
-from survey_app.services.design import surveys
+from survey_app.services.design import structure
 from survey_app.services.platform import users
 from survey_app.services.results import archive, lifecycle, quality
 from tests.app.documents import pdf_text
@@ -114,7 +114,7 @@ def test_an_archived_survey_refuses_exclusions_and_renames_and_keeps_matching(ap
         with pytest.raises(StructureLocked):
             quality.set_exclusion(survey, ballot_id, True, "归档后排除", actor)
         with pytest.raises(StructureLocked):
-            surveys.update_subject(survey.subjects[0], {"name": "改名"}, actor)
+            structure.update_subject(survey.subjects[0], {"name": "改名"}, actor)
         db.session.rollback()
     assert _verify(app, archived).is_match
 

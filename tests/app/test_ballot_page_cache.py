@@ -11,7 +11,7 @@ from survey_app import create_app
 from survey_app.config import TestingConfig
 from survey_app.extensions import db
 from survey_app.models import Survey
-from survey_app.services.design import surveys
+from survey_app.services.design import structure
 from survey_app.services.respondents import ballots, codes
 from survey_app.services.results import lifecycle
 from tests.app.factories import _system_user
@@ -79,7 +79,7 @@ def test_a_wording_edit_after_publication_shows_on_the_next_page(app, client, su
     with app.app_context():
         subject = db.session.get(Survey, survey_id).subjects[0]
         old_name = subject.name
-        surveys.update_subject(subject, {"name": "新名字测试"}, _system_user())
+        structure.update_subject(subject, {"name": "新名字测试"}, _system_user())
         db.session.commit()
     page = client.get(f"/s/{after}").text
     assert "新名字测试" in page and old_name not in page

@@ -10,7 +10,7 @@ import pytest
 
 from survey_app.extensions import db
 from survey_app.models import QuestionKind, SubjectKind, Survey
-from survey_app.services.design import surveys
+from survey_app.services.design import structure
 from survey_app.services.results import lifecycle
 from tests.app.factories import _system_user
 from tests.app.respondent_helpers import (
@@ -45,7 +45,7 @@ def test_dimension_descriptions_reach_the_respondent_in_every_card(app, client, 
     survey_id = make_survey()
 
     def describe(survey, actor):
-        surveys.update_dimension(survey.dimensions[0], {"description": "是否主动服务、热情周到"}, actor)
+        structure.update_dimension(survey.dimensions[0], {"description": "是否主动服务、热情周到"}, actor)
 
     _draft_then_publish(app, survey_id, describe)
     html = _page(client, app, survey_id)
@@ -140,7 +140,7 @@ def test_questions_are_numbered_over_the_questions_that_apply(app, client, make_
     survey_id = make_survey()  # 总体评价, then 不满意的原因 only when 不满意
 
     def add_last(survey, actor):
-        surveys.add_question(survey, {"kind": QuestionKind.SHORT_TEXT, "prompt": "您的联系方式"}, actor)
+        structure.add_question(survey, {"kind": QuestionKind.SHORT_TEXT, "prompt": "您的联系方式"}, actor)
 
     _draft_then_publish(app, survey_id, add_last)
     assert _numbers(_page(client, app, survey_id)) == ["1. ", "", "2. "]

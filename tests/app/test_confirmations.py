@@ -162,7 +162,7 @@ def test_viewer_cannot_open_a_confirmation_page(app, client, auth, make_survey):
 
 def test_services_refuse_irreversible_steps_without_confirmation(app, make_survey):
     from survey_app.errors import ConfirmationRequired
-    from survey_app.services.design import surveys
+    from survey_app.services.design import structure, surveys
     from survey_app.services.results import lifecycle
     from tests.app.factories import _system_user
 
@@ -171,7 +171,7 @@ def test_services_refuse_irreversible_steps_without_confirmation(app, make_surve
         survey = db.session.get(Survey, survey_id)
         for call in (lambda: lifecycle.change_status(survey, "publish", _system_user(), confirmed=False),
                      lambda: surveys.delete_survey(survey, _system_user(), confirmed=False),
-                     lambda: surveys.remove_item(survey, survey.subjects[0], _system_user(), confirmed=False)):
+                     lambda: structure.remove_item(survey, survey.subjects[0], _system_user(), confirmed=False)):
             with pytest.raises(ConfirmationRequired):
                 call()
         assert survey.status is SurveyStatus.DRAFT and len(survey.subjects) == 3

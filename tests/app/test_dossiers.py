@@ -25,7 +25,7 @@ from survey_app.models import (
 )
 from survey_app.models.assessment import ComponentSource, PlanSubjectKind
 from survey_app.services.assessment import assessments
-from survey_app.services.design import surveys
+from survey_app.services.design import structure
 from survey_app.services.dossier import cadres, dossiers, evidence
 from survey_app.services.platform import users
 from survey_app.services.results import lifecycle, report_models, reports
@@ -49,7 +49,7 @@ def rated(app, make_survey):
     with app.app_context():
         survey = db.session.get(Survey, team_survey)
         actor = users.find_user("factory")
-        surveys.add_subject(survey, {"key": "T1", "name": "市发改委领导班子", "kind": SubjectKind.TEAM,
+        structure.add_subject(survey, {"key": "T1", "name": "市发改委领导班子", "kind": SubjectKind.TEAM,
                                      "unit_name": "市发改委"}, actor)
         lifecycle.change_status(survey, "publish", actor)
         db.session.commit()

@@ -27,7 +27,7 @@ def test_language_switch_refuses_offsite_redirects(client):
 def test_definition_import_problems_and_joined_phrases_follow_the_language(app, client):
     from flask import session
 
-    from survey_app.services.design import definitions
+    from survey_app.services.design import definition_checks
     from survey_app.services.platform import phrasing
 
     with app.test_request_context():
@@ -36,6 +36,6 @@ def test_definition_import_problems_and_joined_phrases_follow_the_language(app, 
         session["locale"] = "en"  # before the first gettext: Babel keeps a request's locale
         assert phrasing.noted("Competent", "70 points or more") == "Competent (70 points or more)"
         assert phrasing.listing(["A", "B"]) == "A, B" and phrasing.labelled("Note", "x") == "Note: x"
-        problems = definitions.validate_definition({"format_version": 1})
+        problems = definition_checks.validate_definition({"format_version": 1})
         assert problems and all("：" not in problem for problem in problems)
         assert "kind: Required item missing" in problems

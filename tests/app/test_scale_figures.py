@@ -10,9 +10,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from survey_app.errors import ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Role, ScaleOption, Subject, Survey
-from survey_app.services.design import definitions, surveys
+from survey_app.services.design import definition_checks, definitions, structure
 from survey_app.services.results import exports, lifecycle, report_models, reports
 from tests.app.documents import pdf_text_or_skip
 from tests.app.factories import _system_user as factory_user
@@ -30,10 +31,10 @@ def _with_scale(app, make_survey, preset, *, unknown_label=None):
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         actor = factory_user()
-        surveys.replace_scale(survey, preset, True, actor)
+        structure.replace_scale(survey, preset, True, actor)
         if unknown_label:
             unknown = next(o for o in survey.scale_options if o.is_unknown)
-            surveys.update_scale_option(unknown, {"label": unknown_label}, actor)
+            structure.update_scale_option(unknown, {"label": unknown_label}, actor)
         lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
     return survey_id
@@ -73,10 +74,10 @@ def test_a_custom_scale_reports_the_figures_its_organizer_marked(app, make_surve
         survey = db.session.get(Survey, survey_id)
         actor = factory_user()
         for option in list(survey.scale_options):
-            surveys.remove_item(survey, option, actor)
+            structure.remove_item(survey, option, actor)
         for label, score, role in (("很好", 100, "top"), ("尚可", 70, "pass"), ("欠佳", 40, None),
                                    ("很差", 0, "negative")):
-            surveys.add_scale_option(survey, {"label": label, "score": score, "is_unknown": False, "role": role},
+            structure.add_scale_option(survey, {"label": label, "score": score, "is_unknown": False, "role": role},
                                      actor)
         lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
@@ -95,7 +96,7 @@ def test_a_custom_scale_without_roles_reports_no_shares_and_says_so(app, make_su
         survey = db.session.get(Survey, survey_id)
         actor = factory_user()
         for option in survey.scale_options:
-            surveys.update_scale_option(option, {"role": None}, actor)
+            structure.update_scale_option(option, {"role": None}, actor)
         lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
     for _ in range(3):
@@ -113,10 +114,10 @@ def test_a_role_belongs_to_one_option_and_never_to_unknown(app, make_survey):
         survey = db.session.get(Survey, survey_id)
         actor = factory_user()
         by_label = {o.label: o for o in survey.scale_options}
-        with pytest.raises(surveys.ValidationFailed, match="优秀"):
-            surveys.update_scale_option(by_label["称职"], {"role": "top"}, actor)
-        with pytest.raises(surveys.ValidationFailed, match="不了解"):
-            surveys.update_scale_option(by_label["不了解"], {"role": "negative"}, actor)
+        with pytest.raises(ValidationFailed, match="优秀"):
+            structure.update_scale_option(by_label["称职"], {"role": "top"}, actor)
+        with pytest.raises(ValidationFailed, match="不了解"):
+            structure.update_scale_option(by_label["不了解"], {"role": "negative"}, actor)
         assert by_label["称职"].role == "pass" and by_label["不了解"].role is None
 
 
@@ -225,7 +226,7 @@ def test_exports_and_results_page_carry_a_per_dimension_table(app, client, auth,
 def test_the_scale_selector_shows_the_active_scale(app, client, auth, make_survey, preset):
     survey_id = make_survey()
     with app.app_context():
-        surveys.replace_scale(db.session.get(Survey, survey_id), preset, True, factory_user())
+        structure.replace_scale(db.session.get(Survey, survey_id), preset, True, factory_user())
         db.session.commit()
     auth.login("organizer", Role.ORGANIZER)
     page = client.get(f"/admin/surveys/{survey_id}").get_data(as_text=True)
@@ -242,19 +243,19 @@ def test_definitions_carry_roles_and_old_files_get_the_presets(app, make_survey)
         exported = definitions.export_definition(db.session.get(Survey, survey_id))
     options = exported["scale"]["options"]
     assert [o.get("role") for o in options] == ["top", "pass", "negative", None]
-    assert definitions.validate_definition(exported) == []
+    assert definition_checks.validate_definition(exported) == []
     with app.app_context():
         copy = definitions.import_definition({**exported, "title": "副本"}, factory_user())
         assert [o.role for o in copy.scale_options] == ["top", "pass", "negative", None]
         for option in options:
             option.pop("role", None)  # a file written before roles existed
-        assert definitions.validate_definition(exported) == []
+        assert definition_checks.validate_definition(exported) == []
         old = definitions.import_definition({**exported, "title": "旧文件"}, factory_user())
         assert [o.role for o in old.scale_options] == ["top", "pass", "negative", None]
         db.session.rollback()
     options[3]["role"] = "top"
-    problems = definitions.validate_definition(exported)
+    problems = definition_checks.validate_definition(exported)
     assert any("scale.options[3].role" in p for p in problems)
     del options[3]["role"]
     options[0]["role"] = options[1]["role"] = "top"
-    assert any("scale.options[1].role" in p for p in definitions.validate_definition(exported))
+    assert any("scale.options[1].role" in p for p in definition_checks.validate_definition(exported))

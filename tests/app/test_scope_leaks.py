@@ -30,7 +30,7 @@ from survey_app.models.assessment import (
     PlanSubjectKind,
 )
 from survey_app.services.assessment import assessments
-from survey_app.services.design import surveys
+from survey_app.services.design import structure, surveys
 from survey_app.services.dossier import cadres, evidence
 from survey_app.services.platform import users
 from survey_app.services.results import lifecycle
@@ -41,9 +41,9 @@ PASSWORD = "correct horse battery"
 
 def _published(actor, title: str, key: str, name: str, unit: str) -> Survey:
     survey = surveys.create_survey({"kind": SurveyKind.SERVICE_QUALITY, "year": 2026, "title": title}, actor)
-    surveys.add_subject(survey, {"key": key, "name": name, "unit_name": unit, "unit_category": "市直部门"}, actor)
-    surveys.add_dimension(survey, {"name": "服务意识"}, actor)
-    surveys.add_group(survey, {"key": "superior", "name": "上级", "expected_count": 5}, actor)
+    structure.add_subject(survey, {"key": key, "name": name, "unit_name": unit, "unit_category": "市直部门"}, actor)
+    structure.add_dimension(survey, {"name": "服务意识"}, actor)
+    structure.add_group(survey, {"key": "superior", "name": "上级", "expected_count": 5}, actor)
     lifecycle.change_status(survey, "publish", actor)
     return survey
 
@@ -106,7 +106,7 @@ def test_a_draft_survey_does_not_move_a_cadre_into_the_users_scope(app, world):
     with app.app_context():
         actor = users.find_user("factory")
         draft = surveys.create_survey({"kind": SurveyKind.DEMOCRATIC, "year": 2027, "title": "草稿"}, actor)
-        surveys.add_subject(draft, {"key": "Z1", "name": "赵敏", "unit_name": "市发改委"}, actor)
+        structure.add_subject(draft, {"key": "Z1", "name": "赵敏", "unit_name": "市发改委"}, actor)
         db.session.commit()
     for username in ("o2", "v2"):
         client = _login(app, username)
@@ -266,7 +266,7 @@ def test_a_scoped_organizer_cannot_move_a_subject_out_of_or_into_their_unit(app,
     with app.app_context():
         draft = surveys.create_survey({"kind": SurveyKind.DEMOCRATIC, "year": 2027, "title": "发改委草稿"},
                                       users.find_user("factory"))
-        surveys.add_subject(draft, {"key": "M9", "name": "周明", "unit_name": "市发改委"}, users.find_user("factory"))
+        structure.add_subject(draft, {"key": "M9", "name": "周明", "unit_name": "市发改委"}, users.find_user("factory"))
         db.session.commit()
         draft_id, subject_id = draft.id, draft.subjects[0].id
     client = _login(app, "o2")
@@ -337,12 +337,12 @@ def test_a_shared_survey_opens_read_only_for_a_scoped_organizer(app, world):
 
 
 def test_a_roster_cannot_bring_another_units_cadre_into_a_scoped_organizers_survey(app, world):
-    from tests.app.test_rosters import upload, workbook
+    from tests.app.roster_helpers import upload, workbook
 
     with app.app_context():
         actor = users.find_user("factory")
         draft = surveys.create_survey({"kind": SurveyKind.DEMOCRATIC, "year": 2027, "title": "发改委草稿"}, actor)
-        surveys.add_subject(draft, {"key": "M9", "name": "周明", "unit_name": "市发改委"}, actor)
+        structure.add_subject(draft, {"key": "M9", "name": "周明", "unit_name": "市发改委"}, actor)
         db.session.commit()
         draft_id = draft.id
     client = _login(app, "o2")

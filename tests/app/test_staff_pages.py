@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Role, Subject, Survey
-from survey_app.services.design import surveys
+from survey_app.services.design import structure
 from survey_app.services.platform import users
 from survey_app.services.results import lifecycle
 
@@ -28,7 +28,7 @@ def test_a_subject_without_category_or_rank_says_so_in_words(app, client, auth, 
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         actor = users.find_user("factory")
-        surveys.add_subject(survey, {"key": "C9", "name": "赵敏", "position_title": "主任"}, actor)
+        structure.add_subject(survey, {"key": "C9", "name": "赵敏", "position_title": "主任"}, actor)
         lifecycle.change_status(survey, "publish", actor)
         db.session.commit()
         subject_id = db.session.scalar(select(Subject.id).where(Subject.key == "C9"))

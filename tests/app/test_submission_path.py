@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 from survey_app.extensions import db
 from survey_app.models import Answer, Ballot, Dimension, Rating, ScaleKind, Survey
-from survey_app.services.design import surveys
+from survey_app.services.design import structure
 from survey_app.services.respondents import ballots
 from tests.app.factories import _system_user
 from tests.app.respondent_helpers import (
@@ -97,7 +97,7 @@ def test_a_refusal_quotes_the_current_wording(app, client, make_survey):
     parts = ids(app, survey_id)
     with app.app_context():  # wording may change after publication
         dimension = db.session.get(Dimension, parts["dimensions"][0])
-        surveys.update_dimension(dimension, {"name": "为民服务意识"}, _system_user())
+        structure.update_dimension(dimension, {"name": "为民服务意识"}, _system_user())
         db.session.commit()
     values = complete_values(app, survey_id)
     for subject in parts["subjects"][:2]:

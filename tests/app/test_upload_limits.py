@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import Role, Subject
-from survey_app.services.design import rosters
+from survey_app.services.design import roster_format
 from survey_app.services.platform import sheets
 from tests.app import upload_bombs
 
@@ -64,12 +64,12 @@ def test_a_crafted_workbook_is_refused_quickly_and_cheaply(bombs, tmp_path, bomb
 
 def _roster(rows: int, *, ignored_value=1) -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(rosters.SUBJECT_SHEET)
-    sheet.append([column.header for column in rosters.SUBJECT_COLUMNS])
+    sheet = book.create_sheet(roster_format.SUBJECT_SHEET)
+    sheet.append([column.header for column in roster_format.SUBJECT_COLUMNS])
     sheet.append(["C9", "周杰", "干部", "市发改委", "市直部门", "局长"])
     for _ in range(rows):
         sheet.append([None] * 25 + [ignored_value])
-    book.create_sheet(rosters.GROUP_SHEET).append([column.header for column in rosters.GROUP_COLUMNS])
+    book.create_sheet(roster_format.GROUP_SHEET).append([column.header for column in roster_format.GROUP_COLUMNS])
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

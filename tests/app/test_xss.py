@@ -21,10 +21,10 @@ from openpyxl import load_workbook
 
 from survey_app.blueprints import respondent as respondent_bp
 from survey_app.extensions import db
-from survey_app.models import Ballot, Role, SubjectComment, Survey, SurveyKind
+from survey_app.models import Ballot, QuestionKind, Role, SubjectComment, Survey, SurveyKind
 from survey_app.models.assessment import PlanSubjectKind
 from survey_app.services.assessment import assessments
-from survey_app.services.design import surveys
+from survey_app.services.design import structure, surveys
 from survey_app.services.platform import api_tokens, users
 from survey_app.services.platform.sheets import FORMULA_PREFIXES
 from survey_app.services.respondents import codes
@@ -48,16 +48,16 @@ def _build(app) -> dict:
                                         "instructions": f"{IMG}请如实评价", "subject_comments": True}, admin)
         names = [(f"{SCRIPT}张伟", f"{IMG}发改委", LINK), (LINK, "@SUM(1+1)*cmd", "+市直"),
                  ("-2+3+cmd|' /C calc'!A0", f"{IMG}发改委", LINK)]
-        subjects = [surveys.add_subject(survey, {"key": f"C{i}", "name": name, "unit_name": unit, "unit_category": cat,
+        subjects = [structure.add_subject(survey, {"key": f"C{i}", "name": name, "unit_name": unit, "unit_category": cat,
                                                  "position_title": f"{IMG}局长"}, admin)
                     for i, (name, unit, cat) in enumerate(names, 1)]
-        surveys.add_dimension(survey, {"name": f"{SCRIPT}服务意识", "description": IMG}, admin)
-        surveys.add_dimension(survey, {"name": LINK}, admin)
+        structure.add_dimension(survey, {"name": f"{SCRIPT}服务意识", "description": IMG}, admin)
+        structure.add_dimension(survey, {"name": LINK}, admin)
         top = survey.scale_options[0]
-        surveys.update_scale_option(top, {"label": f"{IMG}优秀"}, admin)
-        surveys.add_group(survey, {"key": "superior", "name": f"{IMG}上级", "expected_count": 5}, admin)
-        surveys.add_group(survey, {"key": "served", "name": f"{LINK}服务对象", "expected_count": 5}, admin)
-        surveys.add_question(survey, {"kind": surveys.QuestionKind.SINGLE_CHOICE, "prompt": f"{SCRIPT}总体评价",
+        structure.update_scale_option(top, {"label": f"{IMG}优秀"}, admin)
+        structure.add_group(survey, {"key": "superior", "name": f"{IMG}上级", "expected_count": 5}, admin)
+        structure.add_group(survey, {"key": "served", "name": f"{LINK}服务对象", "expected_count": 5}, admin)
+        structure.add_question(survey, {"kind": QuestionKind.SINGLE_CHOICE, "prompt": f"{SCRIPT}总体评价",
                                       "options": [f"{IMG}满意", "=不满意"]}, admin)
         lifecycle.change_status(survey, "publish", admin)
         link = codes.create_open_link(survey, survey.groups[1], admin)

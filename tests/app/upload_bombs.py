@@ -4,7 +4,7 @@ finding 11), written part by part with zipfile so that building them stays cheap
 import zipfile
 from pathlib import Path
 
-from survey_app.services.design import rosters
+from survey_app.services.design import roster_format
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -31,8 +31,8 @@ _WORKBOOK = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-    f'<sheet name="{rosters.SUBJECT_SHEET}" sheetId="1" r:id="rId1"/>'
-    f'<sheet name="{rosters.GROUP_SHEET}" sheetId="2" r:id="rId2"/>'
+    f'<sheet name="{roster_format.SUBJECT_SHEET}" sheetId="1" r:id="rId1"/>'
+    f'<sheet name="{roster_format.GROUP_SHEET}" sheetId="2" r:id="rId2"/>'
     "</sheets></workbook>"
 )
 _WORKBOOK_RELS = (
@@ -85,7 +85,7 @@ def _package(path: Path, subject_sheet_writer, shared_strings_writer) -> Path:
 def huge_shared_strings(path: Path, megabytes: int = 178) -> Path:
     """A small workbook whose shared-strings part inflates to `megabytes` MB (the review's
     3.5 MB file with a 178 MB part)."""
-    headers = [column.header for column in rosters.SUBJECT_COLUMNS]
+    headers = [column.header for column in roster_format.SUBJECT_COLUMNS]
 
     def sheet(archive):
         archive.writestr("xl/worksheets/sheet1.xml", _SHEET_HEAD + _header_row(1, headers) + _SHEET_TAIL)
@@ -109,7 +109,7 @@ def huge_shared_strings(path: Path, megabytes: int = 178) -> Path:
 def rows_in_an_ignored_column(path: Path, rows: int = 1_400_000) -> Path:
     """A roster whose subject sheet has `rows` rows filled only in column Z, which no
     importer reads (the review's 7.7 MB file with 1.4 M rows)."""
-    headers = [column.header for column in rosters.SUBJECT_COLUMNS]
+    headers = [column.header for column in roster_format.SUBJECT_COLUMNS]
 
     def sheet(archive):
         def chunks():
@@ -129,7 +129,7 @@ def rows_in_an_ignored_column(path: Path, rows: int = 1_400_000) -> Path:
 def long_cell(path: Path, chars: int) -> Path:
     """A roster whose second row has a name of `chars` characters (Excel stops at 32,767;
     openpyxl writes no longer cell, but reads one)."""
-    headers = [column.header for column in rosters.SUBJECT_COLUMNS]
+    headers = [column.header for column in roster_format.SUBJECT_COLUMNS]
     row = ["C1", "长" * chars, "干部", "市发改委", "市直部门", "局长"]
 
     def sheet(archive):

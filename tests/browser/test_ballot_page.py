@@ -6,7 +6,7 @@ import pytest
 
 from survey_app.extensions import db
 from survey_app.models import QuestionKind, Survey
-from survey_app.services.design import surveys
+from survey_app.services.design import structure
 from survey_app.services.results import lifecycle
 from tests.app.factories import SurveyFactory, _system_user
 from tests.app.respondent_helpers import issue_codes, make_big_survey
@@ -140,7 +140,7 @@ def _survey_with_a_last_question(app) -> int:
     survey_id = SurveyFactory(app)()
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        surveys.add_question(survey, {"kind": QuestionKind.SHORT_TEXT, "prompt": "您的联系方式"}, _system_user())
+        structure.add_question(survey, {"kind": QuestionKind.SHORT_TEXT, "prompt": "您的联系方式"}, _system_user())
         lifecycle.change_status(survey, "publish", _system_user())
         db.session.commit()
     return survey_id

@@ -1,5 +1,8 @@
-"""Survey design: settings, structure edits, scale presets and publication checks (the
-lifecycle steps themselves are services/results/lifecycle.py).
+"""Survey settings and the rules every design edit obeys: the structure lock after
+publication (only WORDING_FIELDS may change), the archive freeze, scale presets, units,
+publication checks and what a lifecycle step or removal will do. Builder items are
+structure.py, pasted subject lists subject_lists.py; the lifecycle steps themselves are
+services/results/lifecycle.py.
 
 A published survey's structure is locked (as LimeSurvey's activation locks it): only
 wording may change, so ballots already cast keep meaning what their respondents saw.
@@ -14,16 +17,13 @@ from sqlalchemy import func, select
 from survey_app.errors import StructureLocked, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import (
-    SCALE_ROLES,
     Ballot,
     Dimension,
     Question,
-    QuestionKind,
     RespondentGroup,
     ScaleKind,
     ScaleOption,
     Subject,
-    SubjectKind,
     Survey,
     SurveyStatus,
     Unit,
@@ -32,7 +32,6 @@ from survey_app.models import (
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
 
-#: Scale presets: key → (label, score) pairs, best first. 不了解 is added on request.
 SCALE_PRESETS: dict[str, tuple[tuple[str, float], ...]] = {
     "competence": (("优秀", 100), ("称职", 80), ("基本称职", 60), ("不称职", 0)),
     "quality": (("好", 100), ("较好", 80), ("一般", 60), ("差", 0)),
@@ -50,15 +49,6 @@ PRESET_ROLES: dict[str, dict[str, str]] = {
     "satisfaction5": {"非常满意": "top", "满意": "pass", "不满意": "negative"},
 }
 UNKNOWN_LABEL = "不了解"
-#: Which survey collection holds each kind of item.
-_COLLECTION_OF = {
-    Subject: "subjects",
-    Dimension: "dimensions",
-    ScaleOption: "scale_options",
-    RespondentGroup: "groups",
-    Question: "questions",
-}
-
 #: Fields that are wording only, editable after publication.
 WORDING_FIELDS = {
     Survey: {"title", "instructions", "closes_at"},
@@ -77,7 +67,7 @@ def require_not_archived(survey: Survey) -> None:
         raise StructureLocked(_("评议已归档，内容不能再修改"))
 
 
-def _apply(entity: Any, data: Mapping[str, Any], survey: Survey) -> dict[str, Any]:
+def apply_changes(entity: Any, data: Mapping[str, Any], survey: Survey) -> dict[str, Any]:
     """Set changed attributes; refuse structural changes on a locked survey."""
     changed = {key: value for key, value in data.items() if getattr(entity, key) != value}
     if changed:
@@ -91,19 +81,10 @@ def _apply(entity: Any, data: Mapping[str, Any], survey: Survey) -> dict[str, An
     return {key: str(value) for key, value in changed.items()}
 
 
-def _check_unique_name(items: Iterable[Any], attr: str, value: str, item: Any, what: str) -> None:
-    """Refuse a second item with the same name: results and exports are keyed by it."""
-    if any(getattr(other, attr) == value and other is not item for other in items):
-        raise ValidationFailed(_("%(what)s“%(name)s”已存在", what=_(what), name=value))
-
-
-def _require_draft(survey: Survey) -> None:
+def require_draft(survey: Survey) -> None:
+    """Refuse a structural edit once the survey is published."""
     if survey.is_structure_locked:
         raise StructureLocked(_("问卷已发布，结构已锁定，只能修改文字"))
-
-
-def _next_position(items: Iterable[Any]) -> int:
-    return max((item.position for item in items), default=-1) + 1
 
 
 def apply_preset_roles(options: list[ScaleOption]) -> None:
@@ -163,7 +144,7 @@ def update_survey(survey: Survey, data: Mapping[str, Any], actor: User) -> None:
     opens, closes = data.get("opens_at", survey.opens_at), data.get("closes_at", survey.closes_at)
     if opens and closes and closes <= opens:
         raise ValidationFailed(_("结束时间必须晚于开始时间"))
-    changed = _apply(survey, data, survey)
+    changed = apply_changes(survey, data, survey)
     if changed:
         audit.record(actor, "survey.update", "survey", survey.id, **changed)
 
@@ -196,7 +177,7 @@ def publication_problems(survey: Survey) -> list[str]:
 def delete_survey(survey: Survey, actor: User, *, confirmed: bool = True) -> None:
     """Delete a draft survey that has no ballots."""
     require_confirmation(confirmed)
-    _require_draft(survey)
+    require_draft(survey)
     if db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.survey_id == survey.id)):
         raise ValidationFailed(_("已有答卷的问卷不能删除"))
     audit.record(actor, "survey.delete", "survey", survey.id, title=survey.title)
@@ -257,7 +238,17 @@ def removal_consequences(item: Any) -> list[str]:
     return lines
 
 
-# ---- units and subjects ----------------------------------------------------------------
+def list_surveys(visible_unit_ids: set[int] | None = None) -> list[Survey]:
+    """Return surveys, newest first; a unit-scoped user sees surveys rating their units."""
+    query = select(Survey).order_by(Survey.year.desc(), Survey.id.desc())
+    if visible_unit_ids is not None:
+        query = query.where(
+            Survey.id.in_(select(Subject.survey_id).where(Subject.unit_id.in_(visible_unit_ids)))
+        )
+    return list(db.session.scalars(query))
+
+
+# ---- units ---------------------------------------------------------------------------------
 
 
 def units_of(subjects: Iterable[Subject]) -> list[Unit]:
@@ -295,349 +286,3 @@ def check_unit_fields(unit_name: str, unit_category: str) -> None:
         if unit is not None and unit.category and unit.category != unit_category:
             raise ValidationFailed(_("单位“%(unit)s”的单位类别已是“%(old)s”，所有评议共用，这里不能改为“%(new)s”。请填写“%(old)s”或清空单位类别。",
                                      unit=unit_name, old=unit.category, new=unit_category))
-
-
-def _subject_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-    check_unit_fields(data.get("unit_name", ""), data.get("unit_category", ""))
-    fields = {k: v for k, v in data.items() if k not in ("unit_name", "unit_category")}
-    if data.get("unit_name"):
-        fields["unit_id"] = get_or_create_unit(data["unit_name"], data.get("unit_category", "")).id
-    elif "unit_name" in data:
-        fields["unit_id"] = None
-    return fields
-
-
-def _check_subject_key(survey: Survey, key: str, subject: Subject | None = None) -> None:
-    if any(s.key == key and s is not subject for s in survey.subjects):
-        raise ValidationFailed(_("编号“%(key)s”已被其他评议对象使用", key=key))
-
-
-def add_subject(survey: Survey, data: Mapping[str, Any], actor: User) -> Subject:
-    """Add a subject; `data` may name its unit (created on first use) and category."""
-    _require_draft(survey)
-    _check_subject_key(survey, data["key"])
-    subject = Subject(**_subject_fields(data), position=_next_position(survey.subjects))
-    survey.subjects.append(subject)
-    db.session.flush()
-    audit.record(actor, "subject.add", "survey", survey.id, subject=subject.name)
-    return subject
-
-
-def update_subject(subject: Subject, data: Mapping[str, Any], actor: User) -> None:
-    """Edit a subject; after publication only its name and position title."""
-    if "key" in data:
-        _check_subject_key(subject.survey, data["key"], subject)
-    changed = _apply(subject, _subject_fields(data), subject.survey)
-    if changed:
-        audit.record(actor, "subject.update", "survey", subject.survey_id, subject=subject.name, **changed)
-
-
-# ---- dimensions, scale, groups, questions ----------------------------------------------
-
-
-def add_dimension(survey: Survey, data: Mapping[str, Any], actor: User) -> Dimension:
-    _require_draft(survey)
-    _check_unique_name(survey.dimensions, "name", data["name"], None, "维度")
-    dimension = Dimension(**data, position=_next_position(survey.dimensions))
-    survey.dimensions.append(dimension)
-    db.session.flush()
-    audit.record(actor, "dimension.add", "survey", survey.id, dimension=dimension.name)
-    return dimension
-
-
-def update_dimension(dimension: Dimension, data: Mapping[str, Any], actor: User) -> None:
-    if "name" in data:
-        _check_unique_name(dimension.survey.dimensions, "name", data["name"], dimension, "维度")
-    changed = _apply(dimension, data, dimension.survey)
-    if changed:
-        audit.record(actor, "dimension.update", "survey", dimension.survey_id, **changed)
-
-
-def replace_scale(survey: Survey, preset: str, with_unknown: bool, actor: User) -> None:
-    """Replace the scale's options with a preset (drafts only)."""
-    _require_draft(survey)
-    survey.scale_kind = ScaleKind.OPTIONS
-    survey.scale_options = scale_options_from_preset(preset, with_unknown)
-    db.session.flush()
-    audit.record(actor, "scale.replace", "survey", survey.id, preset=preset, unknown=with_unknown)
-
-
-def use_score_scale(survey: Survey, actor: User) -> None:
-    """Switch to a typed 0–100 score instead of labelled options (drafts only)."""
-    _require_draft(survey)
-    survey.scale_kind = ScaleKind.SCORE
-    survey.scale_options = []
-    db.session.flush()
-    audit.record(actor, "scale.replace", "survey", survey.id, preset="score")
-
-
-def _check_role(survey: Survey, option: ScaleOption | None, role: str | None, is_unknown: bool) -> None:
-    """Each role marks one option of the scale, never a 不了解 option."""
-    if role is None:
-        return
-    if role not in SCALE_ROLES:
-        raise ValidationFailed(_("未知的结果标记"))
-    if is_unknown:
-        raise ValidationFailed(_("“不了解”类选项不计分，不能作为结果标记"))
-    holder = next((o for o in survey.scale_options if o.role == role and o is not option), None)
-    if holder is not None:
-        raise ValidationFailed(_("“%(label)s”已是此标记，请先取消", label=holder.label))
-
-
-def add_scale_option(survey: Survey, data: Mapping[str, Any], actor: User) -> ScaleOption:
-    _require_draft(survey)
-    _check_unique_name(survey.scale_options, "label", data["label"], None, "选项")
-    _check_role(survey, None, data.get("role"), bool(data.get("is_unknown")))
-    if data.get("is_unknown") and any(o.is_unknown for o in survey.scale_options):
-        raise ValidationFailed(_("已有“不了解”选项"))
-    option = ScaleOption(**data, position=_next_position(survey.scale_options))
-    if option.is_unknown:
-        option.score = None
-    elif option.score is None:
-        raise ValidationFailed(_("计分选项需要 0–100 的分值"), ["score"])
-    survey.scale_options.append(option)
-    db.session.flush()
-    audit.record(actor, "scale_option.add", "survey", survey.id, label=option.label)
-    return option
-
-
-def update_scale_option(option: ScaleOption, data: Mapping[str, Any], actor: User) -> None:
-    if "label" in data:
-        _check_unique_name(option.survey.scale_options, "label", data["label"], option, "选项")
-    if "role" in data:
-        _check_role(option.survey, option, data["role"], bool(data.get("is_unknown", option.is_unknown)))
-    changed = _apply(option, data, option.survey)
-    if changed:
-        audit.record(actor, "scale_option.update", "survey", option.survey_id, **changed)
-
-
-def _check_group_key(survey: Survey, key: str, group: RespondentGroup | None = None) -> None:
-    if any(g.key == key and g is not group for g in survey.groups):
-        raise ValidationFailed(_("代码“%(key)s”已被其他评议主体使用", key=key))
-
-
-def _rated_subjects(survey: Survey, subject_ids: Iterable[int]) -> list[Subject]:
-    wanted = set(subject_ids)
-    chosen = [s for s in survey.subjects if s.id in wanted]
-    if len(chosen) != len(wanted):
-        raise ValidationFailed(_("所选评议对象不属于本问卷"))
-    return chosen
-
-
-def add_group(survey: Survey, data: Mapping[str, Any], actor: User, subject_ids: Iterable[int] = ()) -> RespondentGroup:
-    """Add a respondent group; with rates_all_subjects False it rates `subject_ids` only."""
-    _require_draft(survey)
-    _check_group_key(survey, data["key"])
-    _check_unique_name(survey.groups, "name", data["name"], None, "评议主体")
-    group = RespondentGroup(**data, position=_next_position(survey.groups))
-    group.rated_subjects = [] if group.rates_all_subjects else _rated_subjects(survey, subject_ids)
-    survey.groups.append(group)
-    db.session.flush()
-    audit.record(actor, "group.add", "survey", survey.id, group=group.name)
-    return group
-
-
-def update_group(group: RespondentGroup, data: Mapping[str, Any], actor: User, subject_ids: Iterable[int] | None = None) -> None:
-    survey = group.survey
-    if "key" in data:
-        _check_group_key(survey, data["key"], group)
-    if "name" in data:
-        _check_unique_name(survey.groups, "name", data["name"], group, "评议主体")
-    changed = _apply(group, data, survey)
-    if subject_ids is not None:
-        chosen = [] if group.rates_all_subjects else _rated_subjects(survey, subject_ids)
-        if {s.id for s in chosen} != {s.id for s in group.rated_subjects}:
-            _require_draft(survey)
-            group.rated_subjects = chosen
-            changed["rated_subjects"] = ",".join(s.key for s in chosen)
-    if changed:
-        audit.record(actor, "group.update", "survey", group.survey_id, group=group.name, **changed)
-
-
-def _check_question(survey: Survey, question: Question) -> None:
-    choice_kinds = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
-    question.options = list(question.options or [])  # JSON default applies only at flush
-    if question.kind in choice_kinds and len(question.options) < 2:
-        raise ValidationFailed(_("选择题至少需要两个选项"))
-    if len(set(question.options)) != len(question.options):
-        raise ValidationFailed(_("选择题的选项不能重复"))
-    if question.kind not in choice_kinds:
-        question.options = []
-    if question.show_if_question_id is None:
-        question.show_if_values = []
-        return
-    earlier = next((q for q in survey.questions if q.id == question.show_if_question_id), None)
-    if earlier is None or earlier is question or earlier.position >= question.position:
-        raise ValidationFailed(_("显示条件只能引用前面的题目"))
-    if earlier.kind not in choice_kinds:
-        raise ValidationFailed(_("显示条件只能引用选择题"))
-    unknown = set(question.show_if_values) - set(earlier.options)
-    if not question.show_if_values or unknown:
-        raise ValidationFailed(_("显示条件的取值必须是所引用题目的选项"))
-
-
-def add_question(survey: Survey, data: Mapping[str, Any], actor: User) -> Question:
-    _require_draft(survey)
-    question = Question(**data, position=_next_position(survey.questions))
-    survey.questions.append(question)
-    _check_question(survey, question)
-    db.session.flush()
-    audit.record(actor, "question.add", "survey", survey.id, prompt=question.prompt)
-    return question
-
-
-def update_question(question: Question, data: Mapping[str, Any], actor: User) -> None:
-    changed = _apply(question, data, question.survey)
-    _check_question(question.survey, question)
-    if changed:
-        audit.record(actor, "question.update", "survey", question.survey_id, **changed)
-
-
-def remove_item(survey: Survey, item: Any, actor: User, *, confirmed: bool = True) -> None:
-    """Remove a subject, dimension, option, group or question from a draft survey."""
-    require_confirmation(confirmed)
-    _require_draft(survey)
-    getattr(survey, _COLLECTION_OF[type(item)]).remove(item)
-    db.session.flush()
-    audit.record(actor, f"{type(item).__name__.lower()}.remove", "survey", survey.id, item_id=item.id)
-
-
-def move_item(survey: Survey, item: Any, offset: int, actor: User) -> None:
-    """Move an item one place up (-1) or down (+1) in its list (drafts only)."""
-    _require_draft(survey)
-    collection = sorted(getattr(survey, _COLLECTION_OF[type(item)]), key=lambda i: i.position)
-    index = collection.index(item)
-    target = index + offset
-    if 0 <= target < len(collection):
-        collection[index], collection[target] = collection[target], collection[index]
-        for position, each in enumerate(collection):
-            each.position = position
-        audit.record(actor, "item.move", "survey", survey.id, item=type(item).__name__, item_id=item.id)
-
-
-
-def list_surveys(visible_unit_ids: set[int] | None = None) -> list[Survey]:
-    """Return surveys, newest first; a unit-scoped user sees surveys rating their units."""
-    query = select(Survey).order_by(Survey.year.desc(), Survey.id.desc())
-    if visible_unit_ids is not None:
-        query = query.where(
-            Survey.id.in_(select(Subject.survey_id).where(Subject.unit_id.in_(visible_unit_ids)))
-        )
-    return list(db.session.scalars(query))
-
-
-#: The 类别 column of a pasted line: the labels organizers type, and the stored values.
-KIND_WORDS = {"干部": SubjectKind.CADRE, "单位": SubjectKind.UNIT, "部门": SubjectKind.UNIT, "领导班子": SubjectKind.TEAM,
-              "班子": SubjectKind.TEAM, **{kind.value: kind for kind in SubjectKind}}
-#: Columns of a pasted line, in order; only the name is required, trailing ones may be left out.
-PASTE_COLUMNS = ("name", "position_title", "key", "kind", "unit_name", "unit_category")
-_PASTE_LIMITS = {"name": 100, "position_title": 100, "key": 64, "kind": 20, "unit_name": 100, "unit_category": 50}
-
-
-def _split_line(line: str) -> list[str]:
-    return [p.strip() for p in line.replace("\t", ",").replace("，", ",").replace("、", ",").split(",")]
-
-
-def parse_subject_lines(text: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """Parse pasted lines "名称, 职务, 编号, 类别, 所在单位, 单位类别" (comma, tab or 、;
-    trailing columns optional, a blank cell takes the form's default); return rows and errors."""
-    rows, errors = [], []
-    for number, line in enumerate(text.splitlines(), 1):
-        parts = _split_line(line)
-        if not any(parts):
-            continue
-        if len(parts) > len(PASTE_COLUMNS) or not parts[0]:
-            errors.append(_("第 %(n)d 行：应为“名称, 职务, 编号, 类别, 所在单位, 单位类别”（后几列可省略）", n=number))
-            continue
-        row = dict(zip(PASTE_COLUMNS, parts + [""] * (len(PASTE_COLUMNS) - len(parts)), strict=True))
-        if any(len(row[column]) > limit for column, limit in _PASTE_LIMITS.items()):
-            errors.append(_("第 %(n)d 行：内容过长", n=number))
-            continue
-        if row["kind"] and row["kind"] not in KIND_WORDS:
-            errors.append(_("第 %(n)d 行：类别“%(kind)s”应为 干部、单位 或 领导班子", n=number, kind=row["kind"]))
-            continue
-        row["kind"] = KIND_WORDS.get(row["kind"])
-        rows.append({**row, "line": number})
-    return rows, errors
-
-
-def _free_key(survey: Survey, taken: set[str]) -> str:
-    number = len(survey.subjects) + 1
-    while f"S{number:03d}" in taken:
-        number += 1
-    return f"S{number:03d}"
-
-
-def _pasted_subject(row: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
-    """One pasted row with the form's defaults filled in. A 单位 is its own unit unless
-    its line names one: that is what ties it to its category's weights and rankings."""
-    kind = row["kind"] or defaults["kind"]
-    unit_name = row["unit_name"] or (row["name"] if kind is SubjectKind.UNIT else defaults["unit_name"])
-    return {"name": row["name"], "position_title": row["position_title"], "key": row["key"], "kind": kind,
-            "unit_name": unit_name.strip(), "unit_category": (row["unit_category"] or defaults["unit_category"]).strip()}
-
-
-def add_subjects_in_bulk(survey: Survey, text: str, defaults: Mapping[str, Any], actor: User) -> int:
-    """Add one subject per pasted line; all or nothing. Return the count.
-
-    `defaults` gives the kind, unit name and unit category of lines that leave them blank.
-    """
-    _require_draft(survey)
-    rows, errors = parse_subject_lines(text)
-    taken = {s.key for s in survey.subjects}
-    subjects = []
-    for row in rows:
-        if row["key"] and (row["key"] in taken or not row["key"].replace("-", "").replace("_", "").isalnum()):
-            errors.append(_("编号“%(key)s”重复或含有不允许的字符", key=row["key"]))
-        taken.add(row["key"])
-        subject = _pasted_subject(row, defaults)
-        try:
-            check_unit_fields(subject["unit_name"], subject["unit_category"])
-        except ValidationFailed as error:
-            errors.append(_("第 %(n)d 行：%(problem)s", n=row["line"], problem=error.message))
-        subjects.append(subject)
-    if not rows and not errors:
-        errors.append("请至少填写一行")
-    if errors:
-        raise ValidationFailed(_("名单有误，未添加任何对象"), errors)
-    for subject in subjects:
-        key = subject["key"] or _free_key(survey, taken)
-        taken.add(key)
-        add_subject(survey, {**subject, "key": key}, actor)
-    return len(subjects)
-
-
-def _kind_and_unit(subject: Subject) -> tuple:
-    unit = db.session.get(Unit, subject.unit_id) if subject.unit_id else None
-    return subject.kind, subject.unit_id, unit.category if unit else ""
-
-
-def edit_subjects_in_bulk(survey: Survey, subject_ids: Iterable[int], changes: Mapping[str, Any], actor: User) -> int:
-    """Set the kind, unit and/or unit category of the chosen subjects; all or nothing.
-
-    `changes` holds only what the user chose to change: "kind" (a SubjectKind),
-    "unit_name", "unit_category". A category without a new unit applies to each subject's
-    current unit, under the same rule as one subject's form (a unit keeps its category).
-    Return how many subjects changed.
-    """
-    _require_draft(survey)
-    chosen = _rated_subjects(survey, subject_ids)
-    if not chosen:
-        raise ValidationFailed(_("请先勾选要修改的评议对象"))
-    if not changes:
-        raise ValidationFailed(_("请至少选择一项要修改的内容（类别、所在单位或单位类别）"))
-    errors, changed = [], 0
-    for subject in chosen:
-        data = {"unit_name": changes.get("unit_name") or (subject.unit.name if subject.unit else ""),
-                "unit_category": changes.get("unit_category", "")}
-        if "kind" in changes:
-            data["kind"] = changes["kind"]
-        try:
-            before = _kind_and_unit(subject)
-            update_subject(subject, data, actor)
-            changed += _kind_and_unit(subject) != before
-        except ValidationFailed as error:
-            errors.append(_("%(name)s（%(key)s）：%(problem)s", name=subject.name, key=subject.key, problem=error.message))
-    if errors:
-        raise ValidationFailed(_("批量修改有误，未修改任何对象"), errors)
-    return changed
