@@ -58,7 +58,18 @@ from survey_app.models.assessment import (
     PlanSubject,
     PlanSubjectKind,
 )
-from survey_app.services.assessment import assessment_io, assessments
+from survey_app.services.assessment import (
+    committee_pdf,
+    committee_workbook,
+    editing,
+    file_format,
+    grading,
+    import_templates,
+    plan_import,
+    plan_view,
+    plans,
+    scoring,
+)
 from survey_app.services.platform import audit, permissions, sheets, users
 
 bp = Blueprint("assessments", __name__, url_prefix="/admin/assessments")
@@ -131,10 +142,10 @@ def _plan_forms(plan: AssessmentPlan, **bound) -> dict:
 
 
 def _render_plan(plan: AssessmentPlan, status: int = 200, **bound):
-    view = assessments.scoped(assessments.compute_plan(plan), plan, users.visible_unit_ids(current_user))
+    view = grading.scoped(grading.compute_plan(plan), plan, users.visible_unit_ids(current_user))
     return render_template(
         "assessments/plan.html", plan=plan, view=view, forms=_plan_forms(plan, **bound),
-        problems=assessments.proposal_problems(plan) if plan.status is PlanStatus.DRAFT else [],
+        problems=grading.proposal_problems(plan) if plan.status is PlanStatus.DRAFT else [],
         history=_history(plan), **_labels(),
     ), status
 
@@ -144,7 +155,7 @@ def _history(plan: AssessmentPlan, subject_key: str | None = None) -> list | Non
     whose view must not show other units' changes."""
     if users.visible_unit_ids(current_user) is not None:
         return None
-    entries = audit.recent_entries(500, assessments.TARGET, plan.id)
+    entries = audit.recent_entries(500, editing.TARGET, plan.id)
     if subject_key is not None:
         return [e for e in entries if (e.detail or {}).get("subject") == subject_key]
     return entries[:30]
@@ -157,8 +168,8 @@ def _reloaded(plan_id: int) -> AssessmentPlan:
 @bp.get("/")
 @login_required
 def list_plans():
-    plans = assessments.list_plans(users.visible_unit_ids(current_user))
-    return render_template("assessments/plans.html", plans=plans, **_labels())
+    rows = plans.list_plans(users.visible_unit_ids(current_user))
+    return render_template("assessments/plans.html", plans=rows, **_labels())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -169,7 +180,7 @@ def new_plan():
         form.year.data = 2026
     elif form.validate():
         created = []
-        if commit_or_flash(lambda: created.append(assessments.create_plan(form.service_data(), current_user))) is None:
+        if commit_or_flash(lambda: created.append(plans.create_plan(form.service_data(), current_user))) is None:
             flash(_("已创建考核方案，请继续添加类别、考评项目和考核对象"), "success")
             return redirect(url_for("assessments.show_plan", plan_id=created[0].id))
     return render_template("assessments/new_plan.html", form=form), 400 if request.method == "POST" else 200
@@ -188,7 +199,7 @@ def update_plan(plan_id: int):
     form = PlanForm(request.form, prefix="settings", surveys=_linkable_surveys())
     if not form.validate():
         return _render_plan(plan, 400, settings=form)
-    if commit_or_flash(lambda: assessments.update_plan(plan, form.service_data(), current_user)):
+    if commit_or_flash(lambda: plans.update_plan(plan, form.service_data(), current_user)):
         return _render_plan(_reloaded(plan_id), 400, settings=form)
     flash(_("已保存"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="settings"))
@@ -202,8 +213,8 @@ def _confirmation_page(plan: AssessmentPlan, heading, consequences: list[str], b
                        danger: bool = True, method: bool | None = None):
     """The confirmation step of an irreversible action: what it loses, then a form posting
     confirm=yes to this same URL. With `method` set, a plan that no longer allows the
-    change (assessments.editing_refusal) says so on its page instead."""
-    refusal = None if method is None else assessments.editing_refusal(plan, method=method)
+    change (editing.editing_refusal) says so on its page instead."""
+    refusal = None if method is None else editing.editing_refusal(plan, method=method)
     if refusal:
         flash(_(refusal), "error")
         return redirect(back_url)
@@ -219,7 +230,7 @@ def _confirmation_page(plan: AssessmentPlan, heading, consequences: list[str], b
 @organizer_required
 def confirm_delete_plan(plan_id: int):
     plan = load_plan(plan_id)
-    return _confirmation_page(plan, _("确认删除方案"), assessments.removal_consequences(plan), _("永久删除"),
+    return _confirmation_page(plan, _("确认删除方案"), plans.removal_consequences(plan), _("永久删除"),
                               url_for("assessments.show_plan", plan_id=plan_id), method=True)
 
 
@@ -227,7 +238,7 @@ def confirm_delete_plan(plan_id: int):
 @organizer_required
 def delete_plan(plan_id: int):
     plan = load_plan(plan_id)
-    error = commit_or_flash(lambda: assessments.delete_plan(plan, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(lambda: plans.delete_plan(plan, current_user, confirmed=_confirmed()))
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_delete_plan", plan_id=plan_id))
     if error:
@@ -244,7 +255,7 @@ def confirm_results(plan_id: int):
     if not plan.can("confirm"):
         flash(_("当前状态下不能执行此操作"), "error")
         return redirect(url_for("assessments.show_plan", plan_id=plan_id))
-    return _confirmation_page(plan, _("确认考核结果"), assessments.confirmation_consequences(plan),
+    return _confirmation_page(plan, _("确认考核结果"), grading.confirmation_consequences(plan),
                               _("确认考核结果"), url_for("assessments.show_plan", plan_id=plan_id), danger=False)
 
 
@@ -254,7 +265,7 @@ def change_status(plan_id: int, action: str):
     plan = load_plan(plan_id)
     if action not in ACTIONS:
         abort(404)
-    error = commit_or_flash(lambda: assessments.change_status(plan, action, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(lambda: grading.change_status(plan, action, current_user, confirmed=_confirmed()))
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_results", plan_id=plan_id))
     if error is None:
@@ -272,7 +283,7 @@ def add_category(plan_id: int):
     form = CategoryForm(request.form, prefix="category")
     if not form.validate():
         return _render_plan(plan, 400, category=form)
-    if commit_or_flash(lambda: assessments.add_category(plan, form.name.data, current_user)):
+    if commit_or_flash(lambda: plans.add_category(plan, form.name.data, current_user)):
         return _render_plan(_reloaded(plan_id), 400, category=form)
     flash(_("已添加类别"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
@@ -286,7 +297,7 @@ def _category(plan: AssessmentPlan, category_id: int):
 @organizer_required
 def confirm_remove_category(plan_id: int, category_id: int):
     plan = load_plan(plan_id)
-    return _confirmation_page(plan, _("确认删除类别"), assessments.removal_consequences(_category(plan, category_id)),
+    return _confirmation_page(plan, _("确认删除类别"), plans.removal_consequences(_category(plan, category_id)),
                               _("删除"), url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"), method=True)
 
 
@@ -295,7 +306,7 @@ def confirm_remove_category(plan_id: int, category_id: int):
 def remove_category(plan_id: int, category_id: int):
     plan = load_plan(plan_id)
     category = _category(plan, category_id)
-    error = commit_or_flash(lambda: assessments.remove_category(category, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(lambda: plans.remove_category(category, current_user, confirmed=_confirmed()))
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_remove_category", plan_id=plan_id, category_id=category_id))
     if error is None:
@@ -312,7 +323,7 @@ def add_component(plan_id: int, category_id: int):
     form = ComponentForm(request.form, prefix=key, surveys=_linkable_surveys())
     if not form.validate():
         return _render_plan(plan, 400, **{key: form})
-    if commit_or_flash(lambda: assessments.add_component(category, form.service_data(), current_user)):
+    if commit_or_flash(lambda: plans.add_component(category, form.service_data(), current_user)):
         return _render_plan(_reloaded(plan_id), 400, **{key: form})
     flash(_("已添加考评项目"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
@@ -330,7 +341,7 @@ def update_component(plan_id: int, component_id: int):
             for message in field.errors:
                 flash(f"{field.label.text}：{message}", "error")
         return _render_plan(plan, 400)
-    if commit_or_flash(lambda: assessments.update_component(component, form.service_data(), current_user)):
+    if commit_or_flash(lambda: plans.update_component(component, form.service_data(), current_user)):
         return _render_plan(_reloaded(plan_id), 400)
     flash(_("已保存"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor=key))
@@ -341,7 +352,7 @@ def update_component(plan_id: int, component_id: int):
 def confirm_remove_component(plan_id: int, component_id: int):
     plan = load_plan(plan_id)
     component = _component(plan, component_id)
-    return _confirmation_page(plan, _("确认删除考评项目"), assessments.removal_consequences(component), _("删除"),
+    return _confirmation_page(plan, _("确认删除考评项目"), plans.removal_consequences(component), _("删除"),
                               url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"), method=True)
 
 
@@ -350,7 +361,7 @@ def confirm_remove_component(plan_id: int, component_id: int):
 def remove_component(plan_id: int, component_id: int):
     plan = load_plan(plan_id)
     component = _component(plan, component_id)
-    error = commit_or_flash(lambda: assessments.remove_component(component, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(lambda: plans.remove_component(component, current_user, confirmed=_confirmed()))
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_remove_component", plan_id=plan_id, component_id=component_id))
     if error is None:
@@ -365,7 +376,7 @@ def add_subject(plan_id: int):
     form = SubjectForm(request.form, prefix="subject", categories=plan.categories)
     if not form.validate():
         return _render_plan(plan, 400, subject=form)
-    if commit_or_flash(lambda: (assessments.add_subject(plan, form.service_data(), current_user),
+    if commit_or_flash(lambda: (plans.add_subject(plan, form.service_data(), current_user),
                                 keep_within_scope(plan))):
         plan = _reloaded(plan_id)
         return _render_plan(plan, 400, subject=SubjectForm(request.form, prefix="subject", categories=plan.categories))
@@ -382,7 +393,7 @@ def import_subjects(plan_id: int):
         return _render_plan(plan, 400, **{"import": form})
     survey = db.session.get(Survey, form.survey_id.data)
     added = []
-    if commit_or_flash(lambda: (added.append(assessments.import_subjects(plan, survey, current_user)),
+    if commit_or_flash(lambda: (added.append(plans.import_subjects(plan, survey, current_user)),
                                 keep_within_scope(plan))) is None:
         flash(_("已导入 %(count)d 个考核对象", count=added[0]), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="subjects"))
@@ -399,8 +410,8 @@ def bulk_scores(plan_id: int):
     component = _component(plan, form.component_id.data)
     stored = []
     error = commit_or_flash(lambda: stored.append(
-        assessments.set_scores_in_bulk(plan, component, form.lines.data, form.field.data, current_user,
-                                       unit_ids=users.visible_unit_ids(current_user))))
+        scoring.set_scores_in_bulk(plan, component, form.lines.data, form.field.data, current_user,
+                                   unit_ids=users.visible_unit_ids(current_user))))
     if error:
         return _render_plan(_reloaded(plan_id), 400, bulk=form)
     flash(_("已录入 %(count)d 个分数", count=stored[0]), "success")
@@ -431,7 +442,7 @@ def _subject_forms(plan: AssessmentPlan, subject: PlanSubject, grade: str | None
 
 
 def _render_subject(plan: AssessmentPlan, subject: PlanSubject, status: int = 200, **bound):
-    view = assessments.compute_plan(plan)
+    view = grading.compute_plan(plan)
     row = view.subject(subject.id)
     category = next(c for c in view.categories if c.name == row.category)
     return render_template(
@@ -485,7 +496,7 @@ def _subject_url(plan_id: int, subject_id: int, anchor: str | None = None) -> st
 def confirm_remove_subject(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
-    return _confirmation_page(plan, _("确认删除考核对象"), assessments.removal_consequences(subject),
+    return _confirmation_page(plan, _("确认删除考核对象"), plans.removal_consequences(subject),
                               _("从方案中删除"), _subject_url(plan_id, subject_id), method=True)
 
 
@@ -494,7 +505,7 @@ def confirm_remove_subject(plan_id: int, subject_id: int):
 def remove_subject(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
-    error = commit_or_flash(lambda: assessments.remove_subject(subject, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(lambda: plans.remove_subject(subject, current_user, confirmed=_confirmed()))
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_remove_subject", plan_id=plan_id, subject_id=subject_id))
     if error:
@@ -510,7 +521,7 @@ def update_flags(plan_id: int, subject_id: int):
     subject = _visible_subject(plan, subject_id)
     form = FlagsForm(request.form, prefix="flags")
     return _post_subject_form(plan, subject, "flags", form,
-                              lambda: assessments.update_flags(subject, form.service_data(), current_user),
+                              lambda: scoring.update_flags(subject, form.service_data(), current_user),
                               _("已保存"), "flags")
 
 
@@ -523,8 +534,8 @@ def set_score(plan_id: int, subject_id: int, component_id: int):
     key = f"score-{component_id}"
     form = ScoreForm(request.form, prefix=key)
     return _post_subject_form(plan, subject, key, form,
-                              lambda: assessments.set_score(subject, component, form.self_score.data,
-                                                            form.verified_score.data, current_user),
+                              lambda: scoring.set_score(subject, component, form.self_score.data,
+                                                        form.verified_score.data, current_user),
                               _("已保存"), "breakdown")
 
 
@@ -535,7 +546,7 @@ def add_adjustment(plan_id: int, subject_id: int):
     subject = _visible_subject(plan, subject_id)
     form = AdjustmentForm(request.form, prefix="adjustment")
     return _post_subject_form(plan, subject, "adjustment", form,
-                              lambda: assessments.add_adjustment(subject, form.service_data(), current_user),
+                              lambda: scoring.add_adjustment(subject, form.service_data(), current_user),
                               _("已添加"), "adjustments")
 
 
@@ -545,7 +556,7 @@ def confirm_remove_adjustment(plan_id: int, item_id: int):
     plan = load_plan(plan_id)
     item = db.get_or_404(Adjustment, item_id)
     subject = _visible_subject(plan, item.subject_id)
-    return _confirmation_page(plan, _("确认删除加减分"), assessments.removal_consequences(item), _("删除"),
+    return _confirmation_page(plan, _("确认删除加减分"), plans.removal_consequences(item), _("删除"),
                               _subject_url(plan_id, subject.id, "adjustments"), method=False)
 
 
@@ -555,7 +566,7 @@ def remove_adjustment(plan_id: int, item_id: int):
     plan = load_plan(plan_id)
     item = db.get_or_404(Adjustment, item_id)
     subject = _visible_subject(plan, item.subject_id)
-    error = commit_or_flash(lambda: assessments.remove_adjustment(item, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(lambda: scoring.remove_adjustment(item, current_user, confirmed=_confirmed()))
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_remove_adjustment", plan_id=plan_id, item_id=item_id))
     if error is None:
@@ -571,7 +582,7 @@ def override_grade(plan_id: int, subject_id: int):
     form = OverrideForm(request.form, prefix="override", grades=plan.grade_labels)
     if not form.validate():
         return _render_subject(plan, subject, 400, override=form)
-    if commit_or_flash(lambda: assessments.override_grade(subject, form.grade.data, form.reason.data, current_user)):
+    if commit_or_flash(lambda: grading.override_grade(subject, form.grade.data, form.reason.data, current_user)):
         plan = _reloaded(plan_id)
         return _retry(plan_id, subject_id, override=OverrideForm(request.form, prefix="override",
                                                                   grades=plan.grade_labels))
@@ -584,7 +595,7 @@ def override_grade(plan_id: int, subject_id: int):
 def confirm_clear_override(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
-    return _confirmation_page(plan, _("确认恢复建议等次"), assessments.override_clear_consequences(subject),
+    return _confirmation_page(plan, _("确认恢复建议等次"), grading.override_clear_consequences(subject),
                               _("恢复建议等次"), _subject_url(plan_id, subject_id, "grade"), method=False)
 
 
@@ -593,7 +604,7 @@ def confirm_clear_override(plan_id: int, subject_id: int):
 def clear_override(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
     subject = _visible_subject(plan, subject_id)
-    error = commit_or_flash(lambda: assessments.clear_override(subject, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(lambda: grading.clear_override(subject, current_user, confirmed=_confirmed()))
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_clear_override", plan_id=plan_id, subject_id=subject_id))
     if error is None:
@@ -663,18 +674,18 @@ def download_score_template(plan_id: int, component_id: int):
     component = _component(plan, component_id)
     if component.source is not ComponentSource.MANUAL:
         abort(404)
-    data = assessment_io.score_template(plan, component, users.visible_unit_ids(current_user))
+    data = import_templates.score_template(plan, component, users.visible_unit_ids(current_user))
     name = _("%(category)s-%(component)s-分数导入.xlsx", category=component.category.name,
              component=component.name)
-    return _download(data, assessment_io.download_name(plan, name), sheets.XLSX_MIMETYPE)
+    return _download(data, file_format.download_name(plan, name), sheets.XLSX_MIMETYPE)
 
 
 @bp.get("/<int:plan_id>/adjustments/template.xlsx")
 @organizer_required
 def download_adjustment_template(plan_id: int):
     plan = load_plan(plan_id)
-    data = assessment_io.adjustment_template(plan, users.visible_unit_ids(current_user))
-    return _download(data, assessment_io.download_name(plan, _("加减分导入.xlsx")), sheets.XLSX_MIMETYPE)
+    data = import_templates.adjustment_template(plan, users.visible_unit_ids(current_user))
+    return _download(data, file_format.download_name(plan, _("加减分导入.xlsx")), sheets.XLSX_MIMETYPE)
 
 
 @bp.post("/<int:plan_id>/import/scores")
@@ -686,7 +697,7 @@ def import_scores(plan_id: int):
         return _render_import(plan, 422, scores=form)
     component = _component(plan, form.component_id.data)
     upload = form.workbook.data
-    summary, page = _run_import(plan_id, "scores", form, lambda: assessment_io.import_scores(
+    summary, page = _run_import(plan_id, "scores", form, lambda: plan_import.import_scores(
         plan, component, upload.read(), current_user, unit_ids=users.visible_unit_ids(current_user),
         filename=_base_name(upload.filename)))
     if page is not None:
@@ -704,7 +715,7 @@ def import_adjustments(plan_id: int):
     if not form.validate():
         return _render_import(plan, 422, adjustments=form)
     upload = form.workbook.data
-    summary, page = _run_import(plan_id, "adjustments", form, lambda: assessment_io.import_adjustments(
+    summary, page = _run_import(plan_id, "adjustments", form, lambda: plan_import.import_adjustments(
         plan, upload.read(), current_user, unit_ids=users.visible_unit_ids(current_user),
         filename=_base_name(upload.filename)))
     if page is not None:
@@ -713,9 +724,9 @@ def import_adjustments(plan_id: int):
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="results"))
 
 
-def _visible_view(plan: AssessmentPlan) -> tuple[assessments.PlanView, bool]:
+def _visible_view(plan: AssessmentPlan) -> tuple[plan_view.PlanView, bool]:
     scope = users.visible_unit_ids(current_user)
-    return assessments.scoped(assessments.compute_plan(plan), plan, scope), scope is not None
+    return grading.scoped(grading.compute_plan(plan), plan, scope), scope is not None
 
 
 @bp.get("/<int:plan_id>/export.xlsx")
@@ -723,8 +734,8 @@ def _visible_view(plan: AssessmentPlan) -> tuple[assessments.PlanView, bool]:
 def export_xlsx(plan_id: int):
     plan = load_plan(plan_id)
     view, is_scoped = _visible_view(plan)
-    data = assessment_io.results_workbook(plan, view, _today(), is_scoped=is_scoped)
-    return _download(data, assessment_io.download_name(plan, _("考核结果.xlsx")), sheets.XLSX_MIMETYPE)
+    data = committee_workbook.results_workbook(plan, view, _today(), is_scoped=is_scoped)
+    return _download(data, file_format.download_name(plan, _("考核结果.xlsx")), sheets.XLSX_MIMETYPE)
 
 
 @bp.get("/<int:plan_id>/export.pdf")
@@ -732,5 +743,5 @@ def export_xlsx(plan_id: int):
 def export_pdf(plan_id: int):
     plan = load_plan(plan_id)
     view, is_scoped = _visible_view(plan)
-    data = assessment_io.results_pdf(plan, view, _today(), is_scoped=is_scoped)
-    return _download(data, assessment_io.download_name(plan, _("考核结果.pdf")), "application/pdf")
+    data = committee_pdf.results_pdf(plan, view, _today(), is_scoped=is_scoped)
+    return _download(data, file_format.download_name(plan, _("考核结果.pdf")), "application/pdf")

@@ -27,7 +27,7 @@ from survey_app.models.assessment import (
     PlanStatus,
     PlanSubject,
 )
-from survey_app.services.assessment import assessment_io, assessments
+from survey_app.services.assessment import committee_pdf, grading, plans, scoring
 from tests.app.documents import assert_fonts_embedded, pdf_text_or_skip, pdf_words
 from tests.app.test_assessments import (  # noqa: F401 — fixtures are used by name
     actor,
@@ -118,10 +118,10 @@ def confirm(app, plan_id):  # noqa: F811
     with app.app_context():
         plan = db.session.get(AssessmentPlan, plan_id)
         subjects = {s.key: s for s in plan.subjects}
-        assessments.override_grade(subjects["T1"], "优秀", "党委会研究确定", actor())
-        assessments.override_grade(subjects["T2"], "称职", "并列时按领导评价较低者", actor())
-        assessments.override_grade(subjects["T3"], "称职", "领导评价因换届未开展，按指标考评确定", actor())
-        assessments.change_status(plan, "confirm", actor())
+        grading.override_grade(subjects["T1"], "优秀", "党委会研究确定", actor())
+        grading.override_grade(subjects["T2"], "称职", "并列时按领导评价较低者", actor())
+        grading.override_grade(subjects["T3"], "称职", "领导评价因换届未开展，按指标考评确定", actor())
+        grading.change_status(plan, "confirm", actor())
         db.session.commit()
 
 
@@ -568,13 +568,13 @@ def test_formulas_in_user_text_are_neutralised(app, client, auth, plan_id, tmp_p
     with app.app_context():
         plan = db.session.get(AssessmentPlan, plan_id)
         towns = db.session.scalars(select(PlanCategory).where(PlanCategory.name == "乡镇")).one()
-        assessments.update_plan(plan, {"title": '=HYPERLINK("http://example.invalid")'}, actor())
-        subject = assessments.add_subject(
+        plans.update_plan(plan, {"title": '=HYPERLINK("http://example.invalid")'}, actor())
+        subject = plans.add_subject(
             plan, {"key": "T6", "name": "=1+1", "unit_name": "@SUM(A1)", "category_id": towns.id}, actor()
         )
         for component in towns.components:
-            assessments.set_score(subject, component, None, 70, actor())
-        assessments.add_adjustment(
+            scoring.set_score(subject, component, None, 70, actor())
+        scoring.add_adjustment(
             subject, {"kind": AdjustmentKind.BONUS, "points": 1, "reason": "+cmd|' /C calc'!A0"}, actor()
         )
         db.session.commit()
@@ -717,7 +717,7 @@ def test_viewer_sees_export_links_but_no_import_link(app, client, auth, plan_id)
 
 def test_a_scoped_user_cannot_export_a_plan_of_other_units(app, client, auth, plan_id):  # noqa: F811
     with app.app_context():
-        plan = assessments.create_plan({"title": "另一方案", "year": 2026}, actor())
+        plan = plans.create_plan({"title": "另一方案", "year": 2026}, actor())
         db.session.commit()
         other = plan.id
         unit = db.session.scalars(select(PlanSubject.unit_id).where(PlanSubject.key == "T1")).one()
@@ -733,9 +733,9 @@ def test_services_export_without_a_request(app, plan_id):  # noqa: F811
 
     with app.test_request_context(), app.app_context():
         plan = db.session.get(AssessmentPlan, plan_id)
-        view = assessments.compute_plan(plan)
-        first = assessment_io.results_pdf(plan, view, date(2026, 12, 20))
-        assert first == assessment_io.results_pdf(plan, view, date(2026, 12, 20))
+        view = grading.compute_plan(plan)
+        first = committee_pdf.results_pdf(plan, view, date(2026, 12, 20))
+        assert first == committee_pdf.results_pdf(plan, view, date(2026, 12, 20))
         assert plan.status is PlanStatus.DRAFT
 
 

@@ -38,7 +38,7 @@ from survey_app.models.assessment import (
     PlanSubject,
     PlanSubjectKind,
 )
-from survey_app.services.assessment import assessments
+from survey_app.services.assessment import demo_plan, grading, plans, scoring
 from survey_app.services.platform import users
 from survey_app.services.results import reports
 from tests.app.factories import cast
@@ -59,36 +59,36 @@ def survey_id(app, make_survey):
 
 def _build_plan(survey: Survey) -> AssessmentPlan:
     who = actor()
-    plan = assessments.create_plan(
+    plan = plans.create_plan(
         {"title": "2026年度干部考核", "year": 2026, "subject_kind": PlanSubjectKind.CADRE, "quota_percent": 30,
          "raised_quota_percent": 40, "bonus_cap": 3.0, "deduction_cap": 5.0, "veto_survey_id": survey.id}, who)
-    assert assessments.import_subjects(plan, survey, who) == 3  # category 市直部门 from the units
+    assert plans.import_subjects(plan, survey, who) == 3  # category 市直部门 from the units
     city = plan.categories[0]
-    indicator = assessments.add_component(city, {"name": "指标考评", "weight": 60, "source": ComponentSource.MANUAL}, who)
-    assessments.add_component(city, {"name": "民主测评", "weight": 40, "source": ComponentSource.SURVEY,
-                                     "survey_id": survey.id}, who)
-    towns = assessments.add_category(plan, "乡镇", who)
-    town_indicator = assessments.add_component(towns, {"name": "指标考评", "weight": 50, "source": "manual"}, who)
-    leaders = assessments.add_component(towns, {"name": "领导评价", "weight": 50, "source": "manual"}, who)
+    indicator = plans.add_component(city, {"name": "指标考评", "weight": 60, "source": ComponentSource.MANUAL}, who)
+    plans.add_component(city, {"name": "民主测评", "weight": 40, "source": ComponentSource.SURVEY,
+                               "survey_id": survey.id}, who)
+    towns = plans.add_category(plan, "乡镇", who)
+    town_indicator = plans.add_component(towns, {"name": "指标考评", "weight": 50, "source": "manual"}, who)
+    leaders = plans.add_component(towns, {"name": "领导评价", "weight": 50, "source": "manual"}, who)
     subjects = {s.key: s for s in plan.subjects}
     for key, score in (("C1", 90), ("C2", 95), ("C3", 100)):
-        assessments.set_score(subjects[key], indicator, min(score + 2, 100), score, who)
+        scoring.set_score(subjects[key], indicator, min(score + 2, 100), score, who)
     for i, (a, b) in enumerate(((90, 86), (88, 88), (80, None), (70, 60), (95, 95)), 1):
-        subject = assessments.add_subject(plan, {"key": f"T{i}", "name": f"乡镇{i}", "unit_name": f"{i}镇",
-                                                 "category_id": towns.id}, who)
-        assessments.set_score(subject, town_indicator, None, a, who)
+        subject = plans.add_subject(plan, {"key": f"T{i}", "name": f"乡镇{i}", "unit_name": f"{i}镇",
+                                           "category_id": towns.id}, who)
+        scoring.set_score(subject, town_indicator, None, a, who)
         if b is not None:
-            assessments.set_score(subject, leaders, None, b, who)
+            scoring.set_score(subject, leaders, None, b, who)
         subjects[subject.key] = subject
-    assessments.update_flags(subjects["C1"], {"meets_raised_condition": True, "raised_reason": "省级文明单位"}, who)
-    assessments.update_flags(subjects["C2"], {"is_priority": True, "priority_reason": "疫情防控表现突出"}, who)
-    assessments.update_flags(subjects["T5"], {"is_vetoed": True, "veto_reason": "年内受到诫勉"}, who)
+    scoring.update_flags(subjects["C1"], {"meets_raised_condition": True, "raised_reason": "省级文明单位"}, who)
+    scoring.update_flags(subjects["C2"], {"is_priority": True, "priority_reason": "疫情防控表现突出"}, who)
+    scoring.update_flags(subjects["T5"], {"is_vetoed": True, "veto_reason": "年内受到诫勉"}, who)
     for points in (2, 2):
-        assessments.add_adjustment(subjects["C1"], {"kind": AdjustmentKind.BONUS, "points": points,
-                                                    "reason": "招商引资成效显著"}, who)
+        scoring.add_adjustment(subjects["C1"], {"kind": AdjustmentKind.BONUS, "points": points,
+                                                "reason": "招商引资成效显著"}, who)
     for points in (3, 4):
-        assessments.add_adjustment(subjects["T4"], {"kind": AdjustmentKind.DEDUCTION, "points": points,
-                                                    "reason": "督查发现整改不到位", "document": "督查通报〔2026〕3号"}, who)
+        scoring.add_adjustment(subjects["T4"], {"kind": AdjustmentKind.DEDUCTION, "points": points,
+                                                "reason": "督查发现整改不到位", "document": "督查通报〔2026〕3号"}, who)
     return plan
 
 
@@ -102,7 +102,7 @@ def plan_id(app, survey_id):
 
 def get_view(app, plan_id) -> dict:
     with app.app_context():
-        view = assessments.compute_plan(db.session.get(AssessmentPlan, plan_id))
+        view = grading.compute_plan(db.session.get(AssessmentPlan, plan_id))
         return {row.key: row for row in view.subjects}, view
 
 
@@ -131,7 +131,7 @@ def set_status(app, plan_id, *actions):
     with app.app_context():
         plan = db.session.get(AssessmentPlan, plan_id)
         for action in actions:
-            assessments.change_status(plan, action, actor())
+            grading.change_status(plan, action, actor())
         db.session.commit()
 
 
@@ -245,12 +245,12 @@ def test_overrides_respect_the_quota_and_the_veto(app, plan_id):
         plan = db.session.get(AssessmentPlan, plan_id)
         subjects = {s.key: s for s in plan.subjects}
         with pytest.raises(ValidationFailed, match="不能评为优秀"):
-            assessments.override_grade(subjects["T5"], "优秀", "分数最高", actor())
-        assessments.override_grade(subjects["T1"], "优秀", "党委会研究确定", actor())
+            grading.override_grade(subjects["T5"], "优秀", "分数最高", actor())
+        grading.override_grade(subjects["T1"], "优秀", "党委会研究确定", actor())
         with pytest.raises(ValidationFailed, match="优秀名额（1 个）已满"):
-            assessments.override_grade(subjects["T2"], "优秀", "同样突出", actor())
-        assessments.clear_override(subjects["T1"], actor())
-        assessments.override_grade(subjects["T2"], "优秀", "改为 T2", actor())
+            grading.override_grade(subjects["T2"], "优秀", "同样突出", actor())
+        grading.clear_override(subjects["T1"], actor())
+        grading.override_grade(subjects["T2"], "优秀", "改为 T2", actor())
         db.session.commit()
     rows, _view = get_view(app, plan_id)
     assert rows["T2"].final_grade == "优秀" and rows["T1"].final_grade is None
@@ -266,9 +266,9 @@ def test_confirmation_needs_every_grade_decided_then_locks(app, client, auth, pl
         plan = db.session.get(AssessmentPlan, plan_id)
         assert plan.status is PlanStatus.PROPOSED
         subjects = {s.key: s for s in plan.subjects}
-        assessments.override_grade(subjects["T1"], "优秀", "党委会研究确定", actor())
-        assessments.override_grade(subjects["T2"], "称职", "并列时按领导评价较低者", actor())
-        assessments.override_grade(subjects["T3"], "称职", "领导评价因换届未开展，按指标考评确定", actor())
+        grading.override_grade(subjects["T1"], "优秀", "党委会研究确定", actor())
+        grading.override_grade(subjects["T2"], "称职", "并列时按领导评价较低者", actor())
+        grading.override_grade(subjects["T3"], "称职", "领导评价因换届未开展，按指标考评确定", actor())
         db.session.commit()
     response = client.post(f"/admin/assessments/{plan_id}/status/confirm", data={"confirm": "yes"})
     assert response.status_code == 302
@@ -639,10 +639,10 @@ def test_demo_plan_over_the_six_units(app):
         admin = users.find_user("admin")
         # the demo may seed other plans too (the heads' 年度考核)
         plan = db.session.scalars(
-            select(AssessmentPlan).where(AssessmentPlan.title == assessments.DEMO_TITLE)).one()
-        assert assessments.seed_demo_plan(admin) is None
+            select(AssessmentPlan).where(AssessmentPlan.title == demo_plan.DEMO_TITLE)).one()
+        assert demo_plan.seed_demo_plan(admin) is None
         assert plan.status is PlanStatus.PROPOSED and len(plan.subjects) == 6
-        view = assessments.compute_plan(plan)
+        view = grading.compute_plan(plan)
         assert [c.quota for c in view.categories] == [1, 1]
         assert all(row.composite is not None for row in view.subjects)
         assert sum(row.proposed_grade == "优秀" for row in view.subjects) == 2
