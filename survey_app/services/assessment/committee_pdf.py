@@ -33,8 +33,6 @@ from survey_app.services.platform import pdf_layout, phrasing
 
 #: Characters the PDF's built-in CJK font cannot show, and what to write instead.
 _PDF_REPLACEMENTS = {"⌊": "向下取整（", "⌋": "）", "−": "-", "·": "、"}
-
-
 _DRAFT_STYLE = ParagraphStyle(
     "draft",
     parent=pdf_layout.STYLES["notice"],
@@ -47,11 +45,7 @@ _DRAFT_STYLE = ParagraphStyle(
     spaceBefore=2,
     spaceAfter=8,
 )
-
-
 _NOTE_STYLE = ParagraphStyle("note", parent=pdf_layout.STYLES["body"], fontSize=8.5, leading=12, leftIndent=8)
-
-
 _SIGN_STYLE = ParagraphStyle("sign", parent=pdf_layout.STYLES["body"], fontSize=11, leading=30)
 
 
@@ -129,8 +123,6 @@ def _pdf_header() -> list[str]:
 
 
 PDF_WIDTHS = tuple(x * mm for x in (9, 26, 32, 12, 12, 16, 45, 22))
-
-
 #: Room to write a date by hand, in full-width low lines at the signature size (11 pt): the
 #: year 6 (23 mm), month and day 4 each (15.5 mm). The blanks were ideographic spaces, which
 #: a paragraph collapses to one: "日期： 年 月 日" left no room at all.

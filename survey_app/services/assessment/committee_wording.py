@@ -8,7 +8,6 @@ the caller), so they show the figures of the plan page. No function reads the cl
 caller passes the date.
 """
 
-
 from flask_babel import gettext as _
 
 from analytics.assessment import Outcome

@@ -2,7 +2,6 @@
 through the same services an organizer uses (called by `survey_app.demo`).
 """
 
-
 from sqlalchemy import select
 
 from survey_app.extensions import db
@@ -13,8 +12,6 @@ from survey_app.services.assessment.plans import add_category, add_component, ad
 from survey_app.services.assessment.scoring import add_adjustment, set_score, update_flags
 
 DEMO_TITLE = "2026年度市直单位绩效考评"
-
-
 #: (key, unit, plan category, 指标考评 self/verified, 领导评价) for the demo's six units.
 DEMO_UNITS = (
     ("FGW", "市发展改革委", "市直经济部门", 96.0, 93.5, 94.0),
@@ -24,8 +21,6 @@ DEMO_UNITS = (
     ("STHJ", "市生态环境局", "市直执法监管和服务部门", 92.0, 87.0, 88.0),
     ("XZSP", "市行政审批局", "市直执法监管和服务部门", 97.0, 94.0, 93.0),
 )
-
-
 #: Per plan category: (指标考评, 公众评议, 领导评价) weights; service departments weigh the public more.
 DEMO_WEIGHTS = {"市直经济部门": (60.0, 20.0, 20.0), "市直执法监管和服务部门": (50.0, 30.0, 20.0)}
 

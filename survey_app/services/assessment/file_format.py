@@ -25,59 +25,25 @@ from survey_app.models.assessment import (
 from survey_app.services.platform.sheets import safe_text, write_sheet
 
 HELP_SHEET = "说明"
-
-
 SCORE_SHEET = "得分"
-
-
 BONUS_SHEET = "正向激励"
-
-
 DEDUCTION_SHEET = "效能督查"
-
-
 SUBJECT_LIST_SHEET = "考核对象"
-
-
 KEY, NAME, UNIT, CATEGORY = "编号", "名称", "所在单位", "类别"
-
-
 SELF_SCORE, VERIFIED_SCORE = "自评分", "核验分"
-
-
 POINTS, REASON, FINDING, DOCUMENT = "分值", "事由", "发现的问题", "记录文件"
-
-
 #: Other headers organizers use for the same columns.
 HEADER_ALIASES = {"核定分": VERIFIED_SCORE, "姓名或名称": NAME, "名称或姓名": NAME, "姓名": NAME}
-
-
 #: Columns each sheet must have (any order; other columns are ignored).
 SCORE_COLUMNS = (KEY, NAME, SELF_SCORE, VERIFIED_SCORE)
-
-
 BONUS_COLUMNS = (KEY, NAME, POINTS, REASON)
-
-
 DEDUCTION_COLUMNS = (KEY, NAME, POINTS, FINDING, DOCUMENT)
-
-
 #: The score template's first row names its component; an upload for another is refused.
 COMPONENT_MARK = "考评项目："
-
-
 REASON_LENGTH = Adjustment.__table__.c["reason"].type.length
-
-
 DOCUMENT_LENGTH = Adjustment.__table__.c["document"].type.length
-
-
 MAX_DATA_ROWS = 10_000
-
-
 _HEADER_SEARCH_ROWS = 10
-
-
 SCORE_FORMAT = "0.00"
 
 

@@ -36,8 +36,6 @@ from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
 
 UNCATEGORIZED = "未分类"
-
-
 PLAN_FIELDS = (
     "title", "year", "quota_percent", "raised_quota_percent", "excellent_label", "grade_bands",
     "bonus_cap", "deduction_cap", "veto_survey_id",

@@ -117,8 +117,6 @@ def set_score(subject: PlanSubject, component: PlanComponent, self_score: float 
 
 #: In `store_scores`: leave this score as it is.
 KEEP = object()
-
-
 _LINE_SPLIT = re.compile(r"\s*[,，\t]\s*")
 
 
