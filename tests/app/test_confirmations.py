@@ -29,8 +29,8 @@ from survey_app.models.assessment import (
 from survey_app.services.assessment import grading, plans, scoring
 from survey_app.services.platform import users
 from survey_app.services.respondents import codes
-from tests.app.test_assessments import _build_plan, actor, set_status
-from tests.app.test_assessments import survey_id as assessed_survey_id  # noqa: F401 (fixture)
+from tests.app.assessment_plan import _build_plan, actor, set_status
+from tests.app.assessment_plan import survey_id as assessed_survey_id  # noqa: F401 (fixture)
 from tests.app.test_dossiers import _add_item
 from tests.app.test_dossiers import rated as rated_cadres  # noqa: F401 (fixture)
 
