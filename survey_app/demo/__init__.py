@@ -26,7 +26,7 @@ from survey_app.models import (
     VerificationStatus,
 )
 from survey_app.models.assessment import AdjustmentKind, AssessmentPlan, ComponentSource, PlanSubjectKind
-from survey_app.services.assessment import assessments
+from survey_app.services.assessment import demo_plan, grading, plans, scoring
 from survey_app.services.design import definitions
 from survey_app.services.dossier import cadres, evidence
 from survey_app.services.platform import users
@@ -63,7 +63,7 @@ def seed() -> str | None:
                 simulation.simulate_ballots(survey, None, rng)
             else:
                 lifecycle.change_status(survey, action, admin)
-    assessments.seed_demo_plan(admin)
+    demo_plan.seed_demo_plan(admin)
     seed_cadre_plan(admin)
     seed_evidence(admin)
     return password
@@ -104,28 +104,28 @@ def seed_cadre_plan(actor: User | None) -> AssessmentPlan | None:
         select(Survey).where(Survey.kind == SurveyKind.SERVICE_QUALITY, Survey.year == 2026).order_by(Survey.id))
     if survey is None or db.session.scalar(select(AssessmentPlan.id).where(AssessmentPlan.title == CADRE_PLAN_TITLE)):
         return None
-    plan = assessments.create_plan({"title": CADRE_PLAN_TITLE, "year": 2026, "subject_kind": PlanSubjectKind.CADRE,
-                                    "quota_percent": 20, "bonus_cap": 3.0, "deduction_cap": 5.0}, actor)
-    category = assessments.add_category(plan, "市直单位主要负责人", actor)
-    assessments.add_component(category, {"name": "服务质量评议", "weight": 40.0, "source": ComponentSource.SURVEY,
-                                         "survey_id": survey.id}, actor)
-    routine = assessments.add_component(category, {"name": "平时考核", "weight": 40.0,
-                                                   "source": ComponentSource.MANUAL}, actor)
-    report = assessments.add_component(category, {"name": "述职述廉评议", "weight": 20.0,
-                                                  "source": ComponentSource.MANUAL}, actor)
+    plan = plans.create_plan({"title": CADRE_PLAN_TITLE, "year": 2026, "subject_kind": PlanSubjectKind.CADRE,
+                              "quota_percent": 20, "bonus_cap": 3.0, "deduction_cap": 5.0}, actor)
+    category = plans.add_category(plan, "市直单位主要负责人", actor)
+    plans.add_component(category, {"name": "服务质量评议", "weight": 40.0, "source": ComponentSource.SURVEY,
+                                   "survey_id": survey.id}, actor)
+    routine = plans.add_component(category, {"name": "平时考核", "weight": 40.0,
+                                             "source": ComponentSource.MANUAL}, actor)
+    report = plans.add_component(category, {"name": "述职述廉评议", "weight": 20.0,
+                                            "source": ComponentSource.MANUAL}, actor)
     heads = {}
     for key, name, unit, routine_score, report_score in DEMO_HEADS:
-        subject = assessments.add_subject(plan, {"key": key, "name": name, "unit_name": unit,
-                                                 "category_id": category.id}, actor)
-        assessments.set_score(subject, routine, None, routine_score, actor)
-        assessments.set_score(subject, report, None, report_score, actor)
+        subject = plans.add_subject(plan, {"key": key, "name": name, "unit_name": unit,
+                                           "category_id": category.id}, actor)
+        scoring.set_score(subject, routine, None, routine_score, actor)
+        scoring.set_score(subject, report, None, report_score, actor)
         heads[key] = subject
-    assessments.update_flags(heads["ZRZY05"], {"is_priority": True,
-                                               "priority_reason": "重点项目：全市重大项目用地要素保障攻坚中表现突出"}, actor)
-    assessments.add_adjustment(heads["SCJG01"], {"kind": AdjustmentKind.DEDUCTION, "points": 1.0,
-                                                 "reason": "效能督查发现窗口办件超时办结 3 件",
-                                                 "document": "市效能办督查通报〔2026〕7号"}, actor)
-    assessments.change_status(plan, "propose", actor)
+    scoring.update_flags(heads["ZRZY05"], {"is_priority": True,
+                                           "priority_reason": "重点项目：全市重大项目用地要素保障攻坚中表现突出"}, actor)
+    scoring.add_adjustment(heads["SCJG01"], {"kind": AdjustmentKind.DEDUCTION, "points": 1.0,
+                                             "reason": "效能督查发现窗口办件超时办结 3 件",
+                                             "document": "市效能办督查通报〔2026〕7号"}, actor)
+    grading.change_status(plan, "propose", actor)
     return plan
 
 

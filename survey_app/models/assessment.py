@@ -2,7 +2,7 @@
 assessed subjects, their scores, bonus and deduction items, and the grade decisions.
 
 Composites and proposed grades are never stored while a plan is open: they are computed
-on every read (services/assessment/assessments.py → analytics/assessment.py). Only confirmation
+on every read (services/assessment/grading.py → analytics/assessment.py). Only confirmation
 writes them down, in GradeDecision, as the record of what was signed.
 """
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Survey, SurveyKind, Unit
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSubjectKind
-from survey_app.services.assessment import assessments
+from survey_app.services.assessment import plans, scoring
 from survey_app.services.design import structure, surveys
 from survey_app.services.platform import api_tokens, permissions, users
 from survey_app.services.platform.permissions import Need
@@ -65,14 +65,14 @@ def _one_unit_survey(actor, title: str, key: str, name: str, unit: str) -> Surve
 
 
 def _plan(survey: Survey, title: str, actor):
-    plan = assessments.create_plan({"title": title, "year": 2026, "subject_kind": PlanSubjectKind.CADRE}, actor)
-    assessments.import_subjects(plan, survey, actor)
+    plan = plans.create_plan({"title": title, "year": 2026, "subject_kind": PlanSubjectKind.CADRE}, actor)
+    plans.import_subjects(plan, survey, actor)
     category = plan.categories[0]
-    component = assessments.add_component(category, {"name": "指标考评", "weight": 100,
-                                                     "source": ComponentSource.MANUAL}, actor)
+    component = plans.add_component(category, {"name": "指标考评", "weight": 100,
+                                               "source": ComponentSource.MANUAL}, actor)
     subject = plan.subjects[0]
-    adjustment = assessments.add_adjustment(subject, {"kind": AdjustmentKind.BONUS, "points": 1, "reason": "表彰"},
-                                            actor)
+    adjustment = scoring.add_adjustment(subject, {"kind": AdjustmentKind.BONUS, "points": 1, "reason": "表彰"},
+                                        actor)
     db.session.flush()
     return {"plan_id": plan.id, "category_id": category.id, "component_id": component.id,
             "plan_subject_id": subject.id, "adjustment_id": adjustment.id}

@@ -26,11 +26,11 @@ from survey_app.models.assessment import (
     PlanStatus,
     PlanSubject,
 )
-from survey_app.services.assessment import assessments
+from survey_app.services.assessment import grading, plans, scoring
 from survey_app.services.platform import users
 from survey_app.services.respondents import codes
-from tests.app.test_assessments import _build_plan, actor, set_status
-from tests.app.test_assessments import survey_id as assessed_survey_id  # noqa: F401 (fixture)
+from tests.app.assessment_plan import _build_plan, actor, set_status
+from tests.app.assessment_plan import survey_id as assessed_survey_id  # noqa: F401 (fixture)
 from tests.app.test_dossiers import _add_item
 from tests.app.test_dossiers import rated as rated_cadres  # noqa: F401 (fixture)
 
@@ -140,9 +140,9 @@ def test_confirming_assessment_results_asks_first(app, client, auth, assessed_su
     assert "个考核对象记录最终等次" in text and "确认后方案锁定" in text
     with app.app_context():  # settle the ties and the missing score, so only the confirmation lacks
         subjects = {s.key: s for s in db.session.get(AssessmentPlan, plan_id).subjects}
-        assessments.override_grade(subjects["T1"], "优秀", "党委会研究确定", actor())
-        assessments.override_grade(subjects["T2"], "称职", "并列时按领导评价较低者", actor())
-        assessments.override_grade(subjects["T3"], "称职", "领导评价因换届未开展", actor())
+        grading.override_grade(subjects["T1"], "优秀", "党委会研究确定", actor())
+        grading.override_grade(subjects["T2"], "称职", "并列时按领导评价较低者", actor())
+        grading.override_grade(subjects["T3"], "称职", "领导评价因换届未开展", actor())
         db.session.commit()
     refused = client.post(f"/admin/assessments/{plan_id}/status/confirm", follow_redirects=True)
     assert "请先在确认页面上确认" in refused.text
@@ -222,8 +222,8 @@ def test_removing_parts_of_an_assessment_plan_asks_first(app, client, auth, draf
         leaders = next(c for c in towns.components if c.name == "领导评价")
         deduction = subjects["T4"].adjustments[0]
         ids = {"T4": subjects["T4"].id, "towns": towns.id, "leaders": leaders.id, "deduction": deduction.id}
-        empty = assessments.add_category(plan, "开发区", actor())
-        assessments.add_component(empty, {"name": "专项考核", "weight": 100, "source": "manual"}, actor())
+        empty = plans.add_category(plan, "开发区", actor())
+        plans.add_component(empty, {"name": "专项考核", "weight": 100, "source": "manual"}, actor())
         db.session.commit()
         ids["empty"] = empty.id
     auth.login()
@@ -256,7 +256,7 @@ def test_restoring_the_proposed_grade_asks_first(app, client, auth, draft_plan):
     set_status(app, draft_plan, "propose")
     with app.app_context():
         subject = next(s for s in db.session.get(AssessmentPlan, draft_plan).subjects if s.key == "T2")
-        assessments.override_grade(subject, "称职", "并列时按领导评价较低者", actor())
+        grading.override_grade(subject, "称职", "并列时按领导评价较低者", actor())
         db.session.commit()
         t2 = subject.id
 
@@ -350,13 +350,13 @@ def test_more_services_refuse_without_confirmation(app, draft_plan):
         plan = db.session.get(AssessmentPlan, draft_plan)
         subject = plan.subjects[0]
         category = plan.categories[0]
-        for call in (lambda: assessments.delete_plan(plan, actor(), confirmed=False),
-                     lambda: assessments.remove_category(category, actor(), confirmed=False),
-                     lambda: assessments.remove_component(category.components[0], actor(), confirmed=False),
-                     lambda: assessments.remove_subject(subject, actor(), confirmed=False),
-                     lambda: assessments.remove_adjustment(plan.subjects[0].adjustments[0], actor(),
-                                                           confirmed=False),
-                     lambda: assessments.clear_override(subject, actor(), confirmed=False),
+        for call in (lambda: plans.delete_plan(plan, actor(), confirmed=False),
+                     lambda: plans.remove_category(category, actor(), confirmed=False),
+                     lambda: plans.remove_component(category.components[0], actor(), confirmed=False),
+                     lambda: plans.remove_subject(subject, actor(), confirmed=False),
+                     lambda: scoring.remove_adjustment(plan.subjects[0].adjustments[0], actor(),
+                                                       confirmed=False),
+                     lambda: grading.clear_override(subject, actor(), confirmed=False),
                      lambda: users.reset_password(actor(), confirmed=False)):
             with pytest.raises(ConfirmationRequired):
                 call()

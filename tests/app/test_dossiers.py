@@ -24,7 +24,7 @@ from survey_app.models import (
     VerificationStatus,
 )
 from survey_app.models.assessment import ComponentSource, PlanSubjectKind
-from survey_app.services.assessment import assessments
+from survey_app.services.assessment import grading, plans, scoring
 from survey_app.services.design import structure
 from survey_app.services.dossier import cadres, dossiers, evidence
 from survey_app.services.platform import users
@@ -185,21 +185,21 @@ def test_the_per_subject_results_page_links_to_the_cadre_dossier(app, client, au
 def test_assessment_results_of_cadre_plans_only(app, rated):
     with app.app_context():
         actor = users.find_user("factory")
-        plan = assessments.create_plan({"title": "2026年度领导干部年度考核", "year": 2026,
-                                        "subject_kind": PlanSubjectKind.CADRE}, actor)
-        category = assessments.add_category(plan, "正职", actor)
-        assessments.add_component(category, {"name": "民主测评", "weight": 60.0, "source": ComponentSource.SURVEY,
-                                             "survey_id": rated["2026"]}, actor)
-        routine = assessments.add_component(category, {"name": "平时考核", "weight": 40.0,
-                                                       "source": ComponentSource.MANUAL}, actor)
-        subject = assessments.add_subject(plan, {"key": "C1", "name": "张伟", "category_id": category.id}, actor)
-        assessments.set_score(subject, routine, None, 90.0, actor)
-        units = assessments.create_plan({"title": "2026年度绩效考评", "year": 2026}, actor)
-        unit_category = assessments.add_category(units, "市直部门", actor)
-        assessments.add_subject(units, {"key": "C1", "name": "市发改委", "category_id": unit_category.id}, actor)
+        plan = plans.create_plan({"title": "2026年度领导干部年度考核", "year": 2026,
+                                  "subject_kind": PlanSubjectKind.CADRE}, actor)
+        category = plans.add_category(plan, "正职", actor)
+        plans.add_component(category, {"name": "民主测评", "weight": 60.0, "source": ComponentSource.SURVEY,
+                                       "survey_id": rated["2026"]}, actor)
+        routine = plans.add_component(category, {"name": "平时考核", "weight": 40.0,
+                                                 "source": ComponentSource.MANUAL}, actor)
+        subject = plans.add_subject(plan, {"key": "C1", "name": "张伟", "category_id": category.id}, actor)
+        scoring.set_score(subject, routine, None, 90.0, actor)
+        units = plans.create_plan({"title": "2026年度绩效考评", "year": 2026}, actor)
+        unit_category = plans.add_category(units, "市直部门", actor)
+        plans.add_subject(units, {"key": "C1", "name": "市发改委", "category_id": unit_category.id}, actor)
         db.session.commit()
         dossier = dossiers.build_dossier(cadres.find_cadre("C1"))
-        expected = assessments.compute_plan(plan).subject(subject.id)
+        expected = grading.compute_plan(plan).subject(subject.id)
     assert [entry.title for entry in dossier.plans] == ["2026年度领导干部年度考核"]  # not the unit plan
     entry = dossier.plans[0]
     assert entry.row == expected and entry.row.composite == pytest.approx(

@@ -29,7 +29,7 @@ from survey_app.models.assessment import (
     PlanStatus,
     PlanSubjectKind,
 )
-from survey_app.services.assessment import assessments
+from survey_app.services.assessment import grading, plans, scoring
 from survey_app.services.design import structure, surveys
 from survey_app.services.dossier import cadres, evidence
 from survey_app.services.platform import users
@@ -50,13 +50,13 @@ def _published(actor, title: str, key: str, name: str, unit: str) -> Survey:
 
 def _scored_plan(survey: Survey, actor) -> AssessmentPlan:
     """A cadre plan of the survey's subjects with one manual component, every score 80 + i."""
-    plan = assessments.create_plan({"title": "2026年度考核", "year": 2026, "subject_kind": PlanSubjectKind.CADRE},
-                                   actor)
-    assessments.import_subjects(plan, survey, actor)
-    component = assessments.add_component(plan.categories[0], {"name": "指标考评", "weight": 100,
-                                                               "source": ComponentSource.MANUAL}, actor)
+    plan = plans.create_plan({"title": "2026年度考核", "year": 2026, "subject_kind": PlanSubjectKind.CADRE},
+                             actor)
+    plans.import_subjects(plan, survey, actor)
+    component = plans.add_component(plan.categories[0], {"name": "指标考评", "weight": 100,
+                                                         "source": ComponentSource.MANUAL}, actor)
     lines = "\n".join(f"{s.key}, {80 + i}" for i, s in enumerate(plan.subjects))
-    assessments.set_scores_in_bulk(plan, component, lines, "verified_score", actor)
+    scoring.set_scores_in_bulk(plan, component, lines, "verified_score", actor)
     return plan
 
 
@@ -118,11 +118,11 @@ def test_a_draft_survey_does_not_move_a_cadre_into_the_users_scope(app, world):
 def test_a_draft_plan_does_not_move_a_cadre_into_the_users_scope(app, world):
     with app.app_context():
         actor = users.find_user("factory")
-        plan = assessments.create_plan({"title": "2027年度考核", "year": 2027, "subject_kind": PlanSubjectKind.CADRE},
-                                       actor)
-        category = assessments.add_category(plan, "市直部门", actor)
-        assessments.add_subject(plan, {"key": "Z1", "name": "赵敏", "unit_name": "市发改委",
-                                       "category_id": category.id}, actor)
+        plan = plans.create_plan({"title": "2027年度考核", "year": 2027, "subject_kind": PlanSubjectKind.CADRE},
+                                 actor)
+        category = plans.add_category(plan, "市直部门", actor)
+        plans.add_subject(plan, {"key": "Z1", "name": "赵敏", "unit_name": "市发改委",
+                                 "category_id": category.id}, actor)
         db.session.commit()
     assert _login(app, "o2").get("/admin/dossiers/Z1").status_code == 404
 
@@ -199,7 +199,7 @@ def test_a_shared_plans_lifecycle_is_not_a_scoped_organizers(app, world, action)
     with app.app_context():
         plan = db.session.get(AssessmentPlan, world["plan"])
         if action != "propose":
-            assessments.change_status(plan, "propose", users.find_user("factory"))
+            grading.change_status(plan, "propose", users.find_user("factory"))
             db.session.commit()
         before = plan.status
     response = _login(app, "o2").post(f"/admin/assessments/{world['plan']}/status/{action}")

@@ -23,7 +23,7 @@ from survey_app.blueprints import respondent as respondent_bp
 from survey_app.extensions import db
 from survey_app.models import Ballot, QuestionKind, Role, SubjectComment, Survey, SurveyKind
 from survey_app.models.assessment import PlanSubjectKind
-from survey_app.services.assessment import assessments
+from survey_app.services.assessment import plans
 from survey_app.services.design import structure, surveys
 from survey_app.services.platform import api_tokens, users
 from survey_app.services.platform.sheets import FORMULA_PREFIXES
@@ -61,9 +61,9 @@ def _build(app) -> dict:
                                       "options": [f"{IMG}满意", "=不满意"]}, admin)
         lifecycle.change_status(survey, "publish", admin)
         link = codes.create_open_link(survey, survey.groups[1], admin)
-        plan = assessments.create_plan({"title": f"{SCRIPT}年度考核", "year": 2026,
-                                        "subject_kind": PlanSubjectKind.CADRE}, admin)
-        assessments.import_subjects(plan, survey, admin)
+        plan = plans.create_plan({"title": f"{SCRIPT}年度考核", "year": 2026,
+                                  "subject_kind": PlanSubjectKind.CADRE}, admin)
+        plans.import_subjects(plan, survey, admin)
         api_tokens.create_token(admin, f"{IMG}令牌")
         db.session.commit()
         top_label, survey_id = top.label, survey.id

@@ -10,7 +10,7 @@ found here.
 The dossier gathers, per year, every survey that rated the cadre (from
 `reports.survey_report`, so the figures are the results pages' own and groups below their
 minimum size stay 样本不足), every cadre assessment plan that assessed them (from
-`assessments.compute_plan`), and the evidence inspectors record (任务/进度/问题/成绩清单).
+`grading.compute_plan`), and the evidence inspectors record (任务/进度/问题/成绩清单).
 
 Access (services/platform/permissions.py): unscoped staff see every dossier; a unit-scoped user sees
 the dossiers of cadres whose current unit is in their scope (units have no hierarchy yet,
@@ -50,7 +50,7 @@ from survey_app.models import (
     VerificationStatus,
 )
 from survey_app.models.assessment import AssessmentPlan, PlanStatus, PlanSubject, PlanSubjectKind
-from survey_app.services.assessment import assessments
+from survey_app.services.assessment import grading, plan_view
 from survey_app.services.dossier.cadres import Cadre, in_scope
 from survey_app.services.dossier.evidence import EVIDENCE_TARGET, EvidenceView, evidence_view
 from survey_app.services.platform import audit
@@ -105,7 +105,7 @@ class AssessmentEntry:
     excellent_label: str
     category_size: int
     quota: int
-    row: assessments.SubjectView
+    row: plan_view.SubjectView
 
     @property
     def status_label(self) -> str:
@@ -226,7 +226,7 @@ def _assessment_entries(key: str, unit_ids: Collection[int] | None) -> list[Asse
     ).all()
     entries = []
     for plan in plans:
-        view = assessments.compute_plan(plan)
+        view = grading.compute_plan(plan)
         for category in view.categories:
             row = next((s for s in category.subjects if s.key == key), None)
             subject = next((s for s in plan.subjects if s.key == key), None)

@@ -10,7 +10,7 @@ from survey_app.models import AuditEntry, Subject, User
 from survey_app.models.assessment import PlanSubject
 
 #: Target types whose entries belong to the units of the survey's or plan's subjects
-#: (assessments.TARGET is "assessment_plan"; importing it here would be circular).
+#: (assessment.editing.TARGET is "assessment_plan"; importing it here would be circular).
 SURVEY_TARGET, PLAN_TARGET = "survey", "assessment_plan"
 
 

@@ -1,0 +1,197 @@
+"""The result tables in the form a committee signs (PDF): per category the table with
+proposed grades and reasons, the quota used and notes on ties and overrides, then the
+rules and the signature lines; numbered A4 pages, marked 草稿 until the plan is confirmed.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from xml.sax.saxutils import escape
+
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
+
+from analytics.assessment import Outcome
+from survey_app.models.assessment import AssessmentPlan, PlanSubjectKind
+from survey_app.services.assessment.committee_wording import (
+    _composite,
+    _composite_formula,
+    _draft_mark,
+    _final,
+    _number,
+    _proposal,
+    _quota_line,
+    _remarks,
+    _rule_lines,
+    _scope_note,
+    _status_text,
+)
+from survey_app.services.assessment.plan_view import CategoryView, PlanView, SubjectView
+from survey_app.services.platform import pdf_layout, phrasing
+
+#: Characters the PDF's built-in CJK font cannot show, and what to write instead.
+_PDF_REPLACEMENTS = {"⌊": "向下取整（", "⌋": "）", "−": "-", "·": "、"}
+_DRAFT_STYLE = ParagraphStyle(
+    "draft",
+    parent=pdf_layout.STYLES["notice"],
+    fontSize=12,
+    leading=17,
+    textColor=colors.HexColor("#c00000"),
+    borderColor=colors.HexColor("#c00000"),
+    borderWidth=0.8,
+    borderPadding=4,
+    spaceBefore=2,
+    spaceAfter=8,
+)
+_NOTE_STYLE = ParagraphStyle("note", parent=pdf_layout.STYLES["body"], fontSize=8.5, leading=12, leftIndent=8)
+_SIGN_STYLE = ParagraphStyle("sign", parent=pdf_layout.STYLES["body"], fontSize=11, leading=30)
+
+
+def _pdf(text: str) -> str:
+    for old, new in _PDF_REPLACEMENTS.items():
+        text = text.replace(old, new)
+    return text
+
+
+def _para(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(_pdf(text)), style)
+
+
+def _lines(lines: Iterable[str], style: str = "cell") -> Paragraph:
+    return Paragraph("<br/>".join(escape(_pdf(line)) for line in lines if line), pdf_layout.STYLES[style])
+
+
+def _pdf_row(plan: AssessmentPlan, row: SubjectView) -> list:
+    name = [row.name]
+    if row.unit and row.unit != row.name:
+        name.append(row.unit)
+    marks = [
+        _("优先") if row.is_priority else "",
+        _("提高比例") if row.meets_raised_condition else "",
+        _("否决") if row.is_veto_applied else "",
+    ]
+    if any(marks):
+        name.append(phrasing.listing(m for m in marks if m))
+    parts = [f"{part.label} {_('缺项') if part.score is None else _number(part.score)}" for part in row.parts]
+    final = _final(row) + (_("（已调整）") if row.is_overridden else "")
+    return [
+        str(row.rank or "—"),
+        _lines(name),
+        _lines(parts),
+        f"+{_number(row.bonus)}" if row.bonus else "—",
+        f"-{_number(row.deduction)}" if row.deduction else "—",
+        _number(_composite(plan, row)),
+        _lines([_proposal(row), row.reason]),
+        final,
+    ]
+
+
+def _category_notes(plan: AssessmentPlan, category: CategoryView) -> list[str]:
+    notes = []
+    for row in category.subjects:
+        if row.outcome is Outcome.TIE_PENDING:
+            notes.append(_("%(name)s：%(reason)s", name=row.name, reason=row.reason))
+        if row.is_overridden:
+            notes.append(
+                _(
+                    "%(name)s：建议等次“%(proposal)s”，调整为“%(final)s”。调整理由：%(reason)s",
+                    name=row.name,
+                    proposal=_proposal(row),
+                    final=row.final_grade,
+                    reason=row.override_reason,
+                )
+            )
+        remarks = _remarks(plan, row)
+        if remarks:
+            notes.append(phrasing.labelled(row.name, remarks))
+    return notes
+
+
+def _pdf_header() -> list[str]:
+    return [
+        _("名次"),
+        _("名称"),
+        _("分项得分"),
+        _("加分"),
+        _("扣分"),
+        _("综合得分"),
+        _("建议等次与理由"),
+        _("最终等次"),
+    ]
+
+
+PDF_WIDTHS = tuple(x * mm for x in (9, 26, 32, 12, 12, 16, 45, 22))
+#: Room to write a date by hand, in full-width low lines at the signature size (11 pt): the
+#: year 6 (23 mm), month and day 4 each (15.5 mm). The blanks were ideographic spaces, which
+#: a paragraph collapses to one: "日期： 年 月 日" left no room at all.
+DATE_BLANKS = (6, 4, 4)
+
+
+def _date_line() -> Paragraph:
+    year, month, day = ("＿" * width for width in DATE_BLANKS)
+    return _para(_("日期：%(year)s年%(month)s月%(day)s日", year=year, month=month, day=day), _SIGN_STYLE)
+
+
+def _signatures() -> KeepTogether:
+    line = "＿" * 12
+    return KeepTogether(
+        [
+            pdf_layout.paragraph(_("考核委员会审定"), "h2"),
+            _para(_("考核委员会主任（签字）：%(line)s", line=line), _SIGN_STYLE),
+            _date_line(),
+            _para(_("考核委员会成员（签字）："), _SIGN_STYLE),
+            *(_para(f"{line}　　{line}　　{line}", _SIGN_STYLE) for _i in range(3)),
+            _date_line(),
+        ]
+    )
+
+
+def results_pdf(
+    plan: AssessmentPlan, view: PlanView, generated_on: date, *, is_scoped: bool = False
+) -> bytes:
+    """Return the result tables in the form a committee signs: per category the table with
+    proposed grades and reasons, the quota used, notes on ties and overrides, then the rules
+    and the signature lines; numbered A4 pages, marked 草稿 until the plan is confirmed."""
+    draft = not plan.is_confirmed
+    title = _("%(title)s 考核结果", title=plan.title) + (_("（草稿）") if draft else "")
+    kind = _("单位") if plan.subject_kind is PlanSubjectKind.UNIT else _("干部")
+    subtitle = _(
+        "%(year)s 年度｜考核对象：%(kind)s｜%(status)s｜生成日期 %(date)s",
+        year=plan.year,
+        kind=kind,
+        status=_status_text(plan),
+        date=generated_on.isoformat(),
+    )
+    story = [_para(title, pdf_layout.STYLES["title"]), _para(subtitle, pdf_layout.STYLES["subtitle"])]
+    if draft:
+        story.append(_para(_draft_mark(), _DRAFT_STYLE))
+    if is_scoped:
+        story.append(_para(_scope_note(), pdf_layout.STYLES["notice"]))
+    for category in view.categories:
+        story.append(_para(category.name, pdf_layout.STYLES["h2"]))
+        story.append(_para(_quota_line(plan, category), pdf_layout.STYLES["body"]))
+        story.append(_para(_composite_formula(plan, category), pdf_layout.STYLES["body"]))
+        story.append(Spacer(1, 2 * mm))
+        if category.subjects:
+            rows = [_pdf_row(plan, row) for row in category.subjects]
+            story.append(pdf_layout.table(_pdf_header(), rows, PDF_WIDTHS))
+        else:
+            story.append(_para(_("本类别没有考核对象"), pdf_layout.STYLES["body"]))
+        notes = _category_notes(plan, category)
+        if notes:
+            story.append(Spacer(1, 2 * mm))
+            story.append(_para(_("说明："), pdf_layout.STYLES["body"]))
+            story += [_para(f"{i}. {note}", _NOTE_STYLE) for i, note in enumerate(notes, 1)]
+    story.append(_para(_("考核办法"), pdf_layout.STYLES["h2"]))
+    story += [_para(phrasing.labelled(label, text), _NOTE_STYLE) for label, text in _rule_lines(plan)]
+    story += [Spacer(1, 6 * mm), _signatures()]
+    footer = "｜".join(
+        [
+            plan.title,
+            _("草稿（未确认）") if draft else _("已确认"),
+            _("生成日期 %(date)s", date=generated_on.isoformat()),
+        ]
+    )
+    return pdf_layout.build_pdf(_pdf(title), _pdf(footer), story)

@@ -1,0 +1,234 @@
+"""The committee's result workbook (.xlsx): a sheet per category with ranks, scores,
+composites, proposed and final grades and their reasons, then the bonus/deduction items,
+the component scores and the rules; marked 草稿（未确认） on every sheet until the plan is
+confirmed. The format is in docs/assessment.md.
+"""
+
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
+
+from survey_app.models.assessment import AdjustmentKind, AssessmentPlan, PlanSubjectKind
+from survey_app.services.assessment.committee_wording import (
+    _composite,
+    _composite_formula,
+    _draft_mark,
+    _final,
+    _flags,
+    _g,
+    _pct,
+    _proposal,
+    _quota_line,
+    _remarks,
+    _rule_lines,
+    _scope_note,
+    _status_text,
+)
+from survey_app.services.assessment.file_format import SCORE_FORMAT, _save, _titled_sheet
+from survey_app.services.assessment.plan_view import CategoryView, PlanView
+from survey_app.services.platform import phrasing
+
+
+def _sheet_name(name: str, taken: set[str]) -> str:
+    """An Excel sheet name: no []:*?/\\, at most 31 characters, unique in the workbook."""
+    base = re.sub(r"[\[\]:*?/\\]+", "_", name).strip("' ")[:31] or _("类别")
+    candidate, number = base, 2
+    while candidate.lower() in taken:
+        suffix = f"({number})"
+        candidate, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _titles(plan: AssessmentPlan, heading: str, generated_on: date, is_scoped: bool) -> list[str]:
+    first = f"{plan.title}｜{heading}"
+    if not plan.is_confirmed:
+        first += "　" + _draft_mark()
+    second = _(
+        "%(year)s 年度｜%(status)s｜生成日期 %(date)s",
+        year=plan.year,
+        status=_status_text(plan),
+        date=generated_on.isoformat(),
+    )
+    if is_scoped:
+        second += "｜" + _scope_note()
+    return [first, second]
+
+
+def _category_sheet(
+    sheet: Worksheet, plan: AssessmentPlan, category: CategoryView, titles: list[str]
+) -> None:
+    components = category.components
+    headers = [_("名次"), _("编号"), _("名称"), _("所在单位")]
+    headers += [
+        _("%(name)s（权重 %(weight)s，占 %(share)s）", name=label, weight=_g(weight), share=_pct(share))
+        for label, weight, share in components
+    ]
+    headers += [
+        _("正向激励加分"),
+        _("效能督查扣分"),
+        _("综合得分"),
+        _("建议等次"),
+        _("建议理由"),
+        _("最终等次"),
+        _("调整理由"),
+        _("标记"),
+        _("备注"),
+    ]
+    rows = []
+    for row in category.subjects:
+        scores = [_("缺项") if part.score is None else part.score for part in row.parts]
+        composite = _composite(plan, row)
+        rows.append(
+            [
+                row.rank or "—",
+                row.key,
+                row.name,
+                row.unit,
+                *scores,
+                row.bonus,
+                row.deduction,
+                _("缺项") if composite is None else composite,
+                _proposal(row),
+                row.reason,
+                _final(row),
+                row.override_reason if row.is_overridden else "",
+                _flags(row),
+                _remarks(plan, row),
+            ]
+        )
+    first_score = 5
+    formats = {column: SCORE_FORMAT for column in range(first_score, first_score + len(components) + 3)}
+    widths = [6, 12, 18, 20, *[13] * len(components), 9, 9, 10, 10, 50, 10, 36, 30, 28]
+    _titled_sheet(
+        sheet,
+        [*titles, _quota_line(plan, category), _composite_formula(plan, category)],
+        headers,
+        rows,
+        widths,
+        formats,
+        frozen_columns=3,
+        marked=not plan.is_confirmed,
+    )
+
+
+def _adjustments_sheet(sheet: Worksheet, view: PlanView, titles: list[str], marked: bool) -> None:
+    rows = [
+        [
+            row.category,
+            row.key,
+            row.name,
+            _("正向激励") if item.kind is AdjustmentKind.BONUS else _("效能督查"),
+            item.points if item.kind is AdjustmentKind.BONUS else -item.points,
+            item.reason,
+            item.document,
+        ]
+        for row in view.subjects
+        for item in row.adjustments
+    ]
+    _titled_sheet(
+        sheet,
+        titles,
+        [_("类别"), _("编号"), _("名称"), _("类型"), _("分值"), _("事由或发现的问题"), _("记录文件")],
+        rows,
+        [16, 12, 18, 10, 8, 50, 30],
+        {5: SCORE_FORMAT},
+        frozen_columns=3,
+        marked=marked,
+    )
+
+
+def _parts_sheet(sheet: Worksheet, view: PlanView, titles: list[str], marked: bool) -> None:
+    rows = [
+        [
+            row.category,
+            row.key,
+            row.name,
+            part.label,
+            part.source_label,
+            part.weight,
+            part.share,
+            None if part.is_linked else part.self_score,
+            _("缺项") if part.score is None else part.score,
+            part.points,
+        ]
+        for row in view.subjects
+        for part in row.parts
+    ]
+    _titled_sheet(
+        sheet,
+        titles,
+        [
+            _("类别"),
+            _("编号"),
+            _("名称"),
+            _("考评项目"),
+            _("得分来源"),
+            _("权重"),
+            _("占比"),
+            _("自评分"),
+            _("计入得分（核验分）"),
+            _("折算分"),
+        ],
+        rows,
+        [16, 12, 18, 14, 30, 8, 8, 10, 12, 10],
+        {6: "0.##", 7: "0.0%", 8: SCORE_FORMAT, 9: SCORE_FORMAT, 10: SCORE_FORMAT},
+        frozen_columns=3,
+        marked=marked,
+    )
+
+
+def _rules_sheet(
+    sheet: Worksheet, plan: AssessmentPlan, view: PlanView, titles: list[str], marked: bool
+) -> None:
+    kind = _("单位") if plan.subject_kind is PlanSubjectKind.UNIT else _("干部")
+    rows = [
+        [_("考核方案"), plan.title],
+        [_("年度"), str(plan.year)],
+        [_("考核对象"), kind],
+        [_("状态"), _status_text(plan)],
+        *([label, text] for label, text in _rule_lines(plan)),
+    ]
+    for category in view.categories:
+        weights = phrasing.listing(
+            phrasing.noted(f"{label} {_g(weight)}", _pct(share)) for label, weight, share in category.components
+        )
+        rows.append(
+            [
+                _("类别：%(name)s", name=category.name),
+                _(
+                    "考评项目及权重：%(weights)s。%(quota)s",
+                    weights=weights or "—",
+                    quota=_quota_line(plan, category),
+                ),
+            ]
+        )
+    _titled_sheet(sheet, titles, [_("项目"), _("内容")], rows, [24, 110], marked=marked)
+    for (cell,) in sheet.iter_rows(min_row=len(titles) + 2, min_col=2, max_col=2):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def results_workbook(
+    plan: AssessmentPlan, view: PlanView, generated_on: date, *, is_scoped: bool = False
+) -> bytes:
+    """Return the committee's result workbook: a sheet per category (rank, scores with
+    weights, bonus, deduction, composite, proposed grade and reason, final grade, override
+    reason, quota line), the bonus/deduction items, the component scores, and the rules."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    taken: set[str] = set()
+    marked = not plan.is_confirmed
+    for category in view.categories:
+        sheet = workbook.create_sheet(_sheet_name(category.name, taken))
+        _category_sheet(sheet, plan, category, _titles(plan, category.name, generated_on, is_scoped))
+    for name, write in (
+        (_("加减分明细"), lambda s, t: _adjustments_sheet(s, view, t, marked)),
+        (_("分项得分"), lambda s, t: _parts_sheet(s, view, t, marked)),
+        (_("考核办法"), lambda s, t: _rules_sheet(s, plan, view, t, marked)),
+    ):
+        write(workbook.create_sheet(_sheet_name(name, taken)), _titles(plan, name, generated_on, is_scoped))
+    return _save(workbook)
