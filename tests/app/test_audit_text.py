@@ -30,7 +30,7 @@ def _recorded_actions() -> set[str]:
     """Every action name the code can record: literals, and the f-strings' expansions."""
     literal = re.compile(rf'"((?:{"|".join(AUDITED)})\.[a-z_]+)"')
     actions = set()
-    for source in [*PACKAGE.glob("services/**/*.py"), *PACKAGE.glob("blueprints/*.py")]:
+    for source in [*PACKAGE.glob("services/**/*.py"), *PACKAGE.glob("blueprints/**/*.py")]:
         text = source.read_text(encoding="utf-8")
         if "audit.record(" in text or "_recomputed(" in text or "recomputed_plan(" in text:
             actions |= {m for m in literal.findall(text) if not source.name.startswith("audit_text")}

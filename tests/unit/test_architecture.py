@@ -50,6 +50,12 @@ def test_the_import_contracts_fail_on_a_violation(tmp_path):
     assert "survey_app.services.platform.phrasing -> survey_app.services.results.reports" in result.stdout
 
 
+def test_no_module_is_longer_than_about_500_lines():
+    long = {str(path.relative_to(ROOT)): n for path in _source_modules()
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert not long, f"split these modules by what they do (docs/architecture.md): {long}"
+
+
 def _commits(path: Path) -> list[int]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     return [node.lineno for node in ast.walk(tree)

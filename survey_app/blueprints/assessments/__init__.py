@@ -11,9 +11,7 @@ components, subjects, pasted scores), subject_pages (one subject's page and its 
 file_pages (the Excel import and the result exports).
 """
 
-from flask import Blueprint
-
-bp = Blueprint("assessments", __name__, url_prefix="/admin/assessments")
-
-# The view modules attach their routes to `bp` when imported, so they come after it.
-from survey_app.blueprints.assessments import file_pages, method_pages, plan_pages, subject_pages  # noqa: E402, F401
+# `bp` lives in common.py, which every view module imports; importing the view modules
+# here attaches their routes to it, so the package is the blueprint with all its pages.
+from survey_app.blueprints.assessments import file_pages, method_pages, plan_pages, subject_pages  # noqa: F401
+from survey_app.blueprints.assessments.common import bp  # noqa: F401

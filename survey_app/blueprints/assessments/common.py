@@ -3,7 +3,7 @@
 an irreversible action.
 """
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +20,8 @@ from survey_app.models.assessment import (
 )
 from survey_app.services.assessment import editing
 from survey_app.services.platform import audit, permissions, users
+
+bp = Blueprint("assessments", __name__, url_prefix="/admin/assessments")
 
 STATUS_LABELS = {PlanStatus.DRAFT: _l("草稿"), PlanStatus.PROPOSED: _l("已提出建议等次"),
                  PlanStatus.CONFIRMED: _l("已确认")}

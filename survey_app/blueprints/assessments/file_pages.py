@@ -14,8 +14,7 @@ from flask_login import current_user, login_required
 
 from forms.assessment import AdjustmentImportForm, ScoreImportForm
 from survey_app.blueprints.access import organizer_required
-from survey_app.blueprints.assessments import bp
-from survey_app.blueprints.assessments.common import _component, _labels, _reloaded, load_plan
+from survey_app.blueprints.assessments.common import _component, _labels, _reloaded, bp, load_plan
 from survey_app.errors import DomainError, StructureLocked
 from survey_app.extensions import db
 from survey_app.models.assessment import AssessmentPlan, ComponentSource, PlanComponent

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from forms.assessment import BulkScoresForm, CategoryForm, ComponentForm, ImportSubjectsForm, SubjectForm
 from survey_app.blueprints.access import commit_or_flash, keep_within_scope, organizer_required
-from survey_app.blueprints.assessments import bp
 from survey_app.blueprints.assessments.common import (
     _category,
     _component,
@@ -17,6 +16,7 @@ from survey_app.blueprints.assessments.common import (
     _confirmed,
     _linkable_surveys,
     _reloaded,
+    bp,
     load_plan,
 )
 from survey_app.blueprints.assessments.plan_pages import _render_plan

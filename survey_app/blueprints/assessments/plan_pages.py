@@ -18,7 +18,6 @@ from forms.assessment import (
     bands_text,
 )
 from survey_app.blueprints.access import commit_or_flash, organizer_required
-from survey_app.blueprints.assessments import bp
 from survey_app.blueprints.assessments.common import (
     _confirmation_page,
     _confirmed,
@@ -26,6 +25,7 @@ from survey_app.blueprints.assessments.common import (
     _labels,
     _linkable_surveys,
     _reloaded,
+    bp,
     load_plan,
 )
 from survey_app.errors import ConfirmationRequired

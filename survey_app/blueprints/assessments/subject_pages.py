@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 
 from forms.assessment import AdjustmentForm, FlagsForm, OverrideForm, ScoreForm
 from survey_app.blueprints.access import commit_or_flash, organizer_required
-from survey_app.blueprints.assessments import bp
 from survey_app.blueprints.assessments.common import (
     _component,
     _confirmation_page,
@@ -19,6 +18,7 @@ from survey_app.blueprints.assessments.common import (
     _subject,
     _subject_url,
     _visible_subject,
+    bp,
     load_plan,
 )
 from survey_app.errors import ConfirmationRequired
