@@ -1,7 +1,7 @@
 """Cadre dossiers (干部档案): the index, one page per cadre, its PDF and charts, and the
 evidence inspectors record. Viewers read; organizers and administrators also record,
 edit, verify and remove evidence. A dossier outside the user's unit scope is 404 and its
-viewing is not logged; every view that is served is (services.dossiers.log_view).
+viewing is not logged; every view that is served is (services.dossier.dossiers.log_view).
 """
 
 from datetime import date, datetime
