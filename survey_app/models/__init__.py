@@ -43,13 +43,14 @@ from survey_app.models.survey import (
     Survey,
     group_subjects,
 )
+from survey_app.models.target import Direction, IndicatorNode, IndicatorSystem, SystemStatus
 from survey_app.models.user import AuditEntry, User, user_unit_scopes
 from survey_app.models.venue import VenueNetwork
 
 __all__ = [
     "SCALE_ROLES", "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
-    "Dimension", "EvidenceItem", "EvidenceKind", "EvidenceSource", "Followup", "FollowupStatus",
+    "Dimension", "Direction", "EvidenceItem", "EvidenceKind", "EvidenceSource", "Followup", "FollowupStatus", "IndicatorNode", "IndicatorSystem",
     "OpenLink", "OpenReceipt", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
-    "ScaleOption", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "TextRedaction", "Unit",
+    "ScaleOption", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TextRedaction", "Unit",
     "User", "VenueNetwork", "VerificationStatus", "group_subjects", "user_unit_scopes",
 ]

@@ -112,6 +112,9 @@ PHRASES: dict[str, Any] = {
     "dossier.evidence_edit": _l("%(who)s 修改了“%(name)s”档案中的一条纪实"),
     "dossier.evidence_verify": _l("%(who)s 核实了“%(name)s”档案中的一条纪实"),
     "dossier.evidence_remove": _l("%(who)s 删除了“%(name)s”档案中的一条纪实"),
+    "indicator_system.import": _l("%(who)s 导入了考核细则“%(title)s”（草稿）"),
+    "indicator_system.publish": _l("%(who)s 发布了考核细则“%(title)s”"),
+    "indicator_system.delete": _l("%(who)s 删除了考核细则草稿“%(title)s”"),
 }
 
 #: What each detail key is called.
