@@ -15,6 +15,7 @@ from survey_app.extensions import db
 from survey_app.models import Role, Survey, User
 from survey_app.services.design import definitions, surveys
 from survey_app.services.platform import users
+from survey_app.services.targets import systems, workbook
 
 survey_cli = AppGroup("survey", help="Survey definitions: list, import, export.")
 
@@ -311,8 +312,55 @@ def restore_database(path: Path, force: bool) -> None:
     click.echo(f"已从 {path} 恢复数据库。若应用版本比备份新，请再运行 flask --app wsgi db upgrade。")
 
 
+# ---- indicator systems (考核细则) -------------------------------------------------------------
+
+targets_cli = AppGroup("targets", help="Indicator systems (考核细则): import and export (JSON or Excel).")
+
+
+@targets_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "username", help="Attribute the import to this account (default: system).")
+def import_targets(file: Path, username: str | None) -> None:
+    """Store a 考核细则 file (.json or .xlsx) as a new draft; nothing is stored when it is wrong."""
+    actor = _actor(username)
+    data = file.read_bytes()
+    try:
+        system = (workbook.import_workbook(data, actor) if file.suffix.lower() == ".xlsx"
+                  else systems.import_system(data, actor, source="cli"))
+    except ValidationFailed as error:
+        db.session.rollback()
+        _fail(f"{error.message}，共 {len(error.errors)} 处：", *error.errors)
+    db.session.commit()
+    click.echo(f"已导入为草稿，编号 {system.id}：{system.title}（{len(system.nodes)} 个指标）")
+
+
+@targets_cli.command("export")
+@click.argument("year", type=int)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.xlsx or FILE.json.")
+@click.option("--category", help="The unit category, when the year has systems for several.")
+def export_targets(year: int, output: Path, category: str | None) -> None:
+    """Write a year's indicator system to FILE.xlsx or FILE.json (the published one, else the newest draft)."""
+    if output.suffix.lower() not in (".xlsx", ".json"):
+        _fail("输出文件应以 .xlsx 或 .json 结尾")
+    found = [s for s in systems.systems_of_year(year) if category is None or s.category == category]
+    categories = sorted({s.category for s in found})
+    if not found:
+        _fail(f"{year} 年度没有{'“' + category + '”的' if category else ''}考核细则")
+    if len(categories) > 1:
+        _fail(f"{year} 年度有多个单位类别的考核细则，请用 --category 指定：" + "、".join(categories))
+    system = max(found, key=lambda s: (s.is_locked, s.id))
+    with force_locale("zh_CN"):
+        if output.suffix.lower() == ".xlsx":
+            output.write_bytes(workbook.export_workbook(system))
+        else:
+            text = json.dumps(systems.export_system(system), ensure_ascii=False, indent=2) + "\n"
+            output.write_text(text, encoding="utf-8")
+    click.echo(f"已导出考核细则 {system.id}（{system.title}）到 {output}", err=True)
+
+
 def register(app: Flask) -> None:
     """Add every command to the app's `flask` CLI."""
     for command in (create_admin, seed_demo, survey_cli, codes_cli, export_results, verify_archive,
-                    backup_database, restore_database):
+                    backup_database, restore_database, targets_cli):
         app.cli.add_command(command)

@@ -4,7 +4,8 @@ The surveys are definition files in survey_app/demo/, imported like any other:
 last year's 服务质量评议 (closed, for year-on-year comparisons), this year's
 服务质量评议 of 20 cadres in 6 units and the 民主测评 of 市发展改革委领导班子 (both published).
 Then the 2026 绩效考评 of the six units, the 年度考核 of their six heads, and the
-dossier evidence (任务/进度/问题/成绩清单) of four of those heads.
+dossier evidence (任务/进度/问题/成绩清单) of four of those heads, and the 2026 考核细则 of
+市直单位 (targets_2026.json, published).
 """
 
 import json
@@ -32,6 +33,7 @@ from survey_app.services.dossier import cadres, evidence
 from survey_app.services.platform import users
 from survey_app.services.respondents import simulation
 from survey_app.services.results import lifecycle
+from survey_app.services.targets import systems as target_systems
 
 DEMO_DIR = Path(__file__).resolve().parent
 ADMIN_USERNAME = "admin"
@@ -66,7 +68,14 @@ def seed() -> str | None:
     demo_plan.seed_demo_plan(admin)
     seed_cadre_plan(admin)
     seed_evidence(admin)
+    seed_indicator_system(admin)
     return password
+
+
+def seed_indicator_system(admin: User) -> None:
+    """The 2026 考核细则 of 市直单位 (业务实绩、自身建设、机制创新), imported and published."""
+    system = target_systems.import_system(load_demo_definition("targets_2026.json"), admin, source="demo")
+    target_systems.publish_system(system, admin)
 
 
 def load_demo_definition(file_name: str) -> dict:

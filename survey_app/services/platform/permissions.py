@@ -42,6 +42,9 @@ closed). Pick the need by the object the URL names and what the view does with i
     EDIT_PLAN_SUBJECT plan_id + subject_id (or an adjustment's item_id): one subject's inputs
     READ_DOSSIER      key: the cadre's dossier
     EDIT_DOSSIER      key: record, edit or verify the cadre's evidence
+    CITY_DOCUMENT     a city-wide document (an indicator system, 考核细则): unscoped
+                      organizers and admins change it; every staff member reads it
+                      (SIGNED_IN), scoped organizers included
 """
 
 import enum
@@ -69,6 +72,7 @@ class Need(enum.Enum):
     EDIT_PLAN_SUBJECT = "edit_plan_subject"
     READ_DOSSIER = "read_dossier"
     EDIT_DOSSIER = "edit_dossier"
+    CITY_DOCUMENT = "city_document"
 
 
 class Decision(enum.Enum):
@@ -148,6 +152,12 @@ ROUTES: dict[str, Need] = {
     "dossiers.trend_chart": N.READ_DOSSIER, "dossiers.survey_chart": N.READ_DOSSIER,
     "dossiers.add_evidence": N.EDIT_DOSSIER, "dossiers.edit_evidence": N.EDIT_DOSSIER,
     "dossiers.verify_evidence": N.EDIT_DOSSIER, "dossiers.remove_evidence": N.EDIT_DOSSIER, "dossiers.confirm_remove_evidence": N.EDIT_DOSSIER,
+    # indicator systems (考核细则): city-wide documents, read by all staff
+    "targets.list_systems": N.SIGNED_IN, "targets.show_system": N.SIGNED_IN, "targets.export_json": N.SIGNED_IN,
+    "targets.export_xlsx": N.SIGNED_IN, "targets.download_template": N.SIGNED_IN,
+    "targets.import_system": N.CITY_DOCUMENT, "targets.publish_system": N.CITY_DOCUMENT,
+    "targets.confirm_publish": N.CITY_DOCUMENT, "targets.delete_system": N.CITY_DOCUMENT,
+    "targets.confirm_delete": N.CITY_DOCUMENT,
 }
 del N
 
@@ -267,6 +277,7 @@ _RULES = {
     Need.EDIT_PLAN_SUBJECT: _Rule(lambda user, subject: in_scope(user, subject.unit_id), may_edit_plan_subject),
     Need.READ_DOSSIER: _Rule(may_read_dossier, _always),
     Need.EDIT_DOSSIER: _Rule(may_read_dossier, may_edit_dossier),
+    Need.CITY_DOCUMENT: _Rule(_always, _city_organizer),
 }
 
 

@@ -209,8 +209,9 @@ def _header(sheet, problems: _Problems) -> dict[str, int]:
 
 
 def _read_tree(sheet, problems: _Problems) -> tuple[list[dict[str, Any]], dict[tuple[Any, ...], int]]:
+    before = len(problems)
     columns = _header(sheet, problems)
-    if problems:
+    if len(problems) > before:
         return [], {}
     levels = [name for name in level_headers(len(LEVEL_NAMES)) if name in columns]
     indicators: list[dict[str, Any]] = []
@@ -236,7 +237,7 @@ def _read_tree(sheet, problems: _Problems) -> tuple[list[dict[str, Any]], dict[t
         siblings.append(item)
         stack.append((item, path))
         rows_of[path] = number
-    if not indicators and not problems:
+    if not indicators and len(problems) == before:
         problems.row(sheet.title, 2, _("没有任何指标"))
     return indicators, rows_of
 
