@@ -28,8 +28,10 @@ from survey_app.services.platform import api_tokens, permissions, users
 from survey_app.services.platform.permissions import Need
 from survey_app.services.respondents import codes, venues
 from survey_app.services.results import lifecycle, reports
+from survey_app.services.targets import systems as target_systems
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
+from tests.app.targets_helpers import demo_data
 
 PASSWORD = "correct horse battery"
 
@@ -134,6 +136,8 @@ def world(app, make_survey):
             data["tokens"][name] = (token.id, plain)
         db.session.commit()
         data["other_user_id"] = users.find_user("factory").id
+        data["system_id"] = target_systems.import_system(demo_data(), actor).id  # city-wide: one for all
+        db.session.commit()
     return data
 
 
@@ -150,7 +154,7 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "token": objects["open_token"], "user_id": world["other_user_id"], "evidence_id": 1,
         "token_id": world["tokens"][role][0] if role else 1, "kind": "subjects", "fmt": "svg", "name": "dimensions",
         "direction": "up", "action": "propose" if in_plan else "close", "filename": "css/admin.css",
-        "group_id": objects["group_id"], "venue_id": objects["venue_id"], "question_id": 1, "text_id": "1", "followup_id": 1,
+        "system_id": world["system_id"], "group_id": objects["group_id"], "venue_id": objects["venue_id"], "question_id": 1, "text_id": "1", "followup_id": 1,
     }
     if endpoint.startswith("answers."):
         values["kind"] = "comment"
@@ -206,7 +210,7 @@ def _may(role: str | None, need: Need, target: str) -> bool:
         return True
     if need in (Need.MANAGE_SURVEY, Need.MANAGE_PLAN):
         return organizer and (not scoped or target == "mine")  # shared ones are city-wide
-    if need is Need.CITY_SURVEY:
+    if need in (Need.CITY_SURVEY, Need.CITY_DOCUMENT):
         return organizer and not scoped
     if need in (Need.PLAN_ROWS, Need.SURVEY_ROWS, Need.EDIT_PLAN_SUBJECT, Need.EDIT_DOSSIER):
         return organizer  # the row named is of the user's unit in "mine" and "own"
