@@ -42,6 +42,9 @@ closed). Pick the need by the object the URL names and what the view does with i
     EDIT_PLAN_SUBJECT plan_id + subject_id (or an adjustment's item_id): one subject's inputs
     READ_DOSSIER      key: the cadre's dossier
     EDIT_DOSSIER      key: record, edit or verify the cadre's evidence
+    READ_PROJECT      project_id: a key project, read by staff of one of its units
+    MANAGE_PROJECT    project_id: change the project or its milestones; a scoped organizer
+                      only for a project whose units all lie in their scope
 """
 
 import enum
@@ -69,6 +72,8 @@ class Need(enum.Enum):
     EDIT_PLAN_SUBJECT = "edit_plan_subject"
     READ_DOSSIER = "read_dossier"
     EDIT_DOSSIER = "edit_dossier"
+    READ_PROJECT = "read_project"
+    MANAGE_PROJECT = "manage_project"
 
 
 class Decision(enum.Enum):
@@ -148,6 +153,11 @@ ROUTES: dict[str, Need] = {
     "dossiers.trend_chart": N.READ_DOSSIER, "dossiers.survey_chart": N.READ_DOSSIER,
     "dossiers.add_evidence": N.EDIT_DOSSIER, "dossiers.edit_evidence": N.EDIT_DOSSIER,
     "dossiers.verify_evidence": N.EDIT_DOSSIER, "dossiers.remove_evidence": N.EDIT_DOSSIER, "dossiers.confirm_remove_evidence": N.EDIT_DOSSIER,
+    # key projects (一线考察): the list is filtered by scope
+    "inspection.list_projects": N.SIGNED_IN, "inspection.new_project": N.ORGANIZE,
+    "inspection.show_project": N.READ_PROJECT, "inspection.edit_project": N.MANAGE_PROJECT,
+    "inspection.add_milestone": N.MANAGE_PROJECT, "inspection.edit_milestone": N.MANAGE_PROJECT,
+    "inspection.record_actual": N.MANAGE_PROJECT,
 }
 del N
 
@@ -157,6 +167,7 @@ OBJECT_OF = {
     Need.SURVEY_ROWS: "survey",
     Need.READ_PLAN: "plan", Need.MANAGE_PLAN: "plan", Need.PLAN_ROWS: "plan",
     Need.EDIT_PLAN_SUBJECT: "plan_subject", Need.READ_DOSSIER: "cadre", Need.EDIT_DOSSIER: "cadre",
+    Need.READ_PROJECT: "project", Need.MANAGE_PROJECT: "project",
 }
 
 
@@ -231,6 +242,21 @@ def may_edit_dossier(user: Any, cadre: Any) -> bool:
     return is_organizer(user) and in_scope(user, cadre.unit_id)
 
 
+def _project_unit_ids(project: Any) -> set[int | None]:
+    return {unit.id for unit in project.units}
+
+
+def may_read_project(user: Any, project: Any) -> bool:
+    """A scoped user reads a key project linked to at least one of their units."""
+    scope = scope_of(user)
+    return scope is None or bool(_project_unit_ids(project) & scope)
+
+
+def may_manage_project(user: Any, project: Any) -> bool:
+    """Organizers change a project; a scoped one only when all its units are theirs."""
+    return is_organizer(user) and owns_unit_ids(user, _project_unit_ids(project))
+
+
 # ---- the decision -----------------------------------------------------------------------------
 
 
@@ -267,6 +293,8 @@ _RULES = {
     Need.EDIT_PLAN_SUBJECT: _Rule(lambda user, subject: in_scope(user, subject.unit_id), may_edit_plan_subject),
     Need.READ_DOSSIER: _Rule(may_read_dossier, _always),
     Need.EDIT_DOSSIER: _Rule(may_read_dossier, may_edit_dossier),
+    Need.READ_PROJECT: _Rule(may_read_project, _always),
+    Need.MANAGE_PROJECT: _Rule(may_read_project, may_manage_project),
 }
 
 
