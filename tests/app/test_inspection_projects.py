@@ -279,3 +279,16 @@ def test_the_demo_has_one_project_on_schedule_and_one_with_an_overdue_milestone(
     assert hall.overdue == () and (hall.expected_percent, hall.actual_percent) == (75, 75)
     assert not hall.progress.is_behind
     assert hub.units == ("市发展改革委", "市自然资源局") and dict(hub.cadres)["FGW01"] == "王建平"
+
+
+def test_the_pages_speak_english_too(app, client, auth, units):
+    today = _today()
+    project_id = _make_project(app, [units["own"]], starts_on=today - timedelta(days=30),
+                               milestones=[("征地拆迁", today - timedelta(days=3), None, 1.0)])
+    auth.login("organizer", Role.ORGANIZER)
+    client.post("/locale", data={"locale": "en"})
+    page = client.get(f"/admin/inspection/projects/{project_id}").get_data(as_text=True)
+    assert "Schedule progress" in page and "100% due" in page and "3 days overdue" in page
+    assert "序时进度" not in page and "逾期" not in page
+    refused = client.post(f"/admin/inspection/projects/{project_id}/milestones", data=_milestone_form(weight="0"))
+    assert "The weight must be a number greater than 0" in refused.get_data(as_text=True)
