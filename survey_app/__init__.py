@@ -186,6 +186,7 @@ def _register_blueprints(app: Flask) -> None:
         codes,
         dossiers,
         errors,
+        inspection,
         main,
         reports,
         respondent,
@@ -199,7 +200,7 @@ def _register_blueprints(app: Flask) -> None:
     # One place decides every request's access (services/platform/permissions.py, docs/permissions.md).
     app.before_request(enforce)
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
-                   dossiers, answers, targets, errors):
+                   dossiers, inspection, answers, targets, errors):
         app.register_blueprint(module.bp)
 
 

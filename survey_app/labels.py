@@ -11,6 +11,7 @@ from survey_app.models.base import (
     SurveyStatus,
 )
 from survey_app.models.feedback import FollowupStatus
+from survey_app.models.inspection import ProjectLevel, ProjectStatus
 
 SURVEY_KIND = {
     SurveyKind.DEMOCRATIC: _l("民主测评"),
@@ -46,3 +47,6 @@ FOLLOWUP_STATUS = {
     FollowupStatus.DECLINED: _l("不予采纳"),
 }
 ROLE = {Role.ADMIN: _l("系统管理员"), Role.ORGANIZER: _l("组织人员"), Role.VIEWER: _l("查看人员")}
+PROJECT_LEVEL = {ProjectLevel.NATIONAL: _l("国家"), ProjectLevel.PROVINCIAL: _l("省"), ProjectLevel.CITY: _l("市")}
+PROJECT_STATUS = {ProjectStatus.ACTIVE: _l("推进中"), ProjectStatus.SUSPENDED: _l("暂缓"),
+                  ProjectStatus.COMPLETED: _l("已建成")}

@@ -20,6 +20,7 @@ from survey_app.errors import DomainError, NotFound
 from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Subject, Survey
 from survey_app.models.assessment import Adjustment, AssessmentPlan, PlanSubject
+from survey_app.models.inspection import KeyProject
 from survey_app.services.dossier import cadres
 from survey_app.services.platform import permissions
 from survey_app.services.platform.permissions import Decision
@@ -102,7 +103,12 @@ def _cadre_of(args: dict):
         return None
 
 
-_LOADERS = {"survey": _survey_of, "plan": _plan_of, "plan_subject": _plan_subject_of, "cadre": _cadre_of}
+def _project_of(args: dict) -> KeyProject | None:
+    return db.session.get(KeyProject, args["project_id"])
+
+
+_LOADERS = {"survey": _survey_of, "plan": _plan_of, "plan_subject": _plan_subject_of, "cadre": _cadre_of,
+            "project": _project_of}
 
 
 def organizer_required(view):

@@ -4,8 +4,9 @@ The surveys are definition files in survey_app/demo/, imported like any other:
 last year's 服务质量评议 (closed, for year-on-year comparisons), this year's
 服务质量评议 of 20 cadres in 6 units and the 民主测评 of 市发展改革委领导班子 (both published).
 Then the 2026 绩效考评 of the six units, the 年度考核 of their six heads, and the
-dossier evidence (任务/进度/问题/成绩清单) of four of those heads, and the 2026 考核细则 of
-市直单位 (targets_2026.json, published).
+dossier evidence (任务/进度/问题/成绩清单) of four of those heads, the 2026 考核细则 of
+市直单位 (targets_2026.json, published), and two key projects (重点项目) with their
+milestones: one on schedule, one with an overdue milestone.
 """
 
 import json
@@ -23,13 +24,16 @@ from survey_app.models import (
     Role,
     Survey,
     SurveyKind,
+    Unit,
     User,
     VerificationStatus,
 )
 from survey_app.models.assessment import AdjustmentKind, AssessmentPlan, ComponentSource, PlanSubjectKind
+from survey_app.models.inspection import KeyProject, ProjectLevel
 from survey_app.services.assessment import demo_plan, grading, plans, scoring
 from survey_app.services.design import definitions
 from survey_app.services.dossier import cadres, evidence
+from survey_app.services.inspection import projects
 from survey_app.services.platform import users
 from survey_app.services.respondents import simulation
 from survey_app.services.results import lifecycle
@@ -69,6 +73,7 @@ def seed() -> str | None:
     seed_cadre_plan(admin)
     seed_evidence(admin)
     seed_indicator_system(admin)
+    seed_key_projects(admin)
     return password
 
 
@@ -197,3 +202,41 @@ def seed_evidence(actor: User) -> int:
         if status is not VerificationStatus.PENDING:
             evidence.verify_evidence(item, status, note, actor, verified_at)
     return len(DEMO_EVIDENCE)
+
+
+# ---- key projects (重点项目) --------------------------------------------------------------------
+
+#: (name, level, start, units, cadres, description, milestones: (name, planned, actual, weight)).
+#: On DEMO_TODAY the hub is behind: 征迁完成 is 24 days overdue; the hall is on schedule.
+DEMO_PROJECTS = (
+    ("城东综合交通枢纽", ProjectLevel.PROVINCIAL, date(2026, 3, 1), ("市发展改革委", "市自然资源局"),
+     ("FGW01", "ZRZY05"), "省重点项目：高铁站、长途客运和城市公交一体化换乘枢纽。",
+     (("可研报告报省", date(2026, 9, 30), date(2026, 9, 26), 1.0),
+      ("用地预审批复", date(2026, 10, 20), date(2026, 10, 18), 1.0),
+      ("征迁完成", date(2026, 10, 31), None, 2.0),
+      ("主体工程开工", date(2027, 3, 31), None, 2.0))),
+    ("政务服务中心智慧大厅改造", ProjectLevel.CITY, date(2026, 3, 15), ("市行政审批局",), ("XZSP01",),
+     "市重点民生项目：综合窗口、自助服务区和“一件事”专区改造。",
+     (("改造方案批复", date(2026, 4, 15), date(2026, 4, 10), 1.0),
+      ("设备招标完成", date(2026, 7, 31), date(2026, 7, 28), 1.0),
+      ("试运行", date(2026, 11, 15), date(2026, 11, 12), 1.0),
+      ("竣工验收", date(2027, 1, 31), None, 1.0))),
+)
+
+
+def seed_key_projects(actor: User) -> int:
+    """Create the demo's key projects and their milestones; return how many (none when any
+    project exists already or a unit is missing)."""
+    if db.session.scalar(select(func.count()).select_from(KeyProject)):
+        return 0
+    for name, level, starts_on, unit_names, keys, description, milestones in DEMO_PROJECTS:
+        unit_ids = list(db.session.scalars(select(Unit.id).where(Unit.name.in_(unit_names))))
+        if len(unit_ids) != len(unit_names):
+            return 0
+        project = projects.create_project({"name": name, "level": level, "starts_on": starts_on,
+                                           "description": description, "unit_ids": unit_ids, "cadre_keys": keys},
+                                          actor, None)
+        for position, (milestone, planned, actual, weight) in enumerate(milestones, start=1):
+            projects.add_milestone(project, {"name": milestone, "planned_on": planned, "actual_on": actual,
+                                             "weight": weight, "position": position}, actor, DEMO_TODAY)
+    return len(DEMO_PROJECTS)

@@ -24,6 +24,7 @@ from survey_app.models import Ballot, Role, Survey, SurveyKind, Unit
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSubjectKind
 from survey_app.services.assessment import plans, scoring
 from survey_app.services.design import structure, surveys
+from survey_app.services.inspection import projects
 from survey_app.services.platform import api_tokens, permissions, users
 from survey_app.services.platform.permissions import Need
 from survey_app.services.respondents import codes, venues
@@ -80,6 +81,15 @@ def _plan(survey: Survey, title: str, actor):
             "plan_subject_id": subject.id, "adjustment_id": adjustment.id}
 
 
+def _key_project(name: str, unit_ids: list[int], actor) -> dict:
+    """A key project of these units with one milestone."""
+    project = projects.create_project({"name": name, "level": "city", "starts_on": date(2026, 1, 5),
+                                       "unit_ids": unit_ids}, actor, None)
+    milestone = projects.add_milestone(project, {"name": "开工", "planned_on": date(2026, 3, 1)}, actor,
+                                       date(2026, 11, 24))
+    return {"project_id": project.id, "milestone_id": milestone.id}
+
+
 def _survey_objects(survey: Survey, subject_key: str) -> dict:
     subject = next(s for s in survey.subjects if s.key == subject_key)
     group = survey.groups[0]
@@ -126,6 +136,9 @@ def world(app, make_survey):
                 "other": {**_survey_objects(other, "Z1"), **_plan(other, "财政局考核", actor)},
                 "mine": {**_survey_objects(mine, "M1"), **_plan(mine, "发改委考核", actor)},
                 "users": {}, "tokens": {}}
+        other_unit = db.session.scalar(select(Unit.id).where(Unit.name == "市财政局"))
+        for target, unit_ids in (("mine", [own_unit]), ("own", [own_unit, other_unit]), ("other", [other_unit])):
+            data[target].update(_key_project(f"{target}重点项目", unit_ids, actor))
         for target in TARGETS:
             survey = db.session.get(Survey, data[target]["survey_id"])
             data[target]["ballot_id"] = db.session.scalars(select(Ballot.id).where(Ballot.survey_id == survey.id)).first()
@@ -154,7 +167,9 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "token": objects["open_token"], "user_id": world["other_user_id"], "evidence_id": 1,
         "token_id": world["tokens"][role][0] if role else 1, "kind": "subjects", "fmt": "svg", "name": "dimensions",
         "direction": "up", "action": "propose" if in_plan else "close", "filename": "css/admin.css",
-        "system_id": world["system_id"], "group_id": objects["group_id"], "venue_id": objects["venue_id"], "question_id": 1, "text_id": "1", "followup_id": 1,
+        "system_id": world["system_id"], "group_id": objects["group_id"], "venue_id": objects["venue_id"], "question_id": 1,
+        "text_id": "1", "followup_id": 1,
+        "project_id": objects["project_id"], "milestone_id": objects["milestone_id"],
     }
     if endpoint.startswith("answers."):
         values["kind"] = "comment"
@@ -206,9 +221,9 @@ def _may(role: str | None, need: Need, target: str) -> bool:
         return organizer
     if scoped and target == "other":
         return False  # nothing of another unit only is even visible
-    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER):
+    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER, Need.READ_PROJECT):
         return True
-    if need in (Need.MANAGE_SURVEY, Need.MANAGE_PLAN):
+    if need in (Need.MANAGE_SURVEY, Need.MANAGE_PLAN, Need.MANAGE_PROJECT):
         return organizer and (not scoped or target == "mine")  # shared ones are city-wide
     if need in (Need.CITY_SURVEY, Need.CITY_DOCUMENT):
         return organizer and not scoped

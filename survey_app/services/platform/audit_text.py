@@ -22,6 +22,7 @@ from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSt
 from survey_app.models.base import QuestionKind, Role, ScaleKind, SubjectKind, SurveyKind, SurveyStatus
 from survey_app.models.dossier import EvidenceKind, EvidenceSource, VerificationStatus
 from survey_app.models.feedback import FollowupStatus
+from survey_app.models.inspection import ProjectLevel, ProjectStatus
 
 #: One sentence per action; %(who)s is the user, the other names are detail keys (those are
 #: then not repeated below the sentence) or %(target)s, the target's type and number.
@@ -115,6 +116,11 @@ PHRASES: dict[str, Any] = {
     "indicator_system.import": _l("%(who)s 导入了考核细则“%(title)s”（草稿）"),
     "indicator_system.publish": _l("%(who)s 发布了考核细则“%(title)s”"),
     "indicator_system.delete": _l("%(who)s 删除了考核细则草稿“%(title)s”"),
+    "project.create": _l("%(who)s 建立了重点项目“%(name)s”"),
+    "project.update": _l("%(who)s 修改了重点项目“%(name)s”"),
+    "milestone.add": _l("%(who)s 为重点项目“%(name)s”添加了节点“%(milestone)s”"),
+    "milestone.update": _l("%(who)s 修改了重点项目“%(name)s”的节点“%(milestone)s”"),
+    "milestone.complete": _l("%(who)s 记录了重点项目“%(name)s”的节点“%(milestone)s”于 %(actual_on)s 完成"),
 }
 
 #: What each detail key is called.
@@ -160,6 +166,9 @@ FIELDS: dict[str, Any] = {
     "category_id": _l("类别"), "component_id": _l("考核项目"), "is_excluded": _l("排除"),
     "status_before": _l("原状态"), "due_before": _l("原期限"), "text": _l("文字类型"), "text_id": _l("文字编号"),
     "characters": _l("遮盖字数"), "limit": _l("告警阈值"), "merged_units": _l("合并的单位"),
+    "level": _l("级别"), "project_status": _l("项目状态"), "starts_on": _l("开始日期"),
+    "service_units": _l("服务部门"), "cadres": _l("挂钩干部"), "milestone": _l("节点"),
+    "planned_on": _l("计划完成日期"), "actual_on": _l("实际完成日期"),
 }
 
 #: Enum members as stored: by value ("unit") or by str() of the member ("SubjectKind.UNIT").
@@ -179,6 +188,8 @@ _ENUM_LABELS: dict[type, Mapping[Any, Any]] = {
     VerificationStatus: {VerificationStatus.PENDING: _l("待核实"), VerificationStatus.VERIFIED: _l("已核实"),
                          VerificationStatus.DISPUTED: _l("存疑"), VerificationStatus.REFUTED: _l("不属实")},
     FollowupStatus: labels.FOLLOWUP_STATUS,
+    ProjectLevel: labels.PROJECT_LEVEL,
+    ProjectStatus: labels.PROJECT_STATUS,
     ComponentSource: {ComponentSource.SURVEY: _l("评议结果"), ComponentSource.MANUAL: _l("录入得分")},
     EvidenceSource: {EvidenceSource.SITE_VISIT: _l("实地查看"), EvidenceSource.INTERVIEW: _l("个别谈话"),
                      EvidenceSource.AUDIT: _l("审计"), EvidenceSource.INSPECTION: _l("督查反馈"),
@@ -195,6 +206,8 @@ _ENUM_OF_KEY: dict[str, tuple[type, ...]] = {
     "role": (Role,),
     "source": (ComponentSource, EvidenceSource),
     "scale_kind": (ScaleKind,),
+    "level": (ProjectLevel,),
+    "project_status": (ProjectStatus,),
 }
 _ITEM_NAMES = {"Subject": _l("评议对象"), "Dimension": _l("评价维度"), "ScaleOption": _l("量表选项"),
                "RespondentGroup": _l("评议主体"), "Question": _l("题目")}
@@ -204,7 +217,8 @@ _VALUE_WORDS = {"format": {"page": _l("查看页面"), "pdf": _l("下载 PDF"), 
                 "text": {"comment": _l("对象意见"), "answer": _l("题目回答")}}
 _TARGETS = {"survey": _l("评议活动"), "user": _l("用户"), "api_token": _l("接口令牌"),
             "assessment": _l("考核方案"), "dossier": _l("干部档案"), "evidence": _l("纪实"),
-            "followup": _l("转办事项"), "survey_text": _l("评议活动")}
+            "followup": _l("转办事项"), "survey_text": _l("评议活动"),
+            "key_project": _l("重点项目")}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _ENUM_NAME = re.compile(r"^([A-Z][A-Za-z]+)\.([A-Z_]+)$")
 
@@ -244,8 +258,15 @@ def _short(key: str, value: Any) -> str:
 def _line(key: str, value: Any) -> str:
     label = FIELDS.get(key, key)
     if key == "changes" and isinstance(value, Mapping):
-        return "；".join(f"{FIELDS.get(field, field)}：{value_text(field, change)}" for field, change in value.items())
+        return "；".join(f"{FIELDS.get(field, field)}：{_change_text(field, change)}" for field, change in value.items())
     return _("%(label)s：%(value)s", label=label, value=value_text(key, value))
+
+
+def _change_text(field: str, change: Any) -> str:
+    """A change stored as [before, after] reads old → new, whatever the field."""
+    if isinstance(change, list | tuple) and len(change) == 2:
+        return f"{value_text(field, change[0])} → {value_text(field, change[1])}"
+    return value_text(field, change)
 
 
 def value_text(key: str, value: Any) -> str:

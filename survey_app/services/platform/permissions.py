@@ -45,6 +45,9 @@ closed). Pick the need by the object the URL names and what the view does with i
     CITY_DOCUMENT     a city-wide document (an indicator system, 考核细则): unscoped
                       organizers and admins change it; every staff member reads it
                       (SIGNED_IN), scoped organizers included
+    READ_PROJECT      project_id: a key project, read by staff of one of its units
+    MANAGE_PROJECT    project_id: change the project or its milestones; a scoped organizer
+                      only for a project whose units all lie in their scope
 """
 
 import enum
@@ -73,6 +76,8 @@ class Need(enum.Enum):
     READ_DOSSIER = "read_dossier"
     EDIT_DOSSIER = "edit_dossier"
     CITY_DOCUMENT = "city_document"
+    READ_PROJECT = "read_project"
+    MANAGE_PROJECT = "manage_project"
 
 
 class Decision(enum.Enum):
@@ -158,6 +163,11 @@ ROUTES: dict[str, Need] = {
     "targets.import_system": N.CITY_DOCUMENT, "targets.publish_system": N.CITY_DOCUMENT,
     "targets.confirm_publish": N.CITY_DOCUMENT, "targets.delete_system": N.CITY_DOCUMENT,
     "targets.confirm_delete": N.CITY_DOCUMENT,
+    # key projects (一线考察): the list is filtered by scope
+    "inspection.list_projects": N.SIGNED_IN, "inspection.new_project": N.ORGANIZE,
+    "inspection.show_project": N.READ_PROJECT, "inspection.edit_project": N.MANAGE_PROJECT,
+    "inspection.add_milestone": N.MANAGE_PROJECT, "inspection.edit_milestone": N.MANAGE_PROJECT,
+    "inspection.record_actual": N.MANAGE_PROJECT,
 }
 del N
 
@@ -167,6 +177,7 @@ OBJECT_OF = {
     Need.SURVEY_ROWS: "survey",
     Need.READ_PLAN: "plan", Need.MANAGE_PLAN: "plan", Need.PLAN_ROWS: "plan",
     Need.EDIT_PLAN_SUBJECT: "plan_subject", Need.READ_DOSSIER: "cadre", Need.EDIT_DOSSIER: "cadre",
+    Need.READ_PROJECT: "project", Need.MANAGE_PROJECT: "project",
 }
 
 
@@ -241,6 +252,21 @@ def may_edit_dossier(user: Any, cadre: Any) -> bool:
     return is_organizer(user) and in_scope(user, cadre.unit_id)
 
 
+def _project_unit_ids(project: Any) -> set[int | None]:
+    return {unit.id for unit in project.units}
+
+
+def may_read_project(user: Any, project: Any) -> bool:
+    """A scoped user reads a key project linked to at least one of their units."""
+    scope = scope_of(user)
+    return scope is None or bool(_project_unit_ids(project) & scope)
+
+
+def may_manage_project(user: Any, project: Any) -> bool:
+    """Organizers change a project; a scoped one only when all its units are theirs."""
+    return is_organizer(user) and owns_unit_ids(user, _project_unit_ids(project))
+
+
 # ---- the decision -----------------------------------------------------------------------------
 
 
@@ -278,6 +304,8 @@ _RULES = {
     Need.READ_DOSSIER: _Rule(may_read_dossier, _always),
     Need.EDIT_DOSSIER: _Rule(may_read_dossier, may_edit_dossier),
     Need.CITY_DOCUMENT: _Rule(_always, _city_organizer),
+    Need.READ_PROJECT: _Rule(may_read_project, _always),
+    Need.MANAGE_PROJECT: _Rule(may_read_project, may_manage_project),
 }
 
 
