@@ -262,7 +262,7 @@ def ballot_form():
     code = _string(_body(), "code", 40, errors)
     if errors:
         raise PayloadInvalid(errors)
-    context = ballots.open_code(code, datetime.now(UTC))
+    context = ballots.open_code(code, datetime.now(UTC), code_guard.only_survey())
     return _structure_json(context.structure)
 
 
@@ -277,7 +277,7 @@ def submit_ballot():
     if errors:
         raise PayloadInvalid(errors)
     values = _submission(body)
-    result = ballots.submit_with_code(code, values, key, datetime.now(UTC))
+    result = ballots.submit_with_code(code, values, key, datetime.now(UTC), only_survey=code_guard.only_survey())
     db.session.commit()
     status = 201 if result.outcome is ballots.Outcome.STORED else 200
     return {"status": result.outcome.value}, status

@@ -20,12 +20,13 @@ POST is admitted even if the hall's shared address started waiting meanwhile.
 scheme can tell a hostile attendee's bad codes from everyone else's. The organizers, who
 know when and where the meeting is, declare the hall's network and the meeting's window
 (services/respondents/venues.py, at most 24 hours). During the window an address inside
-it is never made to wait: its failures are not counted against the address (doing so
-would lock the building out for a day the minute the window closed), but against the
-venue, which the codes page shows live ("本会场输错评议码 N 次") to the staff in the room,
-and toward the site-wide surge alarm as always. The window bounds what a guesser in the
-hall can do: its length times the server's request rate. After the window the address is
-limited like any other again.
+it spends a budget of its own (the same limits, keyed by venue and address, so nothing
+counted in the hall follows the address after the window), and once that budget is spent
+it still never waits for the **venue's own survey**: its valid codes are taken, while any
+other code, unknown or of another survey, gets the same "评议码无效" refusal, so a
+declared venue reveals nothing about other surveys' codes beyond what any address can
+learn. The failures also count against the venue, which the codes page shows live
+("本会场输错评议码 N 次") to the staff in the room, and toward the site-wide surge alarm.
 
 The counts live in the rate limiter's storage (Redis in production, else a lock-guarded
 memory storage); a storage fault is logged and the request allowed, never a 500.
@@ -111,11 +112,10 @@ def record_failure(key: str) -> None:
 
 
 def record_venue_failure(venue: venues.VenueWindow) -> None:
-    """Count a failed code entry from a hall during its window: against the venue (for the
-    staff in the room) and the site, never against the address."""
+    """Count a failed code entry from a hall during its window against the venue, for the
+    staff in the room (record_failure counts it against the hall's budget and the site)."""
     expiry = max(int(venue.ends_at.timestamp() - time.time()), 0) + _VENUE_COUNT_KEPT
     limiter.storage.incr(_venue_counter(venue), expiry)
-    _count_toward_surge()
 
 
 def venue_failures(venue: venues.VenueWindow) -> int:
@@ -170,15 +170,29 @@ def guarded(admitted=lambda: False):
 
 
 def _refuse_if_waiting(admitted) -> None:
-    g.code_guard_key = address_key(request.remote_addr)
-    g.code_guard_venue = _safely(venues.active_venue_for, request.remote_addr, datetime.now(UTC))
-    if g.code_guard_venue is not None or admitted():
+    venue = _safely(venues.active_venue_for, request.remote_addr, datetime.now(UTC))
+    g.code_guard_venue = venue
+    g.code_guard_key = address_key(request.remote_addr) if venue is None else _venue_address_key(venue)
+    if admitted():
         return
     wait = _safely(seconds_to_wait, g.code_guard_key, default=0)
-    if wait:
+    if wait and venue is not None:
+        g.code_guard_only_survey = venue.survey_id  # the hall's own codes are still taken
+    elif wait:
         g.code_guard_wait = wait
         abort(429, description=_("输错的次数太多，请 %(minutes)d 分钟后再试，或向现场工作人员求助",
                                  minutes=max(1, round(wait / 60))))
+
+
+def _venue_address_key(venue: venues.VenueWindow) -> str:
+    """The budget an address spends inside a venue during its window."""
+    return f"{venue.counter_key}/{address_key(request.remote_addr)}"
+
+
+def only_survey() -> int | None:
+    """The one survey whose codes this request may open (an address waiting inside a
+    venue), or None for any survey."""
+    return g.get("code_guard_only_survey")
 
 
 def after_request(response):
@@ -191,6 +205,7 @@ def after_request(response):
     if wait:
         response.headers["Retry-After"] = str(wait)
     elif response.status_code == 404 and venue is not None:
+        _safely(record_failure, key)
         _safely(record_venue_failure, venue)
     elif response.status_code == 404:
         _safely(record_failure, key)

@@ -285,7 +285,7 @@ def enter_code():
     try:
         if code is None:
             raise ballots.BallotRefused("unknown_code", _("评议码无效，请核对后重新输入"))
-        ballots.find_live_code(code, _now())  # refusals only: the page loads the ballot
+        ballots.find_live_code(code, _now(), code_guard.only_survey())  # refusals only: the page loads the ballot
     except ballots.BallotRefused as error:
         db.session.rollback()
         page = render_template("respondent/enter_code.html", typed=typed, error=error.message)
@@ -299,7 +299,7 @@ def enter_code():
 @bp.get("/s/<code>")
 @code_guard.guarded()
 def take_ballot(code: str):
-    live = ballots.find_live_code(code, _now())
+    live = ballots.find_live_code(code, _now(), code_guard.only_survey())
     if code != live.code:  # typed in lower case or with a dash: one canonical URL
         return redirect(url_for("respondent.take_ballot", code=live.code), 301)
     return _fresh_page(live.ballot, url_for("respondent.submit_ballot", code=live.code), code=live.code)
@@ -312,11 +312,11 @@ def submit_ballot(code: str):
     values = _submitted_values()
     try:
         result = ballots.submit_with_code(
-            code, values, request.form.get("idempotency_key"), _now(), _duration()
+            code, values, request.form.get("idempotency_key"), _now(), _duration(), code_guard.only_survey()
         )
     except BallotInvalid as invalid:
         db.session.rollback()
-        context = ballots.open_code(code, _now())
+        context = ballots.open_code(code, _now(), code_guard.only_survey())
         action = url_for("respondent.submit_ballot", code=context.code)
         return _ballot_page(context.structure, action, values, invalid.field_errors, status=422, code=context.code)
     db.session.commit()

@@ -1,9 +1,11 @@
 """Venue networks: a hall's shared address must not let one attendee block the hall (issue #12, 5).
 
 At an on-site vote the whole hall reaches the server from one NAT address. Organizers
-declare the hall's network and the meeting's window; during the window the address is
-never made to wait, its failures are counted per venue (shown on the codes page) and toward
-the surge alarm; after the window the normal per-address limits apply again.
+declare the hall's network and the meeting's window; during the window the address spends
+a budget of its own, and once it is spent the hall's own survey's codes are still taken
+while any other code gets the unknown code's refusal. Its failures are counted per venue
+(shown on the codes page) and toward the surge alarm; after the window the normal
+per-address limits apply again.
 """
 
 import re
@@ -222,3 +224,39 @@ def test_a_venue_of_another_survey_is_not_removed_through_this_one(app, client, 
     auth.login()
     assert client.post(f"/admin/codes/{second}/venues/{venue_id}/remove").status_code == 404
     assert _venue_count(app) == 1
+
+
+def test_a_hall_that_spent_its_budget_opens_only_its_own_surveys_codes(app, hall, make_survey):
+    """A declared venue reveals nothing of other surveys' codes: once the hall's budget is
+    spent, another survey's live code gets the unknown code's refusal, word for word."""
+    own_id, other_id = make_survey(publish=True), make_survey(publish=True)
+    own, other = issue_codes(app, own_id, count=2), issue_codes(app, other_id, count=2)
+    _declare(app, own_id)
+    client = hall.test_client()
+    at_hall = {"REMOTE_ADDR": HALL}
+    assert client.get(f"/s/{other[0]}", environ_base=at_hall).status_code == 200  # within budget: as anywhere
+    assert _bad(client, HALL, 5) == [404] * 5  # the hall's budget (5 a minute) is spent
+
+    unknown = client.get("/s/ABCDEFGH", environ_base=at_hall)
+    foreign = client.get(f"/s/{other[1]}", environ_base=at_hall)
+    assert (foreign.status_code, foreign.text) == (unknown.status_code, unknown.text) == (404, unknown.text)
+    assert "评议码无效" in foreign.text
+    api_unknown = client.post("/api/v1/ballot-forms", json={"code": "ABCDEFGH"}, environ_base=at_hall)
+    api_foreign = client.post("/api/v1/ballot-forms", json={"code": other[1]}, environ_base=at_hall)
+    assert (api_foreign.status_code, api_foreign.json) == (api_unknown.status_code, api_unknown.json)
+    typed = client.post("/s", data={"code": other[1]}, environ_base=at_hall)
+    assert typed.status_code == 404 and "评议码无效" in typed.text
+
+    assert client.get(f"/s/{own[0]}", environ_base=at_hall).status_code == 200  # the hall's own vote goes on
+    assert client.post("/api/v1/ballot-forms", json={"code": own[1]}, environ_base=at_hall).status_code == 200
+    assert client.get(f"/s/{other[1]}", environ_base={"REMOTE_ADDR": "10.9.0.3"}).status_code == 200  # still live
+
+
+def test_failures_in_the_hall_do_not_follow_its_address_after_the_window(app, hall, make_survey):
+    survey_id = make_survey(publish=True)
+    live = issue_codes(app, survey_id, count=1)
+    venue_id = _declare(app, survey_id)
+    client = hall.test_client()
+    assert _bad(client, HALL, 30) == [404] * 30
+    _end_window(app, venue_id)
+    assert client.get(f"/s/{live[0]}", environ_base={"REMOTE_ADDR": HALL}).status_code == 200

@@ -159,9 +159,10 @@ def _refuse_void() -> BallotRefused:
     return BallotRefused("void_code", _("这个评议码已作废，请向工作人员领取新的评议码"))
 
 
-def _require_issued(row) -> None:
-    """Raise the refusal for a code that is unknown (no row), used or void."""
-    if row is None:
+def _require_issued(row, only_survey: int | None = None) -> None:
+    """Raise the refusal for a code that is unknown (no row), used or void; a code of
+    another survey than `only_survey` (when given) is refused as unknown, word for word."""
+    if row is None or (only_survey is not None and row.survey_id != only_survey):
         raise _refuse_unknown()
     if row.status is CodeStatus.USED:
         raise _refuse_used()
@@ -204,14 +205,16 @@ def _canonical(typed: str) -> tuple[str, str]:
     return code, codes.code_hash(code)
 
 
-def find_live_code(typed: str, now: datetime) -> LiveCode:
+def find_live_code(typed: str, now: datetime, only_survey: int | None = None) -> LiveCode:
     """Return where a live code leads, or raise BallotRefused (unknown, void, used, closed).
 
-    One query (the code with its survey's state), as a submission reads it.
+    One query (the code with its survey's state), as a submission reads it. With
+    `only_survey` (an address waiting inside a venue: blueprints/code_guard.py) any other
+    survey's code is refused as unknown.
     """
     code, code_hash = _canonical(typed)
     row = db.session.connection().execute(_CODE_AND_SURVEY, {"hash": code_hash}).one_or_none()
-    _require_issued(row)
+    _require_issued(row, only_survey)
     _ensure_open(row.survey_status, row.opens_at, row.closes_at, now)
     return LiveCode(code, LiveBallot(row.survey_id, row.created_at, row.group_id))
 
@@ -231,9 +234,9 @@ def structure_of(ballot: LiveBallot) -> BallotStructure:
     return ballot_structure(db.session.get(Survey, ballot.survey_id), db.session.get(RespondentGroup, ballot.group_id))
 
 
-def open_code(typed: str, now: datetime) -> CodeContext:
+def open_code(typed: str, now: datetime, only_survey: int | None = None) -> CodeContext:
     """Return what a live code opens, or raise BallotRefused (unknown, void, used, closed)."""
-    live = find_live_code(typed, now)
+    live = find_live_code(typed, now, only_survey)
     return CodeContext(live.code, structure_of(live.ballot))
 
 
@@ -292,6 +295,7 @@ def submit_with_code(
     idempotency_key: str | None,
     now: datetime,
     duration_seconds: int | None = None,
+    only_survey: int | None = None,
 ) -> Submission:
     """Burn the code and store its ballot in the current transaction.
 
@@ -307,6 +311,8 @@ def submit_with_code(
     _code, code_hash = _canonical(typed)
     idempotency_hash = _idempotency_hash(idempotency_key, "code-ballot")
     row = db.session.connection().execute(_CODE_AND_SURVEY, {"hash": code_hash}).one_or_none()
+    if only_survey is not None and row is not None and row.survey_id != only_survey:
+        raise _refuse_unknown()
     if row is not None and row.status is CodeStatus.USED and row.idempotency_hash == idempotency_hash:
         return Submission(Outcome.ALREADY_STORED, row.survey_id)  # a retry of our own success
     _require_issued(row)
