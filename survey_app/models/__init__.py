@@ -33,6 +33,7 @@ from survey_app.models.base import (
 from survey_app.models.dossier import EvidenceItem, EvidenceKind, EvidenceSource, VerificationStatus
 from survey_app.models.feedback import Followup, FollowupStatus, TextRedaction
 from survey_app.models.org import Unit
+from survey_app.models.stored_file import FilePurpose, StoredFile
 from survey_app.models.survey import (
     SCALE_ROLES,
     Dimension,
@@ -48,8 +49,8 @@ from survey_app.models.venue import VenueNetwork
 
 __all__ = [
     "SCALE_ROLES", "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
-    "Dimension", "EvidenceItem", "EvidenceKind", "EvidenceSource", "Followup", "FollowupStatus",
+    "Dimension", "EvidenceItem", "EvidenceKind", "EvidenceSource", "FilePurpose", "Followup", "FollowupStatus",
     "OpenLink", "OpenReceipt", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role", "ScaleKind",
-    "ScaleOption", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "TextRedaction", "Unit",
+    "ScaleOption", "StoredFile", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "TextRedaction", "Unit",
     "User", "VenueNetwork", "VerificationStatus", "group_subjects", "user_unit_scopes",
 ]
