@@ -302,3 +302,43 @@ def test_a_wrong_backend_configuration_stops_the_app_at_start(app, settings, mes
 def test_the_local_store_lives_in_the_instance_folder_by_default(app):
     store = file_store.create_store(app)
     assert store.root == Path(app.instance_path) / "files"
+
+
+# --- after a restore: the store against the database ---------------------------------------
+
+def _replace_object(store, key: str, data: bytes) -> None:
+    """Simulate a file changed in the store behind the app's back."""
+    if isinstance(store, LocalFileStore):
+        store._path(key).write_bytes(data)
+    else:
+        store.client.put_object(Bucket=store.bucket, Key=key, Body=data)
+
+
+def test_files_check_reports_missing_and_changed_files(app, store):
+    kept = evidence_files.store_upload(PDF_BYTES, "kept.pdf", FilePurpose.DOCUMENT, None, NOW)
+    lost = evidence_files.store_upload(_image("PNG"), "lost.png", FilePurpose.PHOTO, None, NOW)
+    twin = evidence_files.store_upload(_image("PNG"), "twin.png", FilePurpose.PHOTO, None, NOW)
+    changed = evidence_files.store_upload(_image("JPEG"), "changed.jpg", FilePurpose.PHOTO, None, NOW)
+    db.session.commit()
+    store.delete(lost.key)
+    _replace_object(store, changed.key, b"not the original bytes")
+
+    quick = evidence_files.check_stored_files(verify_checksums=False)
+    assert (quick.rows, quick.objects) == (4, 3)
+    assert {row.id for row in quick.missing} == {lost.id, twin.id} and quick.corrupt == ()
+    full = evidence_files.check_stored_files(verify_checksums=True)
+    assert [row.id for row in full.corrupt] == [changed.id] and not full.is_sound
+    assert kept not in full.missing + full.corrupt
+
+    result = app.test_cli_runner().invoke(args=["files", "check", "--checksums"])
+    assert result.exit_code == 1
+    assert "已检查 4 条文件记录（3 个存储对象）" in result.output
+    assert f"缺失：#{lost.id} lost.png" in result.stderr and f"校验不符：#{changed.id} changed.jpg" in result.stderr
+
+
+def test_files_check_passes_when_every_file_is_there(app, store):
+    evidence_files.store_upload(PDF_BYTES, "a.pdf", FilePurpose.DOCUMENT, None, NOW)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["files", "check", "--checksums"])
+    assert result.exit_code == 0, result.output
+    assert "一致：每条记录的文件都在，且校验值相符" in result.output

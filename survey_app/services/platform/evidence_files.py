@@ -24,8 +24,9 @@ from urllib.parse import quote
 from flask import Response, current_app
 from flask_babel import gettext as _
 from PIL import Image
+from sqlalchemy import select
 
-from survey_app.errors import ValidationFailed
+from survey_app.errors import FileCorrupted, NotFound, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import FilePurpose, StoredFile, User
 from survey_app.services.platform.file_store import file_store, key_for
@@ -184,3 +185,44 @@ def send_stored_file(stored_file: StoredFile, as_attachment: bool = False) -> Re
     if stored_file.content_type == PDF.content_type:
         response.headers["Content-Security-Policy"] = PDF_POLICY
     return response
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCheck:
+    """What `check_stored_files` found: rows whose object is missing or changed."""
+
+    rows: int
+    objects: int
+    missing: tuple[StoredFile, ...]
+    corrupt: tuple[StoredFile, ...]
+
+    @property
+    def is_sound(self) -> bool:
+        return not self.missing and not self.corrupt
+
+
+def check_stored_files(verify_checksums: bool) -> StoreCheck:
+    """Whether every recorded file's object is in the store (and, with `verify_checksums`,
+    still hashes to its key): the check after a restore, when the database and the files
+    come from two backups (docs/operations.md, "Backups of files")."""
+    by_key: dict[str, list[StoredFile]] = {}
+    for stored in db.session.scalars(select(StoredFile).order_by(StoredFile.id)):
+        by_key.setdefault(stored.key, []).append(stored)
+    store = file_store()
+    found: dict[str, list[StoredFile]] = {"missing": [], "corrupt": [], "sound": []}
+    for key, rows in by_key.items():
+        found[_object_state(store, key, verify_checksums)].extend(rows)
+    return StoreCheck(sum(map(len, by_key.values())), len(by_key), tuple(found["missing"]),
+                      tuple(found["corrupt"]))
+
+
+def _object_state(store, key: str, verify_checksum: bool) -> str:
+    try:
+        if verify_checksum:
+            store.read(key)
+            return "sound"
+        return "sound" if store.exists(key) else "missing"
+    except NotFound:
+        return "missing"
+    except FileCorrupted:
+        return "corrupt"

@@ -32,7 +32,7 @@ from typing import Protocol
 from flask import Flask, current_app
 from flask_babel import gettext as _
 
-from survey_app.errors import NotFound, StorageUnavailable
+from survey_app.errors import FileCorrupted, NotFound, StorageUnavailable
 
 KEY_PATTERN = re.compile(r"sha256/([0-9a-f]{2})/([0-9a-f]{64})")
 #: Bytes per chunk when streaming a file to the client.
@@ -84,7 +84,7 @@ class FileStore(Protocol):
 
 def _checked(key: str, data: bytes) -> bytes:
     if hashlib.sha256(data).hexdigest() != digest_of(key):
-        raise StorageUnavailable(_("文件校验失败（内容与校验和不符），请联系管理员从备份恢复"))
+        raise FileCorrupted(_("文件校验失败（内容与校验和不符），请联系管理员从备份恢复"))
     return data
 
 
