@@ -157,12 +157,15 @@ def test_a_storage_fault_is_a_clear_error_and_stores_nothing(app, store, tmp_pat
     assert response.headers["Retry-After"]
 
 
-def test_the_store_refuses_bytes_that_no_longer_match_their_key(app, tmp_path):
+def test_the_local_store_refuses_changed_bytes_and_a_new_upload_heals_them(app, tmp_path):
     store = LocalFileStore(tmp_path / "files")
     key = store.put(PDF_BYTES, "application/pdf")
     store._path(key).write_bytes(PDF_BYTES.replace(b"Catalog", b"Catalox"))
-    with app.app_context(), pytest.raises(StorageUnavailable, match="校验失败"):
-        store.read(key)
+    with app.app_context():
+        with pytest.raises(StorageUnavailable, match="校验失败"):
+            store.read(key)
+        assert store.put(PDF_BYTES, "application/pdf") == key  # uploading the original heals it
+        assert store.read(key) == PDF_BYTES
 
 
 # --- checks on upload ----------------------------------------------------------------------

@@ -25,7 +25,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -69,7 +69,7 @@ class FileStore(Protocol):
     def put(self, data: bytes, content_type: str) -> str:
         """Store `data` (idempotent: the same bytes give the same key) and return its key."""
 
-    def open(self, key: str) -> Iterator[bytes]:
+    def open(self, key: str) -> Iterable[bytes]:
         """The file's bytes in chunks, for streaming; `NotFound` when there is none."""
 
     def read(self, key: str) -> bytes:
@@ -99,10 +99,10 @@ class LocalFileStore:
         return self.root / "sha256" / digest[:2] / digest
 
     def put(self, data: bytes, content_type: str) -> str:
+        """Writes even when the file exists (the same bytes, atomically): a copy damaged on
+        disk is healed by the next upload of the original."""
         key = key_for(data)
         path = self._path(key)
-        if path.exists():
-            return key
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._write_atomically(path, data)
@@ -126,8 +126,13 @@ class LocalFileStore:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)  # the rename itself survives a power loss
+        finally:
+            os.close(folder)
 
-    def open(self, key: str) -> Iterator[bytes]:
+    def open(self, key: str) -> Iterable[bytes]:
         try:
             file = self._path(key).open("rb")
         except FileNotFoundError as error:
@@ -221,13 +226,21 @@ class S3FileStore:
             self._call("put_object", Key=key, Body=data, ContentType=content_type)
         return key
 
-    def open(self, key: str) -> Iterator[bytes]:
+    def open(self, key: str) -> Iterable[bytes]:
         digest_of(key)
         body = self._call("get_object", Key=key)["Body"]
         return _Chunks(body)
 
     def read(self, key: str) -> bytes:
-        return _checked(key, b"".join(self.open(key)))
+        from botocore.exceptions import BotoCoreError
+
+        chunks = self.open(key)
+        try:
+            data = b"".join(chunks)
+        except BotoCoreError as error:  # the connection dropped while reading
+            self._log("read", error)
+            raise _unavailable() from error
+        return _checked(key, data)
 
     def delete(self, key: str) -> None:
         digest_of(key)
