@@ -182,23 +182,28 @@ class S3FileStore:
         import boto3  # only deployments with an object store pay for importing boto3
         from botocore.config import Config as BotoConfig
 
+        def setting(name: str, default: str | None = None) -> str | None:
+            # from_prefixed_env parses values as JSON: a numeric secret would arrive as int.
+            value = config.get(name)
+            return default if value in (None, "") else str(value)
+
         timeout = float(config.get("FILES_S3_TIMEOUT", 5))
         client = boto3.client(
             "s3",
-            endpoint_url=config.get("FILES_S3_ENDPOINT_URL") or None,
-            region_name=config.get("FILES_S3_REGION") or "us-east-1",
+            endpoint_url=setting("FILES_S3_ENDPOINT_URL"),
+            region_name=setting("FILES_S3_REGION", "us-east-1"),
             # None: boto3's own chain (AWS_* variables, ~/.aws, an instance role).
-            aws_access_key_id=config.get("FILES_S3_ACCESS_KEY_ID") or None,
-            aws_secret_access_key=config.get("FILES_S3_SECRET_ACCESS_KEY") or None,
+            aws_access_key_id=setting("FILES_S3_ACCESS_KEY_ID"),
+            aws_secret_access_key=setting("FILES_S3_SECRET_ACCESS_KEY"),
             config=BotoConfig(
-                s3={"addressing_style": config.get("FILES_S3_ADDRESSING_STYLE") or "path"},
+                s3={"addressing_style": setting("FILES_S3_ADDRESSING_STYLE", "path")},
                 connect_timeout=timeout,
                 read_timeout=timeout,
                 # A store that is down fails the upload in seconds, not after a worker timeout.
                 retries={"max_attempts": 2, "mode": "standard"},
             ),
         )
-        return cls(client, config["FILES_S3_BUCKET"])
+        return cls(client, setting("FILES_S3_BUCKET"))
 
     def _call(self, operation: str, **arguments):
         from botocore.exceptions import BotoCoreError, ClientError
