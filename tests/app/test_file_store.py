@@ -295,7 +295,7 @@ def test_the_s3_store_uses_path_style_urls_for_minio(app):
 def test_numeric_s3_settings_from_the_environment_still_reach_boto3_as_text(app, monkeypatch):
     """from_prefixed_env parses SURVEY_* values as JSON: a secret of digits arrives as an int."""
     monkeypatch.setenv("SURVEY_FILES_S3_SECRET_ACCESS_KEY", "12345678")
-    app.config.update(FILES_BACKEND="s3", FILES_S3_BUCKET="pingyi-files")
+    app.config.update(FILES_BACKEND="s3", FILES_S3_BUCKET="pingyi-files", FILES_S3_ACCESS_KEY_ID="pingyi-app")
     app.config.from_prefixed_env("SURVEY")
     assert app.config["FILES_S3_SECRET_ACCESS_KEY"] == 12345678
     store = file_store.create_store(app)
