@@ -29,7 +29,7 @@ from sqlalchemy import select
 from survey_app.errors import FileCorrupted, NotFound, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import FilePurpose, StoredFile, User
-from survey_app.services.platform.file_store import file_store, key_for
+from survey_app.services.platform.file_store import digest_of, file_store
 
 MAX_NAME_LENGTH = 200
 
@@ -135,10 +135,9 @@ def store_upload(data: bytes, original_name: str | None, purpose: FilePurpose, u
     """
     kind = check_upload(data, purpose)
     key = file_store().put(data, kind.content_type)
-    assert key == key_for(data)
     stored = StoredFile(
         key=key,
-        sha256=key.rsplit("/", 1)[1],
+        sha256=digest_of(key),
         size_bytes=len(data),
         content_type=kind.content_type,
         purpose=purpose,
