@@ -156,6 +156,7 @@ def _select_locale() -> str:
 def _init_extensions(app: Flask) -> None:
     from survey_app import sessions
     from survey_app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from survey_app.services.platform import file_store
 
     _connect_timeout(app)
     db.init_app(app)
@@ -174,6 +175,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "warning"
     sessions.init_app(app)
+    file_store.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

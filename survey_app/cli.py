@@ -359,8 +359,31 @@ def export_targets(year: int, output: Path, category: str | None) -> None:
     click.echo(f"已导出考核细则 {system.id}（{system.title}）到 {output}", err=True)
 
 
+files_cli = AppGroup("files", help="Evidence files: check the store against the database.")
+
+
+@files_cli.command("check")
+@click.option("--checksums", is_flag=True, help="Read every file and verify its SHA-256 (slower).")
+@with_appcontext
+def check_files(checksums: bool) -> None:
+    """Say whether every recorded evidence file is in the file store (exit 1 if not)."""
+    from survey_app.services.platform import evidence_files
+
+    try:
+        result = evidence_files.check_stored_files(verify_checksums=checksums)
+    except DomainError as error:
+        _fail(error.message)
+    click.echo(f"已检查 {result.rows} 条文件记录（{result.objects} 个存储对象）")
+    for label, rows in (("缺失", result.missing), ("校验不符", result.corrupt)):
+        for stored in rows:
+            click.echo(f"{label}：#{stored.id} {stored.original_name}（{stored.key}）", err=True)
+    if not result.is_sound:
+        _fail("文件存储与数据库不一致：请从同一次备份恢复文件（docs/operations.md）")
+    click.echo("一致：每条记录的文件都在" + ("，且校验值相符" if checksums else ""))
+
+
 def register(app: Flask) -> None:
     """Add every command to the app's `flask` CLI."""
     for command in (create_admin, seed_demo, survey_cli, codes_cli, export_results, verify_archive,
-                    backup_database, restore_database, targets_cli):
+                    backup_database, restore_database, targets_cli, files_cli):
         app.cli.add_command(command)

@@ -43,6 +43,20 @@ class Config:
     IDLE_TIMEOUT_MINUTES = 30
     #: Reverse proxies in front of the app (nginx: 1), for the client's address.
     PROXY_COUNT = 0
+    #: Evidence files and photos (docs/operations.md, "Evidence files"): "local" keeps them
+    #: in FILES_LOCAL_DIR (default instance/files), "s3" in an S3-compatible bucket (MinIO),
+    #: which several app servers share.
+    FILES_BACKEND = "local"
+    FILES_LOCAL_DIR: str | None = None
+    FILES_S3_BUCKET: str | None = None
+    FILES_S3_ENDPOINT_URL: str | None = None  # MinIO: "https://minio.internal:9000"; AWS: None
+    FILES_S3_REGION = "us-east-1"
+    FILES_S3_ACCESS_KEY_ID: str | None = None  # None: boto3's chain (AWS_* variables, a role)
+    FILES_S3_SECRET_ACCESS_KEY: str | None = None
+    FILES_S3_ADDRESSING_STYLE = "path"  # MinIO needs path-style URLs (no bucket subdomain)
+    FILES_S3_TIMEOUT = 5  # seconds: a store that is down fails an upload quickly
+    FILES_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # evidence documents (PDF or image)
+    FILES_MAX_PHOTO_BYTES = 8 * 1024 * 1024  # visit photos
 
 
 class DevelopmentConfig(Config):

@@ -35,3 +35,12 @@ class NotFound(DomainError):
 
 class ConfirmationRequired(DomainError):
     """An irreversible step asked for without the user's explicit confirmation."""
+
+
+class StorageUnavailable(DomainError):
+    """The file store (a folder or an S3-compatible object store) cannot answer: a fault of
+    the deployment, not of the user; answered with 503 and "try again"."""
+
+
+class FileCorrupted(StorageUnavailable):
+    """A stored file whose bytes no longer hash to its key (changed or damaged on disk)."""

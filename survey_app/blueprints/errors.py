@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, InternalError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from survey_app.errors import StorageUnavailable
 from survey_app.extensions import db
 
 bp = Blueprint("errors", __name__)
@@ -107,6 +108,16 @@ def database_unavailable(error):
     if _wants_json():
         return {"error": message, "reason": "unavailable"}, 503, headers
     return render_offline("errors/unavailable.html", message=message), 503, headers
+
+
+@bp.app_errorhandler(StorageUnavailable)
+def storage_unavailable(error: StorageUnavailable):
+    """The file store (S3 down, disk full) is a fault of the deployment: 503 and "try again",
+    with the store's message; the cause is logged by the store (services/platform/file_store.py)."""
+    with suppress(SQLAlchemyError):
+        db.session.rollback()
+    body, status = _page(503, error.message)
+    return body, status, {"Retry-After": str(RETRY_AFTER)}
 
 
 for _exception in DATABASE_UNAVAILABLE:

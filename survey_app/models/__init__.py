@@ -34,6 +34,7 @@ from survey_app.models.dossier import EvidenceItem, EvidenceKind, EvidenceSource
 from survey_app.models.feedback import Followup, FollowupStatus, TextRedaction
 from survey_app.models.inspection import KeyProject, Milestone, ProjectCadre, ProjectLevel, ProjectStatus
 from survey_app.models.org import Unit
+from survey_app.models.stored_file import FilePurpose, StoredFile
 from survey_app.models.survey import (
     SCALE_ROLES,
     Dimension,
@@ -50,10 +51,10 @@ from survey_app.models.venue import VenueNetwork
 
 __all__ = [
     "SCALE_ROLES", "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
-    "Dimension", "Direction", "EvidenceItem", "EvidenceKind", "EvidenceSource", "Followup", "FollowupStatus",
-    "IndicatorNode", "IndicatorSystem", "KeyProject", "Milestone", "OpenLink", "OpenReceipt", "ProjectCadre",
-    "ProjectLevel", "ProjectStatus", "Question", "QuestionKind", "Rating", "RespondentGroup", "Role",
-    "ScaleKind", "ScaleOption", "Subject", "SubjectComment", "SubjectKind", "Survey", "SurveyKind",
-    "SurveyStatus", "SystemStatus", "TextRedaction", "Unit",
+    "Dimension", "Direction", "EvidenceItem", "EvidenceKind", "EvidenceSource", "FilePurpose", "Followup",
+    "FollowupStatus", "IndicatorNode", "IndicatorSystem", "KeyProject", "Milestone", "OpenLink",
+    "OpenReceipt", "ProjectCadre", "ProjectLevel", "ProjectStatus", "Question", "QuestionKind", "Rating",
+    "RespondentGroup", "Role", "ScaleKind", "ScaleOption", "StoredFile", "Subject", "SubjectComment",
+    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TextRedaction", "Unit",
     "User", "VenueNetwork", "VerificationStatus", "group_subjects", "user_unit_scopes",
 ]
