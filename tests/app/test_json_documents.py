@@ -73,6 +73,7 @@ class TestReading:
         (b"\xff\xfe{", "文件不是 UTF-8 编码的文本"),
         ('{"name": ', "不是有效的 JSON：第 1 行第 10 列附近格式有误"),
         ('{"size": 1, "size": 2}', "JSON 中同一个对象里字段“size”出现了不止一次"),
+        ('{"size": -' + "9" * 5000 + "}", "不是有效的 JSON：整数的位数过多（最多 4300 位）"),
     ])
     def test_broken_text_gets_one_clear_message(self, document, raw, expected):
         assert document.parse(raw) == (None, [expected])

@@ -8,6 +8,7 @@ each document's own module.
 import copy
 import json
 import math
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -55,7 +56,7 @@ class JsonDocument:
                 return None, [_("文件不是 UTF-8 编码的文本")]
         if isinstance(data, str):
             try:
-                data = json.loads(data, object_pairs_hook=_unique_pairs,
+                data = json.loads(data, object_pairs_hook=_unique_pairs, parse_int=_whole_number,
                                   parse_constant=_reject_constant if self.refuse_non_finite_text else None)
             except RecursionError:  # nesting deeper than the interpreter's stack
                 return None, [self._too_deep()]
@@ -153,6 +154,14 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _JsonProblem(_("JSON 中同一个对象里字段“%(key)s”出现了不止一次", key=key))
         result[key] = value
     return result
+
+
+def _whole_number(text: str) -> int:
+    # Python refuses to convert longer digit strings (a ValueError in its own English words).
+    limit = sys.get_int_max_str_digits()
+    if limit and len(text.lstrip("-")) > limit:
+        raise _JsonProblem(_("不是有效的 JSON：整数的位数过多（最多 %(max)d 位）", max=limit))
+    return int(text)
 
 
 def _reject_constant(name: str) -> None:
