@@ -3,7 +3,8 @@ login_backoff), the permission policy (permissions), the audit log and its sente
 (audit, audit_text), confirmation of irreversible steps (confirmation), API tokens,
 backup and restore, and the shared building blocks of exports: formatted sheets and safe
 workbook reading (sheets), A4 PDF pages with the embedded CJK font (pdf_layout,
-pdf_fonts) and the words of generated text (phrasing).
+pdf_fonts), the words of generated text (phrasing), and uploaded JSON documents read
+and checked against their schema (json_documents).
 
 Imports no other capability package.
 """
