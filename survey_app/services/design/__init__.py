@@ -7,8 +7,9 @@ Modules, lowest first (each imports only those above it in this list):
 - structure: builder items (subjects, dimensions, scale options, groups, questions)
   added, edited, removed and reordered;
 - subject_lists: subjects pasted as lines, and the bulk edit of chosen subjects;
-- definition_checks: parsing and validating a survey definition (JSON Schema and the
-  checks it cannot express), with messages in the user's language;
+- definition_checks: parsing and validating a survey definition (JSON Schema, through
+  platform's json_documents, and the checks it cannot express), with messages in the
+  user's language;
 - definitions: survey definitions as code: export, import, cloning, shipped templates;
 - roster_format: the roster workbook's sheets, columns, plain rows and empty template;
 - roster_reading: reading and checking an organizer's roster workbook;
