@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from openpyxl import load_workbook
 
+from survey_app import demo
 from survey_app.blueprints import respondent as respondent_bp
 from survey_app.extensions import db
 from survey_app.models import Ballot, QuestionKind, Role, SubjectComment, Survey, SurveyKind
@@ -29,6 +30,7 @@ from survey_app.services.platform import api_tokens, users
 from survey_app.services.platform.sheets import FORMULA_PREFIXES
 from survey_app.services.respondents import codes
 from survey_app.services.results import lifecycle
+from survey_app.services.targets import systems
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
 
@@ -36,6 +38,8 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 LINK = '=HYPERLINK("http://x")'
 #: What must never reach a browser unescaped.
+#: Downloads that hold no stored data at all, so no payload either.
+BLANK_TEMPLATES = ("/admin/targets/template.xlsx",)
 RAW = ("<script>alert(1)", "<img src=x onerror", "<b onmouseover")
 MAX_PAGES = 400
 
@@ -65,10 +69,11 @@ def _build(app) -> dict:
                                   "subject_kind": PlanSubjectKind.CADRE}, admin)
         plans.import_subjects(plan, survey, admin)
         api_tokens.create_token(admin, f"{IMG}令牌")
+        system_id = _hostile_indicator_system(admin)
         db.session.commit()
         top_label, survey_id = top.label, survey.id
         result = {"survey_id": survey_id, "subject_ids": [s.id for s in subjects], "open_token": link.token,
-                  "plan_id": plan.id}
+                  "plan_id": plan.id, "system_id": system_id}
     for _ in range(3):
         for group in ("superior", "served"):
             cast(app, survey_id, group, {"C1": (top_label, "称职"), "C2": ("称职", None), "C3": ("基本称职", "称职")})
@@ -79,6 +84,15 @@ def _build(app) -> dict:
         db.session.commit()
     result["code"] = codes_for(app, survey_id, "superior")
     return result
+
+
+def _hostile_indicator_system(admin) -> int:
+    """The demo's 考核细则 with markup and a formula in its names and criteria."""
+    data = demo.load_demo_definition("targets_2026.json")
+    data["title"] = f"{SCRIPT}考核细则"
+    first = data["indicators"][0]
+    first["name"], first["criteria"] = LINK, f"{IMG}评分标准"
+    return systems.import_system(data, admin).id
 
 
 def codes_for(app, survey_id: int, group_key: str) -> str:
@@ -107,6 +121,8 @@ def _assert_escaped(url: str, text: str) -> None:
 def _assert_cells_neutralised(url: str, cells: list[str]) -> None:
     for cell in cells:
         assert not cell.startswith(FORMULA_PREFIXES), (url, cell)
+    if url in BLANK_TEMPLATES:
+        return
     # A name is the payload alone; a comment ("…意见") starts with it.
     assert any(cell.startswith(f"'{LINK}") for cell in cells), (url, "the payload should be there, neutralised")
 
@@ -189,7 +205,7 @@ def test_every_staff_page_and_export_shows_markup_as_text(app, client, hostile):
     for must in (f"/admin/surveys/{survey_id}", f"/admin/reports/{survey_id}", f"/admin/reports/{survey_id}/quality",
                  f"/admin/reports/{survey_id}/subjects/{subject}", f"/admin/codes/{survey_id}",
                  f"/admin/codes/{survey_id}/turnout", f"/admin/assessments/{hostile['plan_id']}", "/admin/audit",
-                 f"/admin/surveys/{survey_id}/subjects/{subject}/edit"):
+                 f"/admin/surveys/{survey_id}/subjects/{subject}/edit", f"/admin/targets/{hostile['system_id']}"):
         assert any(page.split("?")[0] == must for page in pages), must
     assert seen["xlsx"] >= 1 and seen["csv"] >= 1 and seen["pdf"] >= 2 and seen["svg"] >= 1, seen
     # The comments with markup are on the subject's page, as text.
