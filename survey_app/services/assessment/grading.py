@@ -32,7 +32,7 @@ from survey_app.models.assessment import (
     PlanSubjectKind,
 )
 from survey_app.models.base import utcnow
-from survey_app.services.assessment.editing import TARGET, _require_open, _text
+from survey_app.services.assessment.editing import TARGET, clean_text, require_unconfirmed
 from survey_app.services.assessment.plan_view import (
     AdjustmentView,
     CategoryView,
@@ -132,10 +132,10 @@ def _write_decisions(plan: AssessmentPlan, view: PlanView, actor: User, now: dat
 def override_grade(subject: PlanSubject, grade: str, reason: str, actor: User, now: datetime | None = None) -> None:
     """Set the organizer's grade in place of the proposal, with a required written reason."""
     plan = subject.plan
-    _require_open(plan)
+    require_unconfirmed(plan)
     if plan.status is not PlanStatus.PROPOSED:
         raise ValidationFailed(_("请先提出建议等次，再调整等次"))
-    reason = _text(reason)
+    reason = clean_text(reason)
     if not reason:
         raise ValidationFailed(_("调整等次必须填写理由"))
     if grade not in plan.grade_labels:
@@ -171,7 +171,7 @@ def clear_override(subject: PlanSubject, actor: User, *, confirmed: bool = True)
     """Drop the organizer's grade and its reason: the proposal stands again."""
     require_confirmation(confirmed)
     plan = subject.plan
-    _require_open(plan)
+    require_unconfirmed(plan)
     decision = subject.decision
     if decision is None or decision.overridden_grade is None:
         return

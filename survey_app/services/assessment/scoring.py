@@ -25,7 +25,7 @@ from survey_app.models.assessment import (
     PlanComponent,
     PlanSubject,
 )
-from survey_app.services.assessment.editing import TARGET, _require_open, _text
+from survey_app.services.assessment.editing import TARGET, clean_text, require_unconfirmed
 from survey_app.services.assessment.grading import _assess, _linked_values
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
@@ -52,7 +52,7 @@ def _recomputed(subject: PlanSubject, actor: User, action: str, **detail) -> Ite
 
 def update_flags(subject: PlanSubject, data: Mapping[str, Any], actor: User) -> None:
     """Set priority (优先), raised-quota condition and veto, each with its written reason."""
-    _require_open(subject.plan)
+    require_unconfirmed(subject.plan)
     clean = {key: data.get(key) for key in FLAG_FIELDS}
     problems = []
     for flag, reason, message in (
@@ -61,7 +61,7 @@ def update_flags(subject: PlanSubject, data: Mapping[str, Any], actor: User) -> 
         ("is_vetoed", "veto_reason", "请说明否决的理由"),
     ):
         clean[flag] = bool(clean[flag])
-        clean[reason] = _text(clean[reason])[:200] if clean[flag] else ""
+        clean[reason] = clean_text(clean[reason])[:200] if clean[flag] else ""
         if clean[flag] and not clean[reason]:
             problems.append(message)
     if problems:
@@ -101,7 +101,7 @@ def _score_row(subject: PlanSubject, component: PlanComponent) -> ComponentScore
 def set_score(subject: PlanSubject, component: PlanComponent, self_score: float | None,
               verified_score: float | None, actor: User) -> None:
     """Enter a manual component's self-assessment and verified scores (both kept)."""
-    _require_open(subject.plan)
+    require_unconfirmed(subject.plan)
     _manual_component(subject, component)
     _check_score(self_score)
     _check_score(verified_score)
@@ -170,7 +170,7 @@ def set_scores_in_bulk(plan: AssessmentPlan, component: PlanComponent, lines: st
     `field` is "verified_score" (核验分) or "self_score" (自评分). Only subjects of `unit_ids`
     (the user's scope, when given) are found. Returns the lines stored.
     """
-    _require_open(plan)
+    require_unconfirmed(plan)
     if component.category.plan_id != plan.id:
         raise NotFound(_("考评项目不存在"))
     _manual_only(component)
@@ -211,7 +211,7 @@ def store_scores(plan: AssessmentPlan, component: PlanComponent, entries, actor:
     One audit entry (`action`, with `detail`) records every change and the composites before
     and after. Returns the keys of the subjects whose scores changed.
     """
-    _require_open(plan)
+    require_unconfirmed(plan)
     _manual_only(component)
     for subject, self_score, verified_score in entries:
         _manual_component(subject, component)
@@ -238,7 +238,7 @@ def store_scores(plan: AssessmentPlan, component: PlanComponent, entries, actor:
 
 def _adjustment_item(data: Mapping[str, Any], actor: User) -> Adjustment:
     kind = AdjustmentKind(data.get("kind"))
-    points, reason, document = data.get("points"), _text(data.get("reason")), _text(data.get("document"))
+    points, reason, document = data.get("points"), clean_text(data.get("reason")), clean_text(data.get("document"))
     problems = []
     if points is None or not 0 < points <= 100:
         problems.append("分值应大于 0，且不超过 100")
@@ -254,7 +254,7 @@ def _adjustment_item(data: Mapping[str, Any], actor: User) -> Adjustment:
 
 def add_adjustment(subject: PlanSubject, data: Mapping[str, Any], actor: User) -> Adjustment:
     """Add a 正向激励 bonus (with its reason) or a 效能督查 deduction (reason and document)."""
-    _require_open(subject.plan)
+    require_unconfirmed(subject.plan)
     item = _adjustment_item(data, actor)
     with _recomputed(subject, actor, f"assessment.{item.kind.value}_add", points=item.points,
                      reason=item.reason, document=item.document):
@@ -266,7 +266,7 @@ def add_adjustments(plan: AssessmentPlan, entries, actor: User, action: str, **d
     """Add many bonus and deduction items at once, all or nothing: `entries` are (subject, data
     as for `add_adjustment`). One audit entry (`action`, with `detail`) lists the items and the
     composites before and after."""
-    _require_open(plan)
+    require_unconfirmed(plan)
     items = [(subject, _adjustment_item(data, actor)) for subject, data in entries]
     with recomputed_plan(plan, actor, action, **detail) as extra:
         for subject, item in items:
@@ -281,7 +281,7 @@ def remove_adjustment(item: Adjustment, actor: User, *, confirmed: bool = True) 
     """Remove a bonus or deduction item."""
     require_confirmation(confirmed)
     subject = item.subject
-    _require_open(subject.plan)
+    require_unconfirmed(subject.plan)
     with _recomputed(subject, actor, f"assessment.{item.kind.value}_remove", points=item.points,
                      reason=item.reason):
         subject.adjustments.remove(item)
