@@ -39,9 +39,9 @@ from survey_app.services.assessment.plan_view import (
     PartView,
     PlanView,
     SubjectView,
-    _number,
-    _trimmed,
+    score_text,
     share_text,
+    trimmed_number,
 )
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
@@ -270,8 +270,8 @@ def _band_rule(plan: AssessmentPlan, grade: str) -> str:
     bands = plan.grade_bands
     index = next(i for i, b in enumerate(bands) if b["label"] == grade)
     if bands[index]["min"] > 0 or index == 0:
-        return _("%(min)s 分及以上", min=_trimmed(bands[index]["min"]))
-    return _("低于 %(min)s 分", min=_trimmed(bands[index - 1]["min"]))
+        return _("%(min)s 分及以上", min=trimmed_number(bands[index]["min"]))
+    return _("低于 %(min)s 分", min=trimmed_number(bands[index - 1]["min"]))
 
 
 def _reason(plan: AssessmentPlan, subject: PlanSubject, result: core.SubjectResult, quota: int,
@@ -283,7 +283,7 @@ def _reason(plan: AssessmentPlan, subject: PlanSubject, result: core.SubjectResu
         if not c.missing:
             return _("缺项：本类别还没有权重大于 0 的考评项目")
         return _("缺项：%(items)s尚无得分", items="、".join(c.missing))
-    score, rank = _number(c.value), result.rank
+    score, rank = score_text(c.value), result.rank
     if result.outcome is core.Outcome.TIE_PENDING:
         return _("并列待定：综合得分 %(score)s，%(n)d 个对象并列，争 %(places)d 个优秀名额，请组织部门确定",
                  score=score, n=result.tie_size, places=result.open_places)

@@ -30,7 +30,7 @@ from survey_app.models.assessment import (
     grade_band_problems,
 )
 from survey_app.services.assessment.editing import TARGET, clean_text, require_draft
-from survey_app.services.assessment.plan_view import _trimmed
+from survey_app.services.assessment.plan_view import trimmed_number
 from survey_app.services.design import surveys
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
@@ -159,7 +159,7 @@ def removal_consequences(item: AssessmentPlan | PlanCategory | PlanComponent | P
     if isinstance(item, PlanComponent):
         scores = sum(1 for s in item.category.plan.subjects for row in s.scores if row.component_id == item.id)
         return [_("考评项目“%(name)s”（权重 %(weight)s）将被删除，不能恢复，连同已录入的 %(n)d 个分数。",
-                  name=item.name, weight=_trimmed(item.weight), n=scores),
+                  name=item.name, weight=trimmed_number(item.weight), n=scores),
                 _("类别“%(category)s”中各对象的综合得分和建议等次将重新计算。", category=item.category.name)]
     if isinstance(item, PlanSubject):
         lines = [_("考核对象“%(name)s”将从方案中删除，不能恢复，连同已录入的 %(scores)d 个分数和 %(adjustments)d 条加减分。",
@@ -169,7 +169,7 @@ def removal_consequences(item: AssessmentPlan | PlanCategory | PlanComponent | P
         return lines
     label = _("加分") if item.kind is AdjustmentKind.BONUS else _("减分")
     return [_("%(kind)s %(points)s 分（%(reason)s）将被删除；“%(name)s”的综合得分和建议等次将重新计算。",
-              kind=label, points=_trimmed(item.points), reason=item.reason, name=item.subject.name)]
+              kind=label, points=trimmed_number(item.points), reason=item.reason, name=item.subject.name)]
 
 
 def _category_of(plan: AssessmentPlan, category_id: int) -> PlanCategory:
