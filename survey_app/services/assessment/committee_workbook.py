@@ -28,7 +28,7 @@ from survey_app.services.assessment.committee_wording import (
     _scope_note,
     _status_text,
 )
-from survey_app.services.assessment.file_format import SCORE_FORMAT, _save, _titled_sheet
+from survey_app.services.assessment.file_format import SCORE_FORMAT, workbook_bytes, write_titled_sheet
 from survey_app.services.assessment.plan_view import CategoryView, PlanView
 from survey_app.services.platform import phrasing
 
@@ -104,7 +104,7 @@ def _category_sheet(
     first_score = 5
     formats = {column: SCORE_FORMAT for column in range(first_score, first_score + len(components) + 3)}
     widths = [6, 12, 18, 20, *[13] * len(components), 9, 9, 10, 10, 50, 10, 36, 30, 28]
-    _titled_sheet(
+    write_titled_sheet(
         sheet,
         [*titles, _quota_line(plan, category), _composite_formula(plan, category)],
         headers,
@@ -130,7 +130,7 @@ def _adjustments_sheet(sheet: Worksheet, view: PlanView, titles: list[str], mark
         for row in view.subjects
         for item in row.adjustments
     ]
-    _titled_sheet(
+    write_titled_sheet(
         sheet,
         titles,
         [_("类别"), _("编号"), _("名称"), _("类型"), _("分值"), _("事由或发现的问题"), _("记录文件")],
@@ -159,7 +159,7 @@ def _parts_sheet(sheet: Worksheet, view: PlanView, titles: list[str], marked: bo
         for row in view.subjects
         for part in row.parts
     ]
-    _titled_sheet(
+    write_titled_sheet(
         sheet,
         titles,
         [
@@ -207,7 +207,7 @@ def _rules_sheet(
                 ),
             ]
         )
-    _titled_sheet(sheet, titles, [_("项目"), _("内容")], rows, [24, 110], marked=marked)
+    write_titled_sheet(sheet, titles, [_("项目"), _("内容")], rows, [24, 110], marked=marked)
     for (cell,) in sheet.iter_rows(min_row=len(titles) + 2, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -231,4 +231,4 @@ def results_workbook(
         (_("考核办法"), lambda s, t: _rules_sheet(s, plan, view, t, marked)),
     ):
         write(workbook.create_sheet(_sheet_name(name, taken)), _titles(plan, name, generated_on, is_scoped))
-    return _save(workbook)
+    return workbook_bytes(workbook)

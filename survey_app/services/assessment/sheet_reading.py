@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 
 from survey_app.models.assessment import PlanSubject
 from survey_app.services.assessment.file_format import (
-    _HEADER_SEARCH_ROWS,
     HEADER_ALIASES,
+    HEADER_SEARCH_ROWS,
     KEY,
     MAX_DATA_ROWS,
     NAME,
@@ -52,7 +52,7 @@ def _read_sheet(workbook, name: str, columns: tuple[str, ...], problems: list[st
             number, header = row_number, values
             break
         above += [(row_number, sheets.cell_text(v)) for v in values if sheets.cell_text(v)]
-        if row_number >= _HEADER_SEARCH_ROWS:
+        if row_number >= HEADER_SEARCH_ROWS:
             break
     found: dict[str, tuple[str, int]] = {}
     for index, value in enumerate(header):
