@@ -41,11 +41,11 @@ from survey_app.services.assessment.file_format import (
 )
 from survey_app.services.assessment.scoring import KEEP
 from survey_app.services.assessment.sheet_reading import (
-    _Finder,
-    _read_sheet,
-    _RowReader,
-    _Sheet,
-    _subject_column,
+    DataSheet,
+    RowReader,
+    SubjectFinder,
+    read_data_sheet,
+    subject_column,
 )
 from survey_app.services.platform import sheets
 
@@ -85,7 +85,7 @@ def parse_scores(
     workbook = sheets.open_workbook(data, file_error_message())
     problems: list[str] = []
     try:
-        sheet = _read_sheet(workbook, SCORE_SHEET, SCORE_COLUMNS, problems)
+        sheet = read_data_sheet(workbook, SCORE_SHEET, SCORE_COLUMNS, problems)
     finally:
         workbook.close()
     if sheet is None:
@@ -107,15 +107,15 @@ def parse_scores(
                 )
             ],
         )
-    finder = _Finder(visible_subjects(plan, None if unit_ids is None else set(unit_ids)))
+    finder = SubjectFinder(visible_subjects(plan, None if unit_ids is None else set(unit_ids)))
     rows, blank, first_row = [], 0, {}
     for number, values in sheet.rows:
-        reader = _RowReader(sheet, number, values, problems)
+        reader = RowReader(sheet, number, values, problems)
         subject = finder.find(reader)
         self_score, verified_score = reader.score(SELF_SCORE), reader.score(VERIFIED_SCORE)
         if subject is None:
             continue
-        column = _subject_column(reader)
+        column = subject_column(reader)
         if subject.category_id != component.category_id:
             reader.fail(
                 column,
@@ -198,13 +198,13 @@ def _same_item(kind: AdjustmentKind, points: float, reason: str, document: str) 
     return kind, round(points, 6), reason, document
 
 
-def _parse_adjustment_sheet(sheet: _Sheet, kind: AdjustmentKind, finder: _Finder, problems: list[str]):
+def _parse_adjustment_sheet(sheet: DataSheet, kind: AdjustmentKind, finder: SubjectFinder, problems: list[str]):
     reason_header = REASON if kind is AdjustmentKind.BONUS else FINDING
     label = _("加分") if kind is AdjustmentKind.BONUS else _("扣分")
     rows: list[AdjustmentRow] = []
     first_row: dict[tuple, int] = {}
     for number, values in sheet.rows:
-        reader = _RowReader(sheet, number, values, problems)
+        reader = RowReader(sheet, number, values, problems)
         subject = finder.find(reader)
         points = reader.points(POINTS)
         reason = reader.text(reason_header, REASON_LENGTH, required=True)
@@ -251,8 +251,8 @@ def parse_adjustments(
     workbook = sheets.open_workbook(data, file_error_message())
     problems: list[str] = []
     try:
-        bonus = _read_sheet(workbook, BONUS_SHEET, BONUS_COLUMNS, problems)
-        deduction = _read_sheet(workbook, DEDUCTION_SHEET, DEDUCTION_COLUMNS, problems)
+        bonus = read_data_sheet(workbook, BONUS_SHEET, BONUS_COLUMNS, problems)
+        deduction = read_data_sheet(workbook, DEDUCTION_SHEET, DEDUCTION_COLUMNS, problems)
     finally:
         workbook.close()
     if bonus is None and deduction is None:
@@ -266,7 +266,7 @@ def parse_adjustments(
                 )
             ],
         )
-    finder = _Finder(visible_subjects(plan, None if unit_ids is None else set(unit_ids)))
+    finder = SubjectFinder(visible_subjects(plan, None if unit_ids is None else set(unit_ids)))
     rows = []
     for sheet, kind in ((bonus, AdjustmentKind.BONUS), (deduction, AdjustmentKind.DEDUCTION)):
         if sheet is not None:
