@@ -192,7 +192,7 @@ class _Linked:
     negative_threshold: float | None
 
 
-def _linked_values(plan: AssessmentPlan) -> _Linked:
+def read_linked_values(plan: AssessmentPlan) -> _Linked:
     """Read each linked survey's results once (units by name, cadres by key)."""
     cache: dict[int, report_models.SurveyReport] = {}
 
@@ -244,7 +244,9 @@ def _rules(plan: AssessmentPlan, linked: _Linked) -> core.Rules:
     )
 
 
-def _assess(plan: AssessmentPlan, linked: _Linked) -> core.AssessmentResult:
+def assess_plan(plan: AssessmentPlan, linked: _Linked) -> core.AssessmentResult:
+    """Run the assessment core on the plan as it is now, with the linked surveys' values
+    (read_linked_values): composites, ranks and proposed grades."""
     categories = tuple(
         core.Category(c.name, tuple(core.Component(p.name, p.weight) for p in c.components))
         for c in plan.categories
@@ -375,8 +377,8 @@ def _by_rank(rows: list[SubjectView]) -> tuple[SubjectView, ...]:
 
 def compute_plan(plan: AssessmentPlan) -> PlanView:
     """Compute every composite, rank and proposed grade now, with reasons and breakdowns."""
-    linked = _linked_values(plan)
-    result = _assess(plan, linked)
+    linked = read_linked_values(plan)
+    result = assess_plan(plan, linked)
     subjects = {s.key: s for s in plan.subjects}
     categories = []
     for category, summary in zip(plan.categories, result.categories, strict=True):

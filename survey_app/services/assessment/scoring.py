@@ -26,7 +26,7 @@ from survey_app.models.assessment import (
     PlanSubject,
 )
 from survey_app.services.assessment.editing import TARGET, clean_text, require_unconfirmed
-from survey_app.services.assessment.grading import _assess, _linked_values
+from survey_app.services.assessment.grading import assess_plan, read_linked_values
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
 
@@ -39,12 +39,12 @@ FLAG_FIELDS = (
 def _recomputed(subject: PlanSubject, actor: User, action: str, **detail) -> Iterator[dict]:
     """Log a change to a subject's inputs with its composite and proposal before and after."""
     plan = subject.plan
-    linked = _linked_values(plan)
-    before = _assess(plan, linked).subject(subject.key)
+    linked = read_linked_values(plan)
+    before = assess_plan(plan, linked).subject(subject.key)
     extra: dict[str, Any] = {}
     yield extra
     db.session.flush()
-    after = _assess(plan, linked).subject(subject.key)
+    after = assess_plan(plan, linked).subject(subject.key)
     audit.record(actor, action, TARGET, plan.id, subject=subject.key, **detail, **extra,
                  composite=[before.composite.value, after.composite.value],
                  proposal=[before.grade, after.grade])
@@ -190,12 +190,12 @@ def recomputed_plan(plan: AssessmentPlan, actor: User, action: str, **detail) ->
     """Log a change to several subjects' inputs in one audit entry with, per changed subject,
     the composite and the proposal before and after. The caller fills the yielded dict with
     more detail; its "subjects" entry lists the keys it changed (only those are recorded)."""
-    linked = _linked_values(plan)
-    before = _assess(plan, linked)
+    linked = read_linked_values(plan)
+    before = assess_plan(plan, linked)
     extra: dict[str, Any] = {"subjects": []}
     yield extra
     db.session.flush()
-    after = _assess(plan, linked)
+    after = assess_plan(plan, linked)
     keys = list(dict.fromkeys(extra.pop("subjects")))
     audit.record(actor, action, TARGET, plan.id, **detail, **extra,
                  composite={k: [before.subject(k).composite.value, after.subject(k).composite.value]
