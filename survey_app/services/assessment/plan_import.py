@@ -198,7 +198,9 @@ def _same_item(kind: AdjustmentKind, points: float, reason: str, document: str) 
     return kind, round(points, 6), reason, document
 
 
-def _parse_adjustment_sheet(sheet: DataSheet, kind: AdjustmentKind, finder: SubjectFinder, problems: list[str]):
+def _parse_adjustment_sheet(
+    sheet: DataSheet, kind: AdjustmentKind, finder: SubjectFinder, problems: list[str]
+):
     reason_header = REASON if kind is AdjustmentKind.BONUS else FINDING
     label = _("加分") if kind is AdjustmentKind.BONUS else _("扣分")
     rows: list[AdjustmentRow] = []

@@ -238,7 +238,8 @@ def store_scores(plan: AssessmentPlan, component: PlanComponent, entries, actor:
 
 def _adjustment_item(data: Mapping[str, Any], actor: User) -> Adjustment:
     kind = AdjustmentKind(data.get("kind"))
-    points, reason, document = data.get("points"), clean_text(data.get("reason")), clean_text(data.get("document"))
+    points = data.get("points")
+    reason, document = clean_text(data.get("reason")), clean_text(data.get("document"))
     problems = []
     if points is None or not 0 < points <= 100:
         problems.append("分值应大于 0，且不超过 100")
