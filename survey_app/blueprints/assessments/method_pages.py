@@ -19,7 +19,7 @@ from survey_app.blueprints.assessments.common import (
     load_plan,
     reload_plan,
 )
-from survey_app.blueprints.assessments.plan_pages import _render_plan
+from survey_app.blueprints.assessments.plan_pages import render_plan
 from survey_app.errors import ConfirmationRequired
 from survey_app.extensions import db
 from survey_app.models import Survey
@@ -34,9 +34,9 @@ def add_category(plan_id: int):
     plan = load_plan(plan_id)
     form = CategoryForm(request.form, prefix="category")
     if not form.validate():
-        return _render_plan(plan, 400, category=form)
+        return render_plan(plan, 400, category=form)
     if commit_or_flash(lambda: plans.add_category(plan, form.name.data, current_user)):
-        return _render_plan(reload_plan(plan_id), 400, category=form)
+        return render_plan(reload_plan(plan_id), 400, category=form)
     flash(_("已添加类别"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
 
@@ -72,9 +72,9 @@ def add_component(plan_id: int, category_id: int):
     key = f"component-{category_id}"
     form = ComponentForm(request.form, prefix=key, surveys=linkable_surveys())
     if not form.validate():
-        return _render_plan(plan, 400, **{key: form})
+        return render_plan(plan, 400, **{key: form})
     if commit_or_flash(lambda: plans.add_component(category, form.service_data(), current_user)):
-        return _render_plan(reload_plan(plan_id), 400, **{key: form})
+        return render_plan(reload_plan(plan_id), 400, **{key: form})
     flash(_("已添加考评项目"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="method"))
 
@@ -90,9 +90,9 @@ def update_component(plan_id: int, component_id: int):
         for field in form:
             for message in field.errors:
                 flash(f"{field.label.text}：{message}", "error")
-        return _render_plan(plan, 400)
+        return render_plan(plan, 400)
     if commit_or_flash(lambda: plans.update_component(component, form.service_data(), current_user)):
-        return _render_plan(reload_plan(plan_id), 400)
+        return render_plan(reload_plan(plan_id), 400)
     flash(_("已保存"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor=key))
 
@@ -127,11 +127,11 @@ def add_subject(plan_id: int):
     plan = load_plan(plan_id)
     form = SubjectForm(request.form, prefix="subject", categories=plan.categories)
     if not form.validate():
-        return _render_plan(plan, 400, subject=form)
+        return render_plan(plan, 400, subject=form)
     if commit_or_flash(lambda: (plans.add_subject(plan, form.service_data(), current_user),
                                 keep_within_scope(plan))):
         plan = reload_plan(plan_id)
-        return _render_plan(plan, 400, subject=SubjectForm(request.form, prefix="subject", categories=plan.categories))
+        return render_plan(plan, 400, subject=SubjectForm(request.form, prefix="subject", categories=plan.categories))
     flash(_("已添加考核对象"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="subjects"))
 
@@ -142,7 +142,7 @@ def import_subjects(plan_id: int):
     plan = load_plan(plan_id)
     form = ImportSubjectsForm(request.form, prefix="import", surveys=linkable_surveys())
     if not form.validate():
-        return _render_plan(plan, 400, **{"import": form})
+        return render_plan(plan, 400, **{"import": form})
     survey = db.session.get(Survey, form.survey_id.data)
     added = []
     if commit_or_flash(lambda: (added.append(plans.import_subjects(plan, survey, current_user)),
@@ -158,13 +158,13 @@ def bulk_scores(plan_id: int):
     manual = [c for cat in plan.categories for c in cat.components if c.source is ComponentSource.MANUAL]
     form = BulkScoresForm(request.form, prefix="bulk", components=manual)
     if not form.validate():
-        return _render_plan(plan, 400, bulk=form)
+        return render_plan(plan, 400, bulk=form)
     component = find_component(plan, form.component_id.data)
     stored = []
     error = commit_or_flash(lambda: stored.append(
         scoring.set_scores_in_bulk(plan, component, form.lines.data, form.field.data, current_user,
                                    unit_ids=users.visible_unit_ids(current_user))))
     if error:
-        return _render_plan(reload_plan(plan_id), 400, bulk=form)
+        return render_plan(reload_plan(plan_id), 400, bulk=form)
     flash(_("已录入 %(count)d 个分数", count=stored[0]), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="results"))

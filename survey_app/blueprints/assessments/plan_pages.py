@@ -59,7 +59,9 @@ def _plan_forms(plan: AssessmentPlan, **bound) -> dict:
     }
 
 
-def _render_plan(plan: AssessmentPlan, status: int = 200, **bound):
+def render_plan(plan: AssessmentPlan, status: int = 200, **bound):
+    """Render the plan's page, recomputed and scoped to the user's units; `bound` holds the
+    forms to show as posted (with their errors)."""
     view = grading.scoped(grading.compute_plan(plan), plan, users.visible_unit_ids(current_user))
     return render_template(
         "assessments/plan.html", plan=plan, view=view, forms=_plan_forms(plan, **bound),
@@ -92,7 +94,7 @@ def new_plan():
 @bp.get("/<int:plan_id>")
 @login_required
 def show_plan(plan_id: int):
-    return _render_plan(load_plan(plan_id))
+    return render_plan(load_plan(plan_id))
 
 
 @bp.post("/<int:plan_id>/settings")
@@ -101,9 +103,9 @@ def update_plan(plan_id: int):
     plan = load_plan(plan_id)
     form = PlanForm(request.form, prefix="settings", surveys=linkable_surveys())
     if not form.validate():
-        return _render_plan(plan, 400, settings=form)
+        return render_plan(plan, 400, settings=form)
     if commit_or_flash(lambda: plans.update_plan(plan, form.service_data(), current_user)):
-        return _render_plan(reload_plan(plan_id), 400, settings=form)
+        return render_plan(reload_plan(plan_id), 400, settings=form)
     flash(_("已保存"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="settings"))
 
