@@ -36,31 +36,34 @@ def load_plan(plan_id: int) -> AssessmentPlan:
     return plan
 
 
-def _subject(plan: AssessmentPlan, subject_id: int) -> PlanSubject:
+def find_subject(plan: AssessmentPlan, subject_id: int) -> PlanSubject:
+    """Return the plan's subject, or 404."""
     subject = next((s for s in plan.subjects if s.id == subject_id), None)
     if subject is None:
         abort(404)
     return subject
 
 
-def _component(plan: AssessmentPlan, component_id: int) -> PlanComponent:
+def find_component(plan: AssessmentPlan, component_id: int) -> PlanComponent:
+    """Return a component of the plan, or 404."""
     component = next((c for cat in plan.categories for c in cat.components if c.id == component_id), None)
     if component is None:
         abort(404)
     return component
 
 
-def _linkable_surveys() -> list[Survey]:
+def linkable_surveys() -> list[Survey]:
     """Surveys with results the user may read: the choices of the plan forms."""
     query = select(Survey).where(Survey.status != SurveyStatus.DRAFT).order_by(Survey.year.desc(), Survey.id)
     return [survey for survey in db.session.scalars(query) if permissions.may_read_survey(current_user, survey)]
 
 
-def _labels() -> dict:
+def label_context() -> dict:
+    """The status and kind labels the plan templates show."""
     return {"status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS}
 
 
-def _history(plan: AssessmentPlan, subject_key: str | None = None) -> list | None:
+def plan_history(plan: AssessmentPlan, subject_key: str | None = None) -> list | None:
     """The plan's audit entries (one subject's when given); None for unit-scoped users,
     whose view must not show other units' changes."""
     if users.visible_unit_ids(current_user) is not None:
@@ -71,16 +74,19 @@ def _history(plan: AssessmentPlan, subject_key: str | None = None) -> list | Non
     return entries[:30]
 
 
-def _reloaded(plan_id: int) -> AssessmentPlan:
+def reload_plan(plan_id: int) -> AssessmentPlan:
+    """Load the plan afresh after a refused change rolled the session back (the view has
+    already checked access with load_plan), or 404."""
     return db.get_or_404(AssessmentPlan, plan_id)
 
 
-def _confirmed() -> bool:
+def confirmation_given() -> bool:
+    """Whether the posted form confirms the irreversible action (confirm=yes)."""
     return request.form.get("confirm") == "yes"
 
 
-def _confirmation_page(plan: AssessmentPlan, heading, consequences: list[str], button_label, back_url: str,
-                       danger: bool = True, method: bool | None = None):
+def confirmation_page(plan: AssessmentPlan, heading, consequences: list[str], button_label, back_url: str,
+                      danger: bool = True, method: bool | None = None):
     """The confirmation step of an irreversible action: what it loses, then a form posting
     confirm=yes to this same URL. With `method` set, a plan that no longer allows the
     change (editing.editing_refusal) says so on its page instead."""
@@ -96,17 +102,20 @@ def _confirmation_page(plan: AssessmentPlan, heading, consequences: list[str], b
     )
 
 
-def _category(plan: AssessmentPlan, category_id: int):
+def find_category(plan: AssessmentPlan, category_id: int):
+    """Return a category of the plan, or 404."""
     return next((c for c in plan.categories if c.id == category_id), None) or abort(404)
 
 
-def _visible_subject(plan: AssessmentPlan, subject_id: int) -> PlanSubject:
-    subject = _subject(plan, subject_id)
+def find_visible_subject(plan: AssessmentPlan, subject_id: int) -> PlanSubject:
+    """Return the plan's subject, or 404 when missing or outside the user's units."""
+    subject = find_subject(plan, subject_id)
     scope = users.visible_unit_ids(current_user)
     if scope is not None and subject.unit_id not in scope:
         abort(404)
     return subject
 
 
-def _subject_url(plan_id: int, subject_id: int, anchor: str | None = None) -> str:
+def subject_url(plan_id: int, subject_id: int, anchor: str | None = None) -> str:
+    """The URL of a subject's page (at `anchor` when given)."""
     return url_for("assessments.show_subject", plan_id=plan_id, subject_id=subject_id, _anchor=anchor)

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from forms.assessment import AdjustmentImportForm, ScoreImportForm
 from survey_app.blueprints.access import organizer_required
-from survey_app.blueprints.assessments.common import _component, _labels, _reloaded, bp, load_plan
+from survey_app.blueprints.assessments.common import bp, find_component, label_context, load_plan, reload_plan
 from survey_app.errors import DomainError, StructureLocked
 from survey_app.extensions import db
 from survey_app.models.assessment import AssessmentPlan, ComponentSource, PlanComponent
@@ -41,7 +41,7 @@ def _render_import(plan: AssessmentPlan, status: int = 200, errors=(), **bound):
         "adjustments": bound.get("adjustments") or AdjustmentImportForm(None, prefix="adjustments"),
     }
     return render_template("assessments/import.html", plan=plan, forms=forms, errors=list(errors),
-                           components=_manual_components(plan), **_labels()), status
+                           components=_manual_components(plan), **label_context()), status
 
 
 def _base_name(filename: str | None) -> str:
@@ -66,10 +66,10 @@ def _run_import(plan_id: int, form_key: str, form, call):
         summary = call()
     except StructureLocked:
         db.session.rollback()
-        return None, _render_import(_reloaded(plan_id), 409)
+        return None, _render_import(reload_plan(plan_id), 409)
     except DomainError as error:
         db.session.rollback()  # all or nothing
-        return None, _render_import(_reloaded(plan_id), 422, getattr(error, "errors", [error.message]),
+        return None, _render_import(reload_plan(plan_id), 422, getattr(error, "errors", [error.message]),
                                     **{form_key: form})
     db.session.commit()
     return summary, None
@@ -85,7 +85,7 @@ def show_import(plan_id: int):
 @organizer_required
 def download_score_template(plan_id: int, component_id: int):
     plan = load_plan(plan_id)
-    component = _component(plan, component_id)
+    component = find_component(plan, component_id)
     if component.source is not ComponentSource.MANUAL:
         abort(404)
     data = import_templates.score_template(plan, component, users.visible_unit_ids(current_user))
@@ -109,7 +109,7 @@ def import_scores(plan_id: int):
     form = ScoreImportForm(prefix="scores", components=_manual_components(plan))
     if not form.validate():
         return _render_import(plan, 422, scores=form)
-    component = _component(plan, form.component_id.data)
+    component = find_component(plan, form.component_id.data)
     upload = form.workbook.data
     summary, page = _run_import(plan_id, "scores", form, lambda: plan_import.import_scores(
         plan, component, upload.read(), current_user, unit_ids=users.visible_unit_ids(current_user),

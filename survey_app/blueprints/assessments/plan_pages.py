@@ -19,14 +19,14 @@ from forms.assessment import (
 )
 from survey_app.blueprints.access import commit_or_flash, organizer_required
 from survey_app.blueprints.assessments.common import (
-    _confirmation_page,
-    _confirmed,
-    _history,
-    _labels,
-    _linkable_surveys,
-    _reloaded,
     bp,
+    confirmation_given,
+    confirmation_page,
+    label_context,
+    linkable_surveys,
     load_plan,
+    plan_history,
+    reload_plan,
 )
 from survey_app.errors import ConfirmationRequired
 from survey_app.models.assessment import AssessmentPlan, ComponentSource, PlanStatus
@@ -38,7 +38,7 @@ ACTIONS = {"propose": _l("已提出建议等次"), "withdraw": _l("已撤回建�
 
 
 def _plan_forms(plan: AssessmentPlan, **bound) -> dict:
-    surveys = _linkable_surveys()
+    surveys = linkable_surveys()
     settings = bound.get("settings")
     if settings is None:
         settings = PlanForm(None, obj=plan, prefix="settings", surveys=surveys)
@@ -59,12 +59,14 @@ def _plan_forms(plan: AssessmentPlan, **bound) -> dict:
     }
 
 
-def _render_plan(plan: AssessmentPlan, status: int = 200, **bound):
+def render_plan(plan: AssessmentPlan, status: int = 200, **bound):
+    """Render the plan's page, recomputed and scoped to the user's units; `bound` holds the
+    forms to show as posted (with their errors)."""
     view = grading.scoped(grading.compute_plan(plan), plan, users.visible_unit_ids(current_user))
     return render_template(
         "assessments/plan.html", plan=plan, view=view, forms=_plan_forms(plan, **bound),
         problems=grading.proposal_problems(plan) if plan.status is PlanStatus.DRAFT else [],
-        history=_history(plan), **_labels(),
+        history=plan_history(plan), **label_context(),
     ), status
 
 
@@ -72,13 +74,13 @@ def _render_plan(plan: AssessmentPlan, status: int = 200, **bound):
 @login_required
 def list_plans():
     rows = plans.list_plans(users.visible_unit_ids(current_user))
-    return render_template("assessments/plans.html", plans=rows, **_labels())
+    return render_template("assessments/plans.html", plans=rows, **label_context())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @organizer_required
 def new_plan():
-    form = NewPlanForm(request.form if request.method == "POST" else None, surveys=_linkable_surveys())
+    form = NewPlanForm(request.form if request.method == "POST" else None, surveys=linkable_surveys())
     if request.method == "GET":
         form.year.data = 2026
     elif form.validate():
@@ -92,18 +94,18 @@ def new_plan():
 @bp.get("/<int:plan_id>")
 @login_required
 def show_plan(plan_id: int):
-    return _render_plan(load_plan(plan_id))
+    return render_plan(load_plan(plan_id))
 
 
 @bp.post("/<int:plan_id>/settings")
 @organizer_required
 def update_plan(plan_id: int):
     plan = load_plan(plan_id)
-    form = PlanForm(request.form, prefix="settings", surveys=_linkable_surveys())
+    form = PlanForm(request.form, prefix="settings", surveys=linkable_surveys())
     if not form.validate():
-        return _render_plan(plan, 400, settings=form)
+        return render_plan(plan, 400, settings=form)
     if commit_or_flash(lambda: plans.update_plan(plan, form.service_data(), current_user)):
-        return _render_plan(_reloaded(plan_id), 400, settings=form)
+        return render_plan(reload_plan(plan_id), 400, settings=form)
     flash(_("已保存"), "success")
     return redirect(url_for("assessments.show_plan", plan_id=plan_id, _anchor="settings"))
 
@@ -112,15 +114,15 @@ def update_plan(plan_id: int):
 @organizer_required
 def confirm_delete_plan(plan_id: int):
     plan = load_plan(plan_id)
-    return _confirmation_page(plan, _("确认删除方案"), plans.removal_consequences(plan), _("永久删除"),
-                              url_for("assessments.show_plan", plan_id=plan_id), method=True)
+    return confirmation_page(plan, _("确认删除方案"), plans.removal_consequences(plan), _("永久删除"),
+                             url_for("assessments.show_plan", plan_id=plan_id), method=True)
 
 
 @bp.post("/<int:plan_id>/delete")
 @organizer_required
 def delete_plan(plan_id: int):
     plan = load_plan(plan_id)
-    error = commit_or_flash(lambda: plans.delete_plan(plan, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(lambda: plans.delete_plan(plan, current_user, confirmed=confirmation_given()))
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_delete_plan", plan_id=plan_id))
     if error:
@@ -137,8 +139,8 @@ def confirm_results(plan_id: int):
     if not plan.can("confirm"):
         flash(_("当前状态下不能执行此操作"), "error")
         return redirect(url_for("assessments.show_plan", plan_id=plan_id))
-    return _confirmation_page(plan, _("确认考核结果"), grading.confirmation_consequences(plan),
-                              _("确认考核结果"), url_for("assessments.show_plan", plan_id=plan_id), danger=False)
+    return confirmation_page(plan, _("确认考核结果"), grading.confirmation_consequences(plan),
+                             _("确认考核结果"), url_for("assessments.show_plan", plan_id=plan_id), danger=False)
 
 
 @bp.post("/<int:plan_id>/status/<action>")
@@ -147,7 +149,9 @@ def change_status(plan_id: int, action: str):
     plan = load_plan(plan_id)
     if action not in ACTIONS:
         abort(404)
-    error = commit_or_flash(lambda: grading.change_status(plan, action, current_user, confirmed=_confirmed()))
+    error = commit_or_flash(
+        lambda: grading.change_status(plan, action, current_user, confirmed=confirmation_given())
+    )
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_results", plan_id=plan_id))
     if error is None:

@@ -9,17 +9,17 @@ from flask_login import current_user, login_required
 from forms.assessment import AdjustmentForm, FlagsForm, OverrideForm, ScoreForm
 from survey_app.blueprints.access import commit_or_flash, organizer_required
 from survey_app.blueprints.assessments.common import (
-    _component,
-    _confirmation_page,
-    _confirmed,
-    _history,
-    _labels,
-    _reloaded,
-    _subject,
-    _subject_url,
-    _visible_subject,
     bp,
+    confirmation_given,
+    confirmation_page,
+    find_component,
+    find_subject,
+    find_visible_subject,
+    label_context,
     load_plan,
+    plan_history,
+    reload_plan,
+    subject_url,
 )
 from survey_app.errors import ConfirmationRequired
 from survey_app.extensions import db
@@ -59,8 +59,9 @@ def _render_subject(plan: AssessmentPlan, subject: PlanSubject, status: int = 20
     category = next(c for c in view.categories if c.name == row.category)
     return render_template(
         "assessments/subject.html", plan=plan, subject=subject, row=row, category=category,
-        forms=_subject_forms(plan, subject, row.final_grade or row.band_grade, **bound), history=_history(plan, subject.key), AdjustmentKind=AdjustmentKind,
-        **_labels(),
+        forms=_subject_forms(plan, subject, row.final_grade or row.band_grade, **bound),
+        history=plan_history(plan, subject.key), AdjustmentKind=AdjustmentKind,
+        **label_context(),
     ), status
 
 
@@ -68,7 +69,7 @@ def _render_subject(plan: AssessmentPlan, subject: PlanSubject, status: int = 20
 @login_required
 def show_subject(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
-    return _render_subject(plan, _visible_subject(plan, subject_id))
+    return _render_subject(plan, find_visible_subject(plan, subject_id))
 
 
 def _back(plan_id: int, subject_id: int, anchor: str):
@@ -76,8 +77,8 @@ def _back(plan_id: int, subject_id: int, anchor: str):
 
 
 def _retry(plan_id: int, subject_id: int, **bound):
-    plan = _reloaded(plan_id)
-    return _render_subject(plan, _subject(plan, subject_id), 400, **bound)
+    plan = reload_plan(plan_id)
+    return _render_subject(plan, find_subject(plan, subject_id), 400, **bound)
 
 
 def _post_subject_form(plan, subject, name: str, form, change, done: str, anchor: str):
@@ -95,17 +96,19 @@ def _post_subject_form(plan, subject, name: str, form, change, done: str, anchor
 @organizer_required
 def confirm_remove_subject(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
-    subject = _visible_subject(plan, subject_id)
-    return _confirmation_page(plan, _("确认删除考核对象"), plans.removal_consequences(subject),
-                              _("从方案中删除"), _subject_url(plan_id, subject_id), method=True)
+    subject = find_visible_subject(plan, subject_id)
+    return confirmation_page(plan, _("确认删除考核对象"), plans.removal_consequences(subject),
+                             _("从方案中删除"), subject_url(plan_id, subject_id), method=True)
 
 
 @bp.post("/<int:plan_id>/subjects/<int:subject_id>/remove")
 @organizer_required
 def remove_subject(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
-    subject = _visible_subject(plan, subject_id)
-    error = commit_or_flash(lambda: plans.remove_subject(subject, current_user, confirmed=_confirmed()))
+    subject = find_visible_subject(plan, subject_id)
+    error = commit_or_flash(
+        lambda: plans.remove_subject(subject, current_user, confirmed=confirmation_given())
+    )
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_remove_subject", plan_id=plan_id, subject_id=subject_id))
     if error:
@@ -118,7 +121,7 @@ def remove_subject(plan_id: int, subject_id: int):
 @organizer_required
 def update_flags(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
-    subject = _visible_subject(plan, subject_id)
+    subject = find_visible_subject(plan, subject_id)
     form = FlagsForm(request.form, prefix="flags")
     return _post_subject_form(plan, subject, "flags", form,
                               lambda: scoring.update_flags(subject, form.service_data(), current_user),
@@ -129,8 +132,8 @@ def update_flags(plan_id: int, subject_id: int):
 @organizer_required
 def set_score(plan_id: int, subject_id: int, component_id: int):
     plan = load_plan(plan_id)
-    subject = _visible_subject(plan, subject_id)
-    component = _component(plan, component_id)
+    subject = find_visible_subject(plan, subject_id)
+    component = find_component(plan, component_id)
     key = f"score-{component_id}"
     form = ScoreForm(request.form, prefix=key)
     return _post_subject_form(plan, subject, key, form,
@@ -143,7 +146,7 @@ def set_score(plan_id: int, subject_id: int, component_id: int):
 @organizer_required
 def add_adjustment(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
-    subject = _visible_subject(plan, subject_id)
+    subject = find_visible_subject(plan, subject_id)
     form = AdjustmentForm(request.form, prefix="adjustment")
     return _post_subject_form(plan, subject, "adjustment", form,
                               lambda: scoring.add_adjustment(subject, form.service_data(), current_user),
@@ -155,9 +158,9 @@ def add_adjustment(plan_id: int, subject_id: int):
 def confirm_remove_adjustment(plan_id: int, item_id: int):
     plan = load_plan(plan_id)
     item = db.get_or_404(Adjustment, item_id)
-    subject = _visible_subject(plan, item.subject_id)
-    return _confirmation_page(plan, _("确认删除加减分"), plans.removal_consequences(item), _("删除"),
-                              _subject_url(plan_id, subject.id, "adjustments"), method=False)
+    subject = find_visible_subject(plan, item.subject_id)
+    return confirmation_page(plan, _("确认删除加减分"), plans.removal_consequences(item), _("删除"),
+                             subject_url(plan_id, subject.id, "adjustments"), method=False)
 
 
 @bp.post("/<int:plan_id>/adjustments/<int:item_id>/remove")
@@ -165,8 +168,10 @@ def confirm_remove_adjustment(plan_id: int, item_id: int):
 def remove_adjustment(plan_id: int, item_id: int):
     plan = load_plan(plan_id)
     item = db.get_or_404(Adjustment, item_id)
-    subject = _visible_subject(plan, item.subject_id)
-    error = commit_or_flash(lambda: scoring.remove_adjustment(item, current_user, confirmed=_confirmed()))
+    subject = find_visible_subject(plan, item.subject_id)
+    error = commit_or_flash(
+        lambda: scoring.remove_adjustment(item, current_user, confirmed=confirmation_given())
+    )
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_remove_adjustment", plan_id=plan_id, item_id=item_id))
     if error is None:
@@ -178,12 +183,12 @@ def remove_adjustment(plan_id: int, item_id: int):
 @organizer_required
 def override_grade(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
-    subject = _visible_subject(plan, subject_id)
+    subject = find_visible_subject(plan, subject_id)
     form = OverrideForm(request.form, prefix="override", grades=plan.grade_labels)
     if not form.validate():
         return _render_subject(plan, subject, 400, override=form)
     if commit_or_flash(lambda: grading.override_grade(subject, form.grade.data, form.reason.data, current_user)):
-        plan = _reloaded(plan_id)
+        plan = reload_plan(plan_id)
         return _retry(plan_id, subject_id, override=OverrideForm(request.form, prefix="override",
                                                                   grades=plan.grade_labels))
     flash(_("已调整等次"), "success")
@@ -194,17 +199,19 @@ def override_grade(plan_id: int, subject_id: int):
 @organizer_required
 def confirm_clear_override(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
-    subject = _visible_subject(plan, subject_id)
-    return _confirmation_page(plan, _("确认恢复建议等次"), grading.override_clear_consequences(subject),
-                              _("恢复建议等次"), _subject_url(plan_id, subject_id, "grade"), method=False)
+    subject = find_visible_subject(plan, subject_id)
+    return confirmation_page(plan, _("确认恢复建议等次"), grading.override_clear_consequences(subject),
+                             _("恢复建议等次"), subject_url(plan_id, subject_id, "grade"), method=False)
 
 
 @bp.post("/<int:plan_id>/subjects/<int:subject_id>/override/clear")
 @organizer_required
 def clear_override(plan_id: int, subject_id: int):
     plan = load_plan(plan_id)
-    subject = _visible_subject(plan, subject_id)
-    error = commit_or_flash(lambda: grading.clear_override(subject, current_user, confirmed=_confirmed()))
+    subject = find_visible_subject(plan, subject_id)
+    error = commit_or_flash(
+        lambda: grading.clear_override(subject, current_user, confirmed=confirmation_given())
+    )
     if isinstance(error, ConfirmationRequired):
         return redirect(url_for("assessments.confirm_clear_override", plan_id=plan_id, subject_id=subject_id))
     if error is None:

@@ -17,8 +17,8 @@ Modules, lowest first (each imports only those above it):
 - `committee_wording`: the wording the committee exports share;
 - `committee_workbook`, `committee_pdf`: the result tables a committee signs (.xlsx, PDF).
 
-Names with a leading underscore are the package's own: its modules import them from one
-another, nothing outside the package does.
+A name with a leading underscore is private to its module; what the modules share has a
+public name (clean_text, write_titled_sheet, …), even when only this package uses it.
 
 Imports platform, design and results.
 """

@@ -16,17 +16,17 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer
 from analytics.assessment import Outcome
 from survey_app.models.assessment import AssessmentPlan, PlanSubjectKind
 from survey_app.services.assessment.committee_wording import (
-    _composite,
-    _composite_formula,
-    _draft_mark,
-    _final,
-    _number,
-    _proposal,
-    _quota_line,
-    _remarks,
-    _rule_lines,
-    _scope_note,
-    _status_text,
+    composite_formula,
+    draft_mark,
+    final_grade_text,
+    plan_status_text,
+    proposed_grade_text,
+    quota_line,
+    remarks_text,
+    rule_lines,
+    scope_note,
+    score_text,
+    shown_composite,
 )
 from survey_app.services.assessment.plan_view import CategoryView, PlanView, SubjectView
 from survey_app.services.platform import pdf_layout, phrasing
@@ -74,16 +74,18 @@ def _pdf_row(plan: AssessmentPlan, row: SubjectView) -> list:
     ]
     if any(marks):
         name.append(phrasing.listing(m for m in marks if m))
-    parts = [f"{part.label} {_('缺项') if part.score is None else _number(part.score)}" for part in row.parts]
-    final = _final(row) + (_("（已调整）") if row.is_overridden else "")
+    parts = [
+        f"{part.label} {_('缺项') if part.score is None else score_text(part.score)}" for part in row.parts
+    ]
+    final = final_grade_text(row) + (_("（已调整）") if row.is_overridden else "")
     return [
         str(row.rank or "—"),
         _lines(name),
         _lines(parts),
-        f"+{_number(row.bonus)}" if row.bonus else "—",
-        f"-{_number(row.deduction)}" if row.deduction else "—",
-        _number(_composite(plan, row)),
-        _lines([_proposal(row), row.reason]),
+        f"+{score_text(row.bonus)}" if row.bonus else "—",
+        f"-{score_text(row.deduction)}" if row.deduction else "—",
+        score_text(shown_composite(plan, row)),
+        _lines([proposed_grade_text(row), row.reason]),
         final,
     ]
 
@@ -98,12 +100,12 @@ def _category_notes(plan: AssessmentPlan, category: CategoryView) -> list[str]:
                 _(
                     "%(name)s：建议等次“%(proposal)s”，调整为“%(final)s”。调整理由：%(reason)s",
                     name=row.name,
-                    proposal=_proposal(row),
+                    proposal=proposed_grade_text(row),
                     final=row.final_grade,
                     reason=row.override_reason,
                 )
             )
-        remarks = _remarks(plan, row)
+        remarks = remarks_text(plan, row)
         if remarks:
             notes.append(phrasing.labelled(row.name, remarks))
     return notes
@@ -161,18 +163,18 @@ def results_pdf(
         "%(year)s 年度｜考核对象：%(kind)s｜%(status)s｜生成日期 %(date)s",
         year=plan.year,
         kind=kind,
-        status=_status_text(plan),
+        status=plan_status_text(plan),
         date=generated_on.isoformat(),
     )
     story = [_para(title, pdf_layout.STYLES["title"]), _para(subtitle, pdf_layout.STYLES["subtitle"])]
     if draft:
-        story.append(_para(_draft_mark(), _DRAFT_STYLE))
+        story.append(_para(draft_mark(), _DRAFT_STYLE))
     if is_scoped:
-        story.append(_para(_scope_note(), pdf_layout.STYLES["notice"]))
+        story.append(_para(scope_note(), pdf_layout.STYLES["notice"]))
     for category in view.categories:
         story.append(_para(category.name, pdf_layout.STYLES["h2"]))
-        story.append(_para(_quota_line(plan, category), pdf_layout.STYLES["body"]))
-        story.append(_para(_composite_formula(plan, category), pdf_layout.STYLES["body"]))
+        story.append(_para(quota_line(plan, category), pdf_layout.STYLES["body"]))
+        story.append(_para(composite_formula(plan, category), pdf_layout.STYLES["body"]))
         story.append(Spacer(1, 2 * mm))
         if category.subjects:
             rows = [_pdf_row(plan, row) for row in category.subjects]
@@ -185,7 +187,7 @@ def results_pdf(
             story.append(_para(_("说明："), pdf_layout.STYLES["body"]))
             story += [_para(f"{i}. {note}", _NOTE_STYLE) for i, note in enumerate(notes, 1)]
     story.append(_para(_("考核办法"), pdf_layout.STYLES["h2"]))
-    story += [_para(phrasing.labelled(label, text), _NOTE_STYLE) for label, text in _rule_lines(plan)]
+    story += [_para(phrasing.labelled(label, text), _NOTE_STYLE) for label, text in rule_lines(plan)]
     story += [Spacer(1, 6 * mm), _signatures()]
     footer = "｜".join(
         [

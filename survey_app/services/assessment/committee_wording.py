@@ -16,7 +16,8 @@ from survey_app.services.assessment.plan_view import CategoryView, SubjectView, 
 from survey_app.services.platform import phrasing
 
 
-def _status_text(plan: AssessmentPlan) -> str:
+def plan_status_text(plan: AssessmentPlan) -> str:
+    """The plan's status as the exports state it (once confirmed: when and by whom)."""
     if plan.status is PlanStatus.CONFIRMED:
         when = plan.confirmed_at.date().isoformat() if plan.confirmed_at else "—"
         who = plan.confirmed_by.display_name if plan.confirmed_by else "—"
@@ -26,45 +27,53 @@ def _status_text(plan: AssessmentPlan) -> str:
     return _("草稿（未确认）")
 
 
-def _draft_mark() -> str:
+def draft_mark() -> str:
+    """The mark an unconfirmed plan's exports carry: not an official result."""
     return _("草稿（未确认）：考核结果尚未确认，仅供讨论，不作为正式结果")
 
 
-def _scope_note() -> str:
+def scope_note() -> str:
+    """The note on an export limited to the user's units: quotas still count the whole category."""
     return _("本表仅含您权限范围内的考核对象；优秀名额按整个类别计算。")
 
 
-def _number(value: float | None) -> str:
+def score_text(value: float | None) -> str:
+    """Format a score: 2 decimals, — for none."""
     return "—" if value is None else f"{value:.2f}"
 
 
-def _pct(share: float) -> str:
+def percent_text(share: float) -> str:
+    """Format a share as a percentage: 40%, or 33.3% when not whole."""
     value = share * 100
     return f"{value:.0f}%" if abs(value - round(value)) < 1e-9 else f"{value:.1f}%"
 
 
-def _g(value: float) -> str:
+def plain_number(value: float) -> str:
+    """Format a weight, cap or minimum score without trailing zeros (5, 2.5)."""
     return f"{value:g}"
 
 
-def _proposal(row: SubjectView) -> str:
+def proposed_grade_text(row: SubjectView) -> str:
+    """The proposed grade, else 并列待定 (a tie at the quota's edge) or 缺项."""
     if row.proposed_grade:
         return row.proposed_grade
     return _("并列待定") if row.outcome is Outcome.TIE_PENDING else _("缺项")
 
 
-def _final(row: SubjectView) -> str:
+def final_grade_text(row: SubjectView) -> str:
+    """The grade that counts, else 待定 (an undecided tie) or 缺项."""
     if row.final_grade:
         return row.final_grade
     return _("待定") if row.outcome is Outcome.TIE_PENDING else _("缺项")
 
 
-def _composite(plan: AssessmentPlan, row: SubjectView) -> float | None:
+def shown_composite(plan: AssessmentPlan, row: SubjectView) -> float | None:
     """The composite as signed once confirmed, else as computed now."""
     return row.confirmed_composite if plan.is_confirmed else row.composite
 
 
-def _flags(row: SubjectView) -> str:
+def flags_text(row: SubjectView) -> str:
+    """The subject's flags in words: priority, the raised-quota condition, a veto."""
     flags = []
     if row.is_priority:
         flags.append(_("优先：%(reason)s", reason=row.priority_reason))
@@ -79,38 +88,45 @@ def _flags(row: SubjectView) -> str:
     return phrasing.clauses(flags)
 
 
-def _remarks(plan: AssessmentPlan, row: SubjectView) -> str:
+def remarks_text(plan: AssessmentPlan, row: SubjectView) -> str:
+    """Remarks on the subject's composite: a capped bonus or deduction, clipped at 0, changed
+    since confirmation."""
     remarks = []
     if row.bonus_items > row.bonus:
         remarks.append(
-            _("加分合计 %(sum)s，按上限计 %(cap)s", sum=_number(row.bonus_items), cap=_number(row.bonus))
+            _("加分合计 %(sum)s，按上限计 %(cap)s", sum=score_text(row.bonus_items), cap=score_text(row.bonus))
         )
     if row.deduction_items > row.deduction:
         remarks.append(
             _(
                 "扣分合计 %(sum)s，按上限计 %(cap)s",
-                sum=_number(row.deduction_items),
-                cap=_number(row.deduction),
+                sum=score_text(row.deduction_items),
+                cap=score_text(row.deduction),
             )
         )
     if row.is_clipped:
         remarks.append(_("扣分后低于 0，按 0 计"))
     if plan.is_confirmed and row.changed_since_confirmation:
-        remarks.append(_("确认后关联评议结果有变化，现重新计算为 %(value)s", value=_number(row.composite)))
+        remarks.append(_("确认后关联评议结果有变化，现重新计算为 %(value)s", value=score_text(row.composite)))
     return phrasing.clauses(remarks)
 
 
-def _composite_formula(plan: AssessmentPlan, category: CategoryView) -> str:
-    parts = " + ".join(f"{label} × {_pct(share)}" for label, _weight, share in category.components) or "—"
+def composite_formula(plan: AssessmentPlan, category: CategoryView) -> str:
+    """The category's composite formula in words: each component's share, then the caps."""
+    parts = (
+        " + ".join(f"{label} × {percent_text(share)}" for label, _weight, share in category.components) or "—"
+    )
     return _(
         "综合得分 = %(parts)s + 正向激励（上限 %(bonus)s）− 效能督查（上限 %(deduction)s）",
         parts=parts,
-        bonus=_g(plan.bonus_cap),
-        deduction=_g(plan.deduction_cap),
+        bonus=plain_number(plan.bonus_cap),
+        deduction=plain_number(plan.deduction_cap),
     )
 
 
-def _quota_line(plan: AssessmentPlan, category: CategoryView) -> str:
+def quota_line(plan: AssessmentPlan, category: CategoryView) -> str:
+    """The category's subjects and 优秀 quota: formula, used, left (and pending ties before
+    confirmation)."""
     line = _(
         "%(n)d 个对象；优秀名额 %(formula)s 个，已用 %(used)d 个，尚余 %(left)d 个",
         n=category.n,
@@ -125,9 +141,12 @@ def _quota_line(plan: AssessmentPlan, category: CategoryView) -> str:
     return line
 
 
-def _rule_lines(plan: AssessmentPlan) -> list[tuple[str, str]]:
+def rule_lines(plan: AssessmentPlan) -> list[tuple[str, str]]:
+    """The plan's rules in words, as (label, text) pairs."""
     bands = phrasing.listing(
-        phrasing.noted(b["label"], _("%(score)s 分及以上", score=_g(b["min"]))) if b["min"] > 0 else b["label"]
+        phrasing.noted(b["label"], _("%(score)s 分及以上", score=plain_number(b["min"])))
+        if b["min"] > 0
+        else b["label"]
         for b in plan.grade_bands
     )
     quota = _("优秀比例 %(x)s%%", x=plan.quota_percent)
@@ -160,7 +179,7 @@ def _rule_lines(plan: AssessmentPlan) -> list[tuple[str, str]]:
             _(
                 "%(top)s（名额内，且不低于 %(min)s 分）、%(bands)s",
                 top=plan.excellent_label,
-                min=_g(plan.grade_bands[0]["min"]),
+                min=plain_number(plan.grade_bands[0]["min"]),
                 bands=bands,
             ),
         ),
@@ -169,8 +188,8 @@ def _rule_lines(plan: AssessmentPlan) -> list[tuple[str, str]]:
             _(
                 "各考评项目得分按权重加权平均，加正向激励（上限 %(b)s 分）、减效能督查（上限 %(d)s 分），"
                 "四舍五入保留两位小数；只有核验分计入，自评分一并列出备查",
-                b=_g(plan.bonus_cap),
-                d=_g(plan.deduction_cap),
+                b=plain_number(plan.bonus_cap),
+                d=plain_number(plan.deduction_cap),
             ),
         ),
         (_("缺项"), _("任一考评项目没有得分的对象没有综合得分，不参加排名（不按 0 分计）")),

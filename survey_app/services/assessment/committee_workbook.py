@@ -14,21 +14,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from survey_app.models.assessment import AdjustmentKind, AssessmentPlan, PlanSubjectKind
 from survey_app.services.assessment.committee_wording import (
-    _composite,
-    _composite_formula,
-    _draft_mark,
-    _final,
-    _flags,
-    _g,
-    _pct,
-    _proposal,
-    _quota_line,
-    _remarks,
-    _rule_lines,
-    _scope_note,
-    _status_text,
+    composite_formula,
+    draft_mark,
+    final_grade_text,
+    flags_text,
+    percent_text,
+    plain_number,
+    plan_status_text,
+    proposed_grade_text,
+    quota_line,
+    remarks_text,
+    rule_lines,
+    scope_note,
+    shown_composite,
 )
-from survey_app.services.assessment.file_format import SCORE_FORMAT, _save, _titled_sheet
+from survey_app.services.assessment.file_format import SCORE_FORMAT, workbook_bytes, write_titled_sheet
 from survey_app.services.assessment.plan_view import CategoryView, PlanView
 from survey_app.services.platform import phrasing
 
@@ -47,15 +47,15 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 def _titles(plan: AssessmentPlan, heading: str, generated_on: date, is_scoped: bool) -> list[str]:
     first = f"{plan.title}｜{heading}"
     if not plan.is_confirmed:
-        first += "　" + _draft_mark()
+        first += "　" + draft_mark()
     second = _(
         "%(year)s 年度｜%(status)s｜生成日期 %(date)s",
         year=plan.year,
-        status=_status_text(plan),
+        status=plan_status_text(plan),
         date=generated_on.isoformat(),
     )
     if is_scoped:
-        second += "｜" + _scope_note()
+        second += "｜" + scope_note()
     return [first, second]
 
 
@@ -65,7 +65,12 @@ def _category_sheet(
     components = category.components
     headers = [_("名次"), _("编号"), _("名称"), _("所在单位")]
     headers += [
-        _("%(name)s（权重 %(weight)s，占 %(share)s）", name=label, weight=_g(weight), share=_pct(share))
+        _(
+            "%(name)s（权重 %(weight)s，占 %(share)s）",
+            name=label,
+            weight=plain_number(weight),
+            share=percent_text(share),
+        )
         for label, weight, share in components
     ]
     headers += [
@@ -82,7 +87,7 @@ def _category_sheet(
     rows = []
     for row in category.subjects:
         scores = [_("缺项") if part.score is None else part.score for part in row.parts]
-        composite = _composite(plan, row)
+        composite = shown_composite(plan, row)
         rows.append(
             [
                 row.rank or "—",
@@ -93,20 +98,20 @@ def _category_sheet(
                 row.bonus,
                 row.deduction,
                 _("缺项") if composite is None else composite,
-                _proposal(row),
+                proposed_grade_text(row),
                 row.reason,
-                _final(row),
+                final_grade_text(row),
                 row.override_reason if row.is_overridden else "",
-                _flags(row),
-                _remarks(plan, row),
+                flags_text(row),
+                remarks_text(plan, row),
             ]
         )
     first_score = 5
     formats = {column: SCORE_FORMAT for column in range(first_score, first_score + len(components) + 3)}
     widths = [6, 12, 18, 20, *[13] * len(components), 9, 9, 10, 10, 50, 10, 36, 30, 28]
-    _titled_sheet(
+    write_titled_sheet(
         sheet,
-        [*titles, _quota_line(plan, category), _composite_formula(plan, category)],
+        [*titles, quota_line(plan, category), composite_formula(plan, category)],
         headers,
         rows,
         widths,
@@ -130,7 +135,7 @@ def _adjustments_sheet(sheet: Worksheet, view: PlanView, titles: list[str], mark
         for row in view.subjects
         for item in row.adjustments
     ]
-    _titled_sheet(
+    write_titled_sheet(
         sheet,
         titles,
         [_("类别"), _("编号"), _("名称"), _("类型"), _("分值"), _("事由或发现的问题"), _("记录文件")],
@@ -159,7 +164,7 @@ def _parts_sheet(sheet: Worksheet, view: PlanView, titles: list[str], marked: bo
         for row in view.subjects
         for part in row.parts
     ]
-    _titled_sheet(
+    write_titled_sheet(
         sheet,
         titles,
         [
@@ -190,12 +195,13 @@ def _rules_sheet(
         [_("考核方案"), plan.title],
         [_("年度"), str(plan.year)],
         [_("考核对象"), kind],
-        [_("状态"), _status_text(plan)],
-        *([label, text] for label, text in _rule_lines(plan)),
+        [_("状态"), plan_status_text(plan)],
+        *([label, text] for label, text in rule_lines(plan)),
     ]
     for category in view.categories:
         weights = phrasing.listing(
-            phrasing.noted(f"{label} {_g(weight)}", _pct(share)) for label, weight, share in category.components
+            phrasing.noted(f"{label} {plain_number(weight)}", percent_text(share))
+            for label, weight, share in category.components
         )
         rows.append(
             [
@@ -203,11 +209,11 @@ def _rules_sheet(
                 _(
                     "考评项目及权重：%(weights)s。%(quota)s",
                     weights=weights or "—",
-                    quota=_quota_line(plan, category),
+                    quota=quota_line(plan, category),
                 ),
             ]
         )
-    _titled_sheet(sheet, titles, [_("项目"), _("内容")], rows, [24, 110], marked=marked)
+    write_titled_sheet(sheet, titles, [_("项目"), _("内容")], rows, [24, 110], marked=marked)
     for (cell,) in sheet.iter_rows(min_row=len(titles) + 2, min_col=2, max_col=2):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -231,4 +237,4 @@ def results_workbook(
         (_("考核办法"), lambda s, t: _rules_sheet(s, plan, view, t, marked)),
     ):
         write(workbook.create_sheet(_sheet_name(name, taken)), _titles(plan, name, generated_on, is_scoped))
-    return _save(workbook)
+    return workbook_bytes(workbook)

@@ -43,11 +43,13 @@ COMPONENT_MARK = "考评项目："
 REASON_LENGTH = Adjustment.__table__.c["reason"].type.length
 DOCUMENT_LENGTH = Adjustment.__table__.c["document"].type.length
 MAX_DATA_ROWS = 10_000
-_HEADER_SEARCH_ROWS = 10
+#: How many rows from the top an upload's header row may start at.
+HEADER_SEARCH_ROWS = 10
 SCORE_FORMAT = "0.00"
 
 
-def _file_error() -> str:
+def file_error_message() -> str:
+    """The message of a refused upload: nothing was imported."""
     return _("文件有误，未导入任何数据")
 
 
@@ -56,11 +58,12 @@ def component_mark(component: PlanComponent) -> str:
     return f"{COMPONENT_MARK}{component.category.name}／{component.name}"
 
 
-def _visible(plan: AssessmentPlan, unit_ids: Collection[int] | None) -> list[PlanSubject]:
+def visible_subjects(plan: AssessmentPlan, unit_ids: Collection[int] | None) -> list[PlanSubject]:
+    """The plan's subjects within `unit_ids` (all of them for None)."""
     return [s for s in plan.subjects if unit_ids is None or s.unit_id in unit_ids]
 
 
-def _titled_sheet(
+def write_titled_sheet(
     sheet: Worksheet,
     titles: Sequence[str],
     headers: Sequence[str],
@@ -85,7 +88,8 @@ def _titled_sheet(
     sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{len(titles) + 2}"
 
 
-def _help_sheet(sheet: Worksheet, lines: Sequence[str]) -> None:
+def write_help_sheet(sheet: Worksheet, lines: Sequence[str]) -> None:
+    """Make `sheet` the 说明 sheet: one wrapped line per row, the first as a heading."""
     sheet.title = HELP_SHEET
     for line in lines:
         sheet.append([safe_text(line)])
@@ -95,20 +99,23 @@ def _help_sheet(sheet: Worksheet, lines: Sequence[str]) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _as_text_column(sheet: Worksheet, column: int, first_row: int) -> None:
+def format_as_text_column(sheet: Worksheet, column: int, first_row: int) -> None:
     """Format a key column as text, so Excel keeps keys such as 007 as typed."""
     sheet.column_dimensions[get_column_letter(column)].number_format = "@"
     for (cell,) in sheet.iter_rows(min_row=first_row, min_col=column, max_col=column):
         cell.number_format = "@"
 
 
-def _save(workbook: Workbook) -> bytes:
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """Return the saved .xlsx file."""
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _require_manual(plan: AssessmentPlan, component: PlanComponent) -> None:
+def require_manual_component(plan: AssessmentPlan, component: PlanComponent) -> None:
+    """Refuse a component of another plan (NotFound) or one whose scores come from a linked
+    survey (ValidationFailed): only manual components take imported scores."""
     if component.category.plan_id != plan.id:
         raise NotFound(_("考评项目不存在"))
     if component.source is not ComponentSource.MANUAL:

@@ -32,16 +32,16 @@ from survey_app.models.assessment import (
     PlanSubjectKind,
 )
 from survey_app.models.base import utcnow
-from survey_app.services.assessment.editing import TARGET, _require_open, _text
+from survey_app.services.assessment.editing import TARGET, clean_text, require_unconfirmed
 from survey_app.services.assessment.plan_view import (
     AdjustmentView,
     CategoryView,
     PartView,
     PlanView,
     SubjectView,
-    _number,
-    _trimmed,
+    score_text,
     share_text,
+    trimmed_number,
 )
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
@@ -132,10 +132,10 @@ def _write_decisions(plan: AssessmentPlan, view: PlanView, actor: User, now: dat
 def override_grade(subject: PlanSubject, grade: str, reason: str, actor: User, now: datetime | None = None) -> None:
     """Set the organizer's grade in place of the proposal, with a required written reason."""
     plan = subject.plan
-    _require_open(plan)
+    require_unconfirmed(plan)
     if plan.status is not PlanStatus.PROPOSED:
         raise ValidationFailed(_("请先提出建议等次，再调整等次"))
-    reason = _text(reason)
+    reason = clean_text(reason)
     if not reason:
         raise ValidationFailed(_("调整等次必须填写理由"))
     if grade not in plan.grade_labels:
@@ -171,7 +171,7 @@ def clear_override(subject: PlanSubject, actor: User, *, confirmed: bool = True)
     """Drop the organizer's grade and its reason: the proposal stands again."""
     require_confirmation(confirmed)
     plan = subject.plan
-    _require_open(plan)
+    require_unconfirmed(plan)
     decision = subject.decision
     if decision is None or decision.overridden_grade is None:
         return
@@ -192,7 +192,7 @@ class _Linked:
     negative_threshold: float | None
 
 
-def _linked_values(plan: AssessmentPlan) -> _Linked:
+def read_linked_values(plan: AssessmentPlan) -> _Linked:
     """Read each linked survey's results once (units by name, cadres by key)."""
     cache: dict[int, report_models.SurveyReport] = {}
 
@@ -244,7 +244,9 @@ def _rules(plan: AssessmentPlan, linked: _Linked) -> core.Rules:
     )
 
 
-def _assess(plan: AssessmentPlan, linked: _Linked) -> core.AssessmentResult:
+def assess_plan(plan: AssessmentPlan, linked: _Linked) -> core.AssessmentResult:
+    """Run the assessment core on the plan as it is now, with the linked surveys' values
+    (read_linked_values): composites, ranks and proposed grades."""
     categories = tuple(
         core.Category(c.name, tuple(core.Component(p.name, p.weight) for p in c.components))
         for c in plan.categories
@@ -270,8 +272,8 @@ def _band_rule(plan: AssessmentPlan, grade: str) -> str:
     bands = plan.grade_bands
     index = next(i for i, b in enumerate(bands) if b["label"] == grade)
     if bands[index]["min"] > 0 or index == 0:
-        return _("%(min)s 分及以上", min=_trimmed(bands[index]["min"]))
-    return _("低于 %(min)s 分", min=_trimmed(bands[index - 1]["min"]))
+        return _("%(min)s 分及以上", min=trimmed_number(bands[index]["min"]))
+    return _("低于 %(min)s 分", min=trimmed_number(bands[index - 1]["min"]))
 
 
 def _reason(plan: AssessmentPlan, subject: PlanSubject, result: core.SubjectResult, quota: int,
@@ -283,7 +285,7 @@ def _reason(plan: AssessmentPlan, subject: PlanSubject, result: core.SubjectResu
         if not c.missing:
             return _("缺项：本类别还没有权重大于 0 的考评项目")
         return _("缺项：%(items)s尚无得分", items="、".join(c.missing))
-    score, rank = _number(c.value), result.rank
+    score, rank = score_text(c.value), result.rank
     if result.outcome is core.Outcome.TIE_PENDING:
         return _("并列待定：综合得分 %(score)s，%(n)d 个对象并列，争 %(places)d 个优秀名额，请组织部门确定",
                  score=score, n=result.tie_size, places=result.open_places)
@@ -375,8 +377,8 @@ def _by_rank(rows: list[SubjectView]) -> tuple[SubjectView, ...]:
 
 def compute_plan(plan: AssessmentPlan) -> PlanView:
     """Compute every composite, rank and proposed grade now, with reasons and breakdowns."""
-    linked = _linked_values(plan)
-    result = _assess(plan, linked)
+    linked = read_linked_values(plan)
+    result = assess_plan(plan, linked)
     subjects = {s.key: s for s in plan.subjects}
     categories = []
     for category, summary in zip(plan.categories, result.categories, strict=True):

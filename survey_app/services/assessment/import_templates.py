@@ -22,13 +22,13 @@ from survey_app.services.assessment.file_format import (
     SUBJECT_LIST_SHEET,
     UNIT,
     VERIFIED_SCORE,
-    _as_text_column,
-    _help_sheet,
-    _require_manual,
-    _save,
-    _titled_sheet,
-    _visible,
     component_mark,
+    format_as_text_column,
+    require_manual_component,
+    visible_subjects,
+    workbook_bytes,
+    write_help_sheet,
+    write_titled_sheet,
 )
 from survey_app.services.platform.sheets import write_sheet
 
@@ -38,9 +38,9 @@ def score_template(
 ) -> bytes:
     """Return the score workbook of one manual component: its category's subjects (those of
     `unit_ids` only, when given) with their current 自评分 and 核验分."""
-    _require_manual(plan, component)
+    require_manual_component(plan, component)
     workbook = Workbook()
-    _help_sheet(
+    write_help_sheet(
         workbook.active,
         [
             _(
@@ -68,7 +68,7 @@ def score_template(
     )
     sheet = workbook.create_sheet(SCORE_SHEET)
     rows = []
-    for subject in _visible(plan, None if unit_ids is None else set(unit_ids)):
+    for subject in visible_subjects(plan, None if unit_ids is None else set(unit_ids)):
         if subject.category_id == component.category_id:
             score = next((s for s in subject.scores if s.component_id == component.id), None)
             rows.append(
@@ -80,7 +80,7 @@ def score_template(
                     score.verified_score if score else None,
                 ]
             )
-    _titled_sheet(
+    write_titled_sheet(
         sheet,
         [component_mark(component)],
         [KEY, NAME, UNIT, SELF_SCORE, VERIFIED_SCORE],
@@ -88,15 +88,15 @@ def score_template(
         [14, 24, 26, 10, 10],
         frozen_columns=2,
     )
-    _as_text_column(sheet, 1, 3)
-    return _save(workbook)
+    format_as_text_column(sheet, 1, 3)
+    return workbook_bytes(workbook)
 
 
 def adjustment_template(plan: AssessmentPlan, unit_ids: Collection[int] | None = None) -> bytes:
     """Return the bonus and deduction workbook: 正向激励 and 效能督查 sheets to fill, and the
     plan's subjects (those of `unit_ids` only, when given) for reference."""
     workbook = Workbook()
-    _help_sheet(
+    write_help_sheet(
         workbook.active,
         [
             _("%(plan)s：正向激励和效能督查导入模板", plan=plan.title),
@@ -122,15 +122,15 @@ def adjustment_template(plan: AssessmentPlan, unit_ids: Collection[int] | None =
     deduction = workbook.create_sheet(DEDUCTION_SHEET)
     write_sheet(deduction, DEDUCTION_COLUMNS, [], [14, 24, 8, 50, 30])
     for sheet in (bonus, deduction):
-        _as_text_column(sheet, 1, 2)
+        format_as_text_column(sheet, 1, 2)
     subjects = workbook.create_sheet(SUBJECT_LIST_SHEET)
     write_sheet(
         subjects,
         [KEY, NAME, UNIT, CATEGORY],
         (
             [s.key, s.name, s.unit.name if s.unit else "", s.category.name]
-            for s in _visible(plan, None if unit_ids is None else set(unit_ids))
+            for s in visible_subjects(plan, None if unit_ids is None else set(unit_ids))
         ),
         [14, 24, 26, 18],
     )
-    return _save(workbook)
+    return workbook_bytes(workbook)

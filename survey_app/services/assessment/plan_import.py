@@ -34,18 +34,18 @@ from survey_app.services.assessment.file_format import (
     SCORE_SHEET,
     SELF_SCORE,
     VERIFIED_SCORE,
-    _file_error,
-    _require_manual,
-    _visible,
     component_mark,
+    file_error_message,
+    require_manual_component,
+    visible_subjects,
 )
 from survey_app.services.assessment.scoring import KEEP
 from survey_app.services.assessment.sheet_reading import (
-    _Finder,
-    _read_sheet,
-    _RowReader,
-    _Sheet,
-    _subject_column,
+    DataSheet,
+    RowReader,
+    SubjectFinder,
+    read_data_sheet,
+    subject_column,
 )
 from survey_app.services.platform import sheets
 
@@ -81,22 +81,22 @@ def parse_scores(
     """Read a score workbook for one manual component into rows, or raise ValidationFailed
     listing every problem. Returns the rows with a score and how many rows had none. Only
     subjects of `unit_ids` (when given) are found. Nothing is written."""
-    _require_manual(plan, component)
-    workbook = sheets.open_workbook(data, _file_error())
+    require_manual_component(plan, component)
+    workbook = sheets.open_workbook(data, file_error_message())
     problems: list[str] = []
     try:
-        sheet = _read_sheet(workbook, SCORE_SHEET, SCORE_COLUMNS, problems)
+        sheet = read_data_sheet(workbook, SCORE_SHEET, SCORE_COLUMNS, problems)
     finally:
         workbook.close()
     if sheet is None:
-        raise ValidationFailed(_file_error(), [_("缺少工作表“%(sheet)s”，请使用导入模板", sheet=SCORE_SHEET)])
+        raise ValidationFailed(file_error_message(), [_("缺少工作表“%(sheet)s”，请使用导入模板", sheet=SCORE_SHEET)])
     expected = component_mark(component)
     mark_row, mark = next(
         ((row, text) for row, text in sheet.above if text.startswith(COMPONENT_MARK)), (0, None)
     )
     if mark is not None and mark != expected:
         raise ValidationFailed(
-            _file_error(),
+            file_error_message(),
             [
                 _(
                     "工作表“%(sheet)s”第 %(row)d 行：这是“%(mark)s”的分数文件，与所选的考评项目“%(expected)s”不符",
@@ -107,15 +107,15 @@ def parse_scores(
                 )
             ],
         )
-    finder = _Finder(_visible(plan, None if unit_ids is None else set(unit_ids)))
+    finder = SubjectFinder(visible_subjects(plan, None if unit_ids is None else set(unit_ids)))
     rows, blank, first_row = [], 0, {}
     for number, values in sheet.rows:
-        reader = _RowReader(sheet, number, values, problems)
+        reader = RowReader(sheet, number, values, problems)
         subject = finder.find(reader)
         self_score, verified_score = reader.score(SELF_SCORE), reader.score(VERIFIED_SCORE)
         if subject is None:
             continue
-        column = _subject_column(reader)
+        column = subject_column(reader)
         if subject.category_id != component.category_id:
             reader.fail(
                 column,
@@ -142,7 +142,7 @@ def parse_scores(
     if not problems and not rows:
         problems.append(_("工作表“%(sheet)s”中没有填写任何分数", sheet=SCORE_SHEET))
     if problems:
-        raise ValidationFailed(_file_error(), problems)
+        raise ValidationFailed(file_error_message(), problems)
     return rows, blank
 
 
@@ -198,13 +198,15 @@ def _same_item(kind: AdjustmentKind, points: float, reason: str, document: str) 
     return kind, round(points, 6), reason, document
 
 
-def _parse_adjustment_sheet(sheet: _Sheet, kind: AdjustmentKind, finder: _Finder, problems: list[str]):
+def _parse_adjustment_sheet(
+    sheet: DataSheet, kind: AdjustmentKind, finder: SubjectFinder, problems: list[str]
+):
     reason_header = REASON if kind is AdjustmentKind.BONUS else FINDING
     label = _("加分") if kind is AdjustmentKind.BONUS else _("扣分")
     rows: list[AdjustmentRow] = []
     first_row: dict[tuple, int] = {}
     for number, values in sheet.rows:
-        reader = _RowReader(sheet, number, values, problems)
+        reader = RowReader(sheet, number, values, problems)
         subject = finder.find(reader)
         points = reader.points(POINTS)
         reason = reader.text(reason_header, REASON_LENGTH, required=True)
@@ -248,16 +250,16 @@ def parse_adjustments(
 ) -> list[AdjustmentRow]:
     """Read a bonus and deduction workbook into rows, or raise ValidationFailed listing every
     problem. Either sheet may be left out, not both. Nothing is written."""
-    workbook = sheets.open_workbook(data, _file_error())
+    workbook = sheets.open_workbook(data, file_error_message())
     problems: list[str] = []
     try:
-        bonus = _read_sheet(workbook, BONUS_SHEET, BONUS_COLUMNS, problems)
-        deduction = _read_sheet(workbook, DEDUCTION_SHEET, DEDUCTION_COLUMNS, problems)
+        bonus = read_data_sheet(workbook, BONUS_SHEET, BONUS_COLUMNS, problems)
+        deduction = read_data_sheet(workbook, DEDUCTION_SHEET, DEDUCTION_COLUMNS, problems)
     finally:
         workbook.close()
     if bonus is None and deduction is None:
         raise ValidationFailed(
-            _file_error(),
+            file_error_message(),
             [
                 _(
                     "缺少工作表“%(bonus)s”和“%(deduction)s”，请使用导入模板",
@@ -266,7 +268,7 @@ def parse_adjustments(
                 )
             ],
         )
-    finder = _Finder(_visible(plan, None if unit_ids is None else set(unit_ids)))
+    finder = SubjectFinder(visible_subjects(plan, None if unit_ids is None else set(unit_ids)))
     rows = []
     for sheet, kind in ((bonus, AdjustmentKind.BONUS), (deduction, AdjustmentKind.DEDUCTION)):
         if sheet is not None:
@@ -274,7 +276,7 @@ def parse_adjustments(
     if not problems and not rows:
         problems.append(_("文件中没有任何加分或扣分项"))
     if problems:
-        raise ValidationFailed(_file_error(), problems)
+        raise ValidationFailed(file_error_message(), problems)
     return rows
 
 

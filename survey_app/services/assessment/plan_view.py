@@ -110,12 +110,13 @@ class PlanView:
         return next((s for s in self.subjects if s.subject_id == subject_id), None)
 
 
-def _number(value: float | None) -> str:
+def score_text(value: float | None) -> str:
     """Format a score for reasons and logs: 2 decimals."""
     return "—" if value is None else f"{value:.2f}"
 
 
-def _trimmed(value: float) -> str:
+def trimmed_number(value: float) -> str:
+    """Format a weight, points or a grade's minimum: at most 2 decimals, no trailing zeros (5, 2.5)."""
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 

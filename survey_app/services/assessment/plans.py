@@ -29,8 +29,8 @@ from survey_app.models.assessment import (
     PlanSubjectKind,
     grade_band_problems,
 )
-from survey_app.services.assessment.editing import TARGET, _require_draft, _text
-from survey_app.services.assessment.plan_view import _trimmed
+from survey_app.services.assessment.editing import TARGET, clean_text, require_draft
+from survey_app.services.assessment.plan_view import trimmed_number
 from survey_app.services.design import surveys
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
@@ -48,7 +48,7 @@ def _next_position(items) -> int:
 
 def _check_plan_data(data: Mapping[str, Any]) -> None:
     problems = []
-    if not _text(data.get("title")):
+    if not clean_text(data.get("title")):
         problems.append("请填写标题")
     year = data.get("year")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
@@ -62,9 +62,9 @@ def _check_plan_data(data: Mapping[str, Any]) -> None:
         if data.get(cap) is None or not 0 <= data[cap] <= 100:
             problems.append("加分和扣分上限应在 0–100 之间")
             break
-    if not _text(data.get("excellent_label")):
+    if not clean_text(data.get("excellent_label")):
         problems.append("请填写优秀等次名称")
-    problems += grade_band_problems(data.get("grade_bands") or [], _text(data.get("excellent_label")))
+    problems += grade_band_problems(data.get("grade_bands") or [], clean_text(data.get("excellent_label")))
     veto_id = data.get("veto_survey_id")
     if veto_id:
         veto = db.session.get(Survey, veto_id)
@@ -83,8 +83,8 @@ def _float_or_raw(value: Any) -> Any:
 
 def _plan_data(data: Mapping[str, Any]) -> dict[str, Any]:
     clean = {key: data[key] for key in PLAN_FIELDS if key in data}
-    clean["title"] = _text(clean.get("title"))
-    clean["excellent_label"] = _text(clean.get("excellent_label") or "优秀")
+    clean["title"] = clean_text(clean.get("title"))
+    clean["excellent_label"] = clean_text(clean.get("excellent_label") or "优秀")
     clean["grade_bands"] = [
         {"label": str(b.get("label", "")).strip(), "min": _float_or_raw(b.get("min"))}
         for b in clean.get("grade_bands") or []
@@ -119,7 +119,7 @@ def create_plan(data: Mapping[str, Any], actor: User) -> AssessmentPlan:
 
 def update_plan(plan: AssessmentPlan, data: Mapping[str, Any], actor: User) -> None:
     """Change a draft plan's title, year and grading rules."""
-    _require_draft(plan)
+    require_draft(plan)
     clean = _plan_data({**{key: getattr(plan, key) for key in PLAN_FIELDS}, **data})
     _check_plan_data(clean)
     changed = {key: value for key, value in clean.items() if getattr(plan, key) != value}
@@ -136,7 +136,7 @@ def _loggable(value: Any) -> Any:
 def delete_plan(plan: AssessmentPlan, actor: User, *, confirmed: bool = True) -> None:
     """Delete a draft plan and everything entered for it (the web passes `confirmed`)."""
     require_confirmation(confirmed)
-    _require_draft(plan)
+    require_draft(plan)
     audit.record(actor, "assessment.delete", TARGET, plan.id, title=plan.title)
     db.session.delete(plan)
 
@@ -159,7 +159,7 @@ def removal_consequences(item: AssessmentPlan | PlanCategory | PlanComponent | P
     if isinstance(item, PlanComponent):
         scores = sum(1 for s in item.category.plan.subjects for row in s.scores if row.component_id == item.id)
         return [_("考评项目“%(name)s”（权重 %(weight)s）将被删除，不能恢复，连同已录入的 %(n)d 个分数。",
-                  name=item.name, weight=_trimmed(item.weight), n=scores),
+                  name=item.name, weight=trimmed_number(item.weight), n=scores),
                 _("类别“%(category)s”中各对象的综合得分和建议等次将重新计算。", category=item.category.name)]
     if isinstance(item, PlanSubject):
         lines = [_("考核对象“%(name)s”将从方案中删除，不能恢复，连同已录入的 %(scores)d 个分数和 %(adjustments)d 条加减分。",
@@ -169,7 +169,7 @@ def removal_consequences(item: AssessmentPlan | PlanCategory | PlanComponent | P
         return lines
     label = _("加分") if item.kind is AdjustmentKind.BONUS else _("减分")
     return [_("%(kind)s %(points)s 分（%(reason)s）将被删除；“%(name)s”的综合得分和建议等次将重新计算。",
-              kind=label, points=_trimmed(item.points), reason=item.reason, name=item.subject.name)]
+              kind=label, points=trimmed_number(item.points), reason=item.reason, name=item.subject.name)]
 
 
 def _category_of(plan: AssessmentPlan, category_id: int) -> PlanCategory:
@@ -181,8 +181,8 @@ def _category_of(plan: AssessmentPlan, category_id: int) -> PlanCategory:
 
 def add_category(plan: AssessmentPlan, name: str, actor: User) -> PlanCategory:
     """Add a unit category (县市区, 市直经济部门 …) to a draft plan."""
-    _require_draft(plan)
-    name = _text(name)
+    require_draft(plan)
+    name = clean_text(name)
     if not name:
         raise ValidationFailed(_("请填写类别名称"))
     if any(c.name == name for c in plan.categories):
@@ -198,7 +198,7 @@ def remove_category(category: PlanCategory, actor: User, *, confirmed: bool = Tr
     """Remove a category that has no subjects (its components go with it)."""
     require_confirmation(confirmed)
     plan = category.plan
-    _require_draft(plan)
+    require_draft(plan)
     if any(s.category_id == category.id for s in plan.subjects):
         raise ValidationFailed(_("类别“%(name)s”中还有考核对象，不能删除", name=category.name))
     audit.record(actor, "assessment.category_remove", TARGET, plan.id, category=category.name)
@@ -206,7 +206,7 @@ def remove_category(category: PlanCategory, actor: User, *, confirmed: bool = Tr
 
 
 def _component_fields(category: PlanCategory, data: Mapping[str, Any], component=None) -> dict[str, Any]:
-    name = _text(data.get("name"))
+    name = clean_text(data.get("name"))
     weight = data.get("weight")
     source = ComponentSource(data.get("source") or ComponentSource.MANUAL)
     survey_id = data.get("survey_id") or None
@@ -232,7 +232,7 @@ def _component_fields(category: PlanCategory, data: Mapping[str, Any], component
 
 def add_component(category: PlanCategory, data: Mapping[str, Any], actor: User) -> PlanComponent:
     """Add a weighted component: manual scores, or a linked survey's satisfaction index."""
-    _require_draft(category.plan)
+    require_draft(category.plan)
     component = PlanComponent(**_component_fields(category, data), position=_next_position(category.components))
     category.components.append(component)
     db.session.flush()
@@ -245,7 +245,7 @@ def add_component(category: PlanCategory, data: Mapping[str, Any], actor: User) 
 def update_component(component: PlanComponent, data: Mapping[str, Any], actor: User) -> None:
     """Change a component's name, weight or source in a draft plan."""
     category = component.category
-    _require_draft(category.plan)
+    require_draft(category.plan)
     fields = _component_fields(category, data, component)
     changed = {key: value for key, value in fields.items() if getattr(component, key) != value}
     for key, value in changed.items():
@@ -259,7 +259,7 @@ def remove_component(component: PlanComponent, actor: User, *, confirmed: bool =
     """Remove a component and the scores entered for it."""
     require_confirmation(confirmed)
     category = component.category
-    _require_draft(category.plan)
+    require_draft(category.plan)
     audit.record(actor, "assessment.component_remove", TARGET, category.plan_id, category=category.name,
                  component=component.name)
     category.components.remove(component)
@@ -267,9 +267,9 @@ def remove_component(component: PlanComponent, actor: User, *, confirmed: bool =
 
 def add_subject(plan: AssessmentPlan, data: Mapping[str, Any], actor: User) -> PlanSubject:
     """Add a unit or cadre with its stable key to one of the plan's categories."""
-    _require_draft(plan)
-    key, name = _text(data.get("key")), _text(data.get("name"))
-    unit_name = _text(data.get("unit_name"))
+    require_draft(plan)
+    key, name = clean_text(data.get("key")), clean_text(data.get("name"))
+    unit_name = clean_text(data.get("unit_name"))
     problems = []
     if not key or re.search(r"[\s,，]", key):
         problems.append("编号不能为空，也不能含空格或逗号")
@@ -299,7 +299,7 @@ def import_subjects(plan: AssessmentPlan, survey: Survey, actor: User) -> int:
     Categories follow the units' categories and are created when missing. Units take their
     name as key; cadres keep their survey key. Returns how many subjects were added.
     """
-    _require_draft(plan)
+    require_draft(plan)
     keys = {s.key for s in plan.subjects}
     entries: list[tuple[str, str, Unit | None]] = []
     if plan.subject_kind is PlanSubjectKind.UNIT:
@@ -332,6 +332,6 @@ def remove_subject(subject: PlanSubject, actor: User, *, confirmed: bool = True)
     """Remove a subject and everything entered for it from a draft plan."""
     require_confirmation(confirmed)
     plan = subject.plan
-    _require_draft(plan)
+    require_draft(plan)
     audit.record(actor, "assessment.subject_remove", TARGET, plan.id, subject=subject.key, name=subject.name)
     plan.subjects.remove(subject)

@@ -25,8 +25,8 @@ from survey_app.models.assessment import (
     PlanComponent,
     PlanSubject,
 )
-from survey_app.services.assessment.editing import TARGET, _require_open, _text
-from survey_app.services.assessment.grading import _assess, _linked_values
+from survey_app.services.assessment.editing import TARGET, clean_text, require_unconfirmed
+from survey_app.services.assessment.grading import assess_plan, read_linked_values
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
 
@@ -39,12 +39,12 @@ FLAG_FIELDS = (
 def _recomputed(subject: PlanSubject, actor: User, action: str, **detail) -> Iterator[dict]:
     """Log a change to a subject's inputs with its composite and proposal before and after."""
     plan = subject.plan
-    linked = _linked_values(plan)
-    before = _assess(plan, linked).subject(subject.key)
+    linked = read_linked_values(plan)
+    before = assess_plan(plan, linked).subject(subject.key)
     extra: dict[str, Any] = {}
     yield extra
     db.session.flush()
-    after = _assess(plan, linked).subject(subject.key)
+    after = assess_plan(plan, linked).subject(subject.key)
     audit.record(actor, action, TARGET, plan.id, subject=subject.key, **detail, **extra,
                  composite=[before.composite.value, after.composite.value],
                  proposal=[before.grade, after.grade])
@@ -52,7 +52,7 @@ def _recomputed(subject: PlanSubject, actor: User, action: str, **detail) -> Ite
 
 def update_flags(subject: PlanSubject, data: Mapping[str, Any], actor: User) -> None:
     """Set priority (优先), raised-quota condition and veto, each with its written reason."""
-    _require_open(subject.plan)
+    require_unconfirmed(subject.plan)
     clean = {key: data.get(key) for key in FLAG_FIELDS}
     problems = []
     for flag, reason, message in (
@@ -61,7 +61,7 @@ def update_flags(subject: PlanSubject, data: Mapping[str, Any], actor: User) -> 
         ("is_vetoed", "veto_reason", "请说明否决的理由"),
     ):
         clean[flag] = bool(clean[flag])
-        clean[reason] = _text(clean[reason])[:200] if clean[flag] else ""
+        clean[reason] = clean_text(clean[reason])[:200] if clean[flag] else ""
         if clean[flag] and not clean[reason]:
             problems.append(message)
     if problems:
@@ -101,7 +101,7 @@ def _score_row(subject: PlanSubject, component: PlanComponent) -> ComponentScore
 def set_score(subject: PlanSubject, component: PlanComponent, self_score: float | None,
               verified_score: float | None, actor: User) -> None:
     """Enter a manual component's self-assessment and verified scores (both kept)."""
-    _require_open(subject.plan)
+    require_unconfirmed(subject.plan)
     _manual_component(subject, component)
     _check_score(self_score)
     _check_score(verified_score)
@@ -170,7 +170,7 @@ def set_scores_in_bulk(plan: AssessmentPlan, component: PlanComponent, lines: st
     `field` is "verified_score" (核验分) or "self_score" (自评分). Only subjects of `unit_ids`
     (the user's scope, when given) are found. Returns the lines stored.
     """
-    _require_open(plan)
+    require_unconfirmed(plan)
     if component.category.plan_id != plan.id:
         raise NotFound(_("考评项目不存在"))
     _manual_only(component)
@@ -190,12 +190,12 @@ def recomputed_plan(plan: AssessmentPlan, actor: User, action: str, **detail) ->
     """Log a change to several subjects' inputs in one audit entry with, per changed subject,
     the composite and the proposal before and after. The caller fills the yielded dict with
     more detail; its "subjects" entry lists the keys it changed (only those are recorded)."""
-    linked = _linked_values(plan)
-    before = _assess(plan, linked)
+    linked = read_linked_values(plan)
+    before = assess_plan(plan, linked)
     extra: dict[str, Any] = {"subjects": []}
     yield extra
     db.session.flush()
-    after = _assess(plan, linked)
+    after = assess_plan(plan, linked)
     keys = list(dict.fromkeys(extra.pop("subjects")))
     audit.record(actor, action, TARGET, plan.id, **detail, **extra,
                  composite={k: [before.subject(k).composite.value, after.subject(k).composite.value]
@@ -211,7 +211,7 @@ def store_scores(plan: AssessmentPlan, component: PlanComponent, entries, actor:
     One audit entry (`action`, with `detail`) records every change and the composites before
     and after. Returns the keys of the subjects whose scores changed.
     """
-    _require_open(plan)
+    require_unconfirmed(plan)
     _manual_only(component)
     for subject, self_score, verified_score in entries:
         _manual_component(subject, component)
@@ -238,7 +238,8 @@ def store_scores(plan: AssessmentPlan, component: PlanComponent, entries, actor:
 
 def _adjustment_item(data: Mapping[str, Any], actor: User) -> Adjustment:
     kind = AdjustmentKind(data.get("kind"))
-    points, reason, document = data.get("points"), _text(data.get("reason")), _text(data.get("document"))
+    points = data.get("points")
+    reason, document = clean_text(data.get("reason")), clean_text(data.get("document"))
     problems = []
     if points is None or not 0 < points <= 100:
         problems.append("分值应大于 0，且不超过 100")
@@ -254,7 +255,7 @@ def _adjustment_item(data: Mapping[str, Any], actor: User) -> Adjustment:
 
 def add_adjustment(subject: PlanSubject, data: Mapping[str, Any], actor: User) -> Adjustment:
     """Add a 正向激励 bonus (with its reason) or a 效能督查 deduction (reason and document)."""
-    _require_open(subject.plan)
+    require_unconfirmed(subject.plan)
     item = _adjustment_item(data, actor)
     with _recomputed(subject, actor, f"assessment.{item.kind.value}_add", points=item.points,
                      reason=item.reason, document=item.document):
@@ -266,7 +267,7 @@ def add_adjustments(plan: AssessmentPlan, entries, actor: User, action: str, **d
     """Add many bonus and deduction items at once, all or nothing: `entries` are (subject, data
     as for `add_adjustment`). One audit entry (`action`, with `detail`) lists the items and the
     composites before and after."""
-    _require_open(plan)
+    require_unconfirmed(plan)
     items = [(subject, _adjustment_item(data, actor)) for subject, data in entries]
     with recomputed_plan(plan, actor, action, **detail) as extra:
         for subject, item in items:
@@ -281,7 +282,7 @@ def remove_adjustment(item: Adjustment, actor: User, *, confirmed: bool = True) 
     """Remove a bonus or deduction item."""
     require_confirmation(confirmed)
     subject = item.subject
-    _require_open(subject.plan)
+    require_unconfirmed(subject.plan)
     with _recomputed(subject, actor, f"assessment.{item.kind.value}_remove", points=item.points,
                      reason=item.reason):
         subject.adjustments.remove(item)

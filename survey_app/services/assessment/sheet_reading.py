@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 
 from survey_app.models.assessment import PlanSubject
 from survey_app.services.assessment.file_format import (
-    _HEADER_SEARCH_ROWS,
     HEADER_ALIASES,
+    HEADER_SEARCH_ROWS,
     KEY,
     MAX_DATA_ROWS,
     NAME,
@@ -25,7 +25,7 @@ from survey_app.services.platform import sheets
 
 
 @dataclass(frozen=True, slots=True)
-class _Sheet:
+class DataSheet:
     """A data sheet as read: where each known column is, its non-blank rows, and the text of
     the rows above the header."""
 
@@ -40,7 +40,10 @@ def _header_of(value: Any) -> str:
     return HEADER_ALIASES.get(text, text)
 
 
-def _read_sheet(workbook, name: str, columns: tuple[str, ...], problems: list[str]) -> _Sheet | None:
+def read_data_sheet(workbook, name: str, columns: tuple[str, ...], problems: list[str]) -> DataSheet | None:
+    """Read the sheet `name` (None when the workbook has none): its header row among the first
+    rows, where each of `columns` is, and its non-blank rows; note each missing or repeated
+    column and a sheet over MAX_DATA_ROWS in `problems`."""
     worksheet = next((ws for ws in workbook.worksheets if ws.title.strip() == name), None)
     if worksheet is None:
         return None
@@ -52,7 +55,7 @@ def _read_sheet(workbook, name: str, columns: tuple[str, ...], problems: list[st
             number, header = row_number, values
             break
         above += [(row_number, sheets.cell_text(v)) for v in values if sheets.cell_text(v)]
-        if row_number >= _HEADER_SEARCH_ROWS:
+        if row_number >= HEADER_SEARCH_ROWS:
             break
     found: dict[str, tuple[str, int]] = {}
     for index, value in enumerate(header):
@@ -80,17 +83,18 @@ def _read_sheet(workbook, name: str, columns: tuple[str, ...], problems: list[st
             problems.append(_("工作表“%(sheet)s”超过 %(max)d 行，请分批导入", sheet=name, max=MAX_DATA_ROWS))
             break
         data.append((row_number, cells))
-    return _Sheet(name, {h: letter for h, (letter, _i) in found.items()}, tuple(data), tuple(above))
+    return DataSheet(name, {h: letter for h, (letter, _i) in found.items()}, tuple(data), tuple(above))
 
 
-class _RowReader:
+class RowReader:
     """Read one data row's cells by header, noting each problem with its cell address."""
 
-    def __init__(self, sheet: _Sheet, number: int, values: Mapping[str, Any], problems: list[str]):
+    def __init__(self, sheet: DataSheet, number: int, values: Mapping[str, Any], problems: list[str]):
         self.sheet, self.row, self.values, self.problems = sheet, number, values, problems
         self.is_valid = True
 
     def fail(self, header: str, problem: str) -> None:
+        """Note `problem` at this row's cell under `header`; the row is then invalid."""
         self.is_valid = False
         self.problems.append(
             _(
@@ -104,6 +108,7 @@ class _RowReader:
         )
 
     def text(self, header: str, max_length: int = 10_000, *, required: bool = False) -> str:
+        """The cell as text ("" without the column), noting a blank required or too long one."""
         if header not in self.sheet.letters:
             return ""
         value = sheets.cell_text(self.values.get(header))
@@ -130,6 +135,7 @@ class _RowReader:
         return KEEP
 
     def points(self, header: str) -> float:
+        """Bonus or deduction points, over 0 and at most 100 (0.0 for a wrong cell, noted)."""
         raw = self.values.get(header)
         if header not in self.sheet.letters:
             return 0.0  # the missing column is reported once for the sheet
@@ -146,7 +152,7 @@ class _RowReader:
         return 0.0
 
 
-class _Finder:
+class SubjectFinder:
     """Find a row's subject by 编号, or by 名称 when 编号 is blank; both given must agree."""
 
     def __init__(self, subjects: Iterable[PlanSubject]):
@@ -156,7 +162,8 @@ class _Finder:
             self.by_key[subject.key] = subject
             self.by_name.setdefault(subject.name, []).append(subject)
 
-    def find(self, reader: _RowReader) -> PlanSubject | None:
+    def find(self, reader: RowReader) -> PlanSubject | None:
+        """The row's subject, or None after noting why it has none."""
         key, name = reader.text(KEY), reader.text(NAME)
         if key:
             subject = self.by_key.get(key) or self.by_key.get(unicodedata.normalize("NFKC", key))
@@ -185,5 +192,6 @@ class _Finder:
         return named[0] if len(named) == 1 else None
 
 
-def _subject_column(reader: _RowReader) -> str:
+def subject_column(reader: RowReader) -> str:
+    """The column naming the row's subject: 编号 when filled in, else 名称."""
     return KEY if sheets.cell_text(reader.values.get(KEY)) else NAME
