@@ -15,16 +15,13 @@ from survey_app.errors import NotFound
 from survey_app.extensions import db
 from survey_app.models import (
     EvidenceItem,
-    Subject,
-    SubjectKind,
-    Survey,
-    SurveyStatus,
     Unit,
     User,
     VerificationStatus,
 )
-from survey_app.models.assessment import AssessmentPlan, PlanStatus, PlanSubject, PlanSubjectKind
 from survey_app.services.platform import permissions
+from survey_app.services.results import cadre_records
+from survey_app.services.results.cadre_records import CadreRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,44 +49,7 @@ class CadreCard:
 
 
 
-@dataclass(frozen=True, slots=True)
-class _Record:
-    """One appearance of a key: in a survey (kind "survey") or a cadre plan ("plan")."""
-
-    key: str
-    name: str
-    unit_id: int | None
-    position_title: str
-    year: int
-    order: tuple[int, int]  # later wins: (year, survey/plan id), surveys after plans in a year
-    source: str
-    parent_id: int
-    is_result: bool  # a non-draft survey, or any cadre plan
-
-
-def _survey_records(key: str | None = None) -> list[_Record]:
-    query = (select(Subject.key, Subject.name, Subject.unit_id, Subject.position_title, Survey.year, Survey.id,
-                    Survey.status)
-             .join(Survey, Survey.id == Subject.survey_id).where(Subject.kind == SubjectKind.CADRE))
-    if key is not None:
-        query = query.where(Subject.key == key)
-    query = query.where(Survey.status != SurveyStatus.DRAFT)  # results only: a draft moves no one
-    return [_Record(k, name, unit_id, title or "", year, (year, 1, sid), "survey", sid, True)
-            for k, name, unit_id, title, year, sid, _status in db.session.execute(query)]
-
-
-def _plan_records(key: str | None = None) -> list[_Record]:
-    query = (select(PlanSubject.key, PlanSubject.name, PlanSubject.unit_id, AssessmentPlan.year, AssessmentPlan.id)
-             .join(AssessmentPlan, AssessmentPlan.id == PlanSubject.plan_id)
-             .where(AssessmentPlan.subject_kind == PlanSubjectKind.CADRE,
-                    AssessmentPlan.status == PlanStatus.CONFIRMED))  # results only, as surveys
-    if key is not None:
-        query = query.where(PlanSubject.key == key)
-    return [_Record(k, name, unit_id, "", year, (year, 0, pid), "plan", pid, True)
-            for k, name, unit_id, year, pid in db.session.execute(query)]
-
-
-def _identity(key: str, records: list[_Record], units: Mapping[int, Unit]) -> Cadre:
+def _identity(key: str, records: list[CadreRecord], units: Mapping[int, Unit]) -> Cadre:
     latest = max(records, key=lambda r: r.order)
     titled = [r for r in records if r.position_title]
     title = max(titled, key=lambda r: r.order).position_title if titled else ""
@@ -107,7 +67,7 @@ def find_cadre(key: str) -> Cadre:
     """Return the cadre filed under `key`; raise NotFound for unknown keys and for unit or
     team subjects (they have no dossier)."""
     key = (key or "").strip()
-    records = _survey_records(key) + _plan_records(key) if key else []
+    records = cadre_records.survey_records([key]) + cadre_records.plan_records([key]) if key else []
     if not records:
         raise NotFound(_("没有找到该干部"))
     return _identity(key, records, _units(r.unit_id for r in records))
@@ -142,8 +102,8 @@ def list_cadres(unit_ids: set[int] | None, query: str = "", unit_id: int | None 
 
     `unit_ids` is the user's scope (None: every unit), as `users.visible_unit_ids` gives it.
     """
-    grouped: dict[str, list[_Record]] = defaultdict(list)
-    for record in _survey_records() + _plan_records():
+    grouped: dict[str, list[CadreRecord]] = defaultdict(list)
+    for record in cadre_records.survey_records() + cadre_records.plan_records():
         grouped[record.key].append(record)
     units = _units(r.unit_id for records in grouped.values() for r in records)
     counts: dict[str, Counter] = defaultdict(Counter)
@@ -163,7 +123,7 @@ def list_cadres(unit_ids: set[int] | None, query: str = "", unit_id: int | None 
             continue
         if needle and needle not in cadre.name.lower() and needle not in key.lower():
             continue
-        results = [r for r in records if r.is_result and in_scope(unit_ids, r.unit_id)]  # counts: their units' only
+        results = [r for r in records if in_scope(unit_ids, r.unit_id)]  # counts: their units' only
         tally = counts.get(key, Counter())
         cards.append(CadreCard(
             cadre=cadre,
@@ -178,7 +138,7 @@ def list_cadres(unit_ids: set[int] | None, query: str = "", unit_id: int | None 
 
 def visible_units(unit_ids: set[int] | None) -> list[Unit]:
     """Units a user may filter the index by: those with cadres, within the user's scope."""
-    ids = {r.unit_id for r in _survey_records() + _plan_records() if r.unit_id}
+    ids = {r.unit_id for r in cadre_records.survey_records() + cadre_records.plan_records() if r.unit_id}
     if unit_ids is not None:
         ids &= unit_ids
     return sorted(_units(ids).values(), key=lambda u: (u.category, u.name))

@@ -16,7 +16,7 @@ from analytics.schedule import ScheduleProgress, schedule_progress
 from survey_app import labels
 from survey_app.extensions import db
 from survey_app.models.inspection import KeyProject, Milestone, ProjectLevel, ProjectStatus
-from survey_app.services.inspection.projects import cadre_names
+from survey_app.services.results import cadre_records
 from survey_app.timezones import LOCAL_ZONE
 
 _LEVEL_ORDER = {ProjectLevel.NATIONAL: 0, ProjectLevel.PROVINCIAL: 1, ProjectLevel.CITY: 2}
@@ -102,7 +102,7 @@ def project_card(project: KeyProject, today: date, names: dict[str, str] | None 
     progress = _progress(project.milestones, today)
     late = {int(item.key): item.days_overdue for item in progress.overdue}
     if names is None:
-        names = cadre_names(c.subject_key for c in project.cadres)
+        names = cadre_records.latest_names(c.subject_key for c in project.cadres)
     rows = tuple(MilestoneRow(id=m.id, name=m.name, planned_on=m.planned_on, actual_on=m.actual_on, weight=m.weight,
                               position=m.position, is_due=m.planned_on <= today, days_overdue=late.get(m.id, 0))
                  for m in project.milestones)
@@ -122,6 +122,6 @@ def list_projects(scope: Collection[int] | None, today: date) -> list[ProjectCar
                                    selectinload(KeyProject.milestones))).all()
     if scope is not None:
         projects = [p for p in projects if any(unit.id in scope for unit in p.units)]
-    names = cadre_names(c.subject_key for p in projects for c in p.cadres)
+    names = cadre_records.latest_names(c.subject_key for p in projects for c in p.cadres)
     cards = [project_card(project, today, names) for project in projects]
     return sorted(cards, key=lambda card: (_LEVEL_ORDER[card.level], card.name))

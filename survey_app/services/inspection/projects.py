@@ -6,7 +6,7 @@ Dates are local dates; `today` is the city's date (`progress.local_today`), pass
 """
 
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from survey_app.errors import NotFound, ValidationFailed
 from survey_app.extensions import db
-from survey_app.models import Subject, SubjectKind, Survey, SurveyStatus, Unit, User
-from survey_app.models.assessment import AssessmentPlan, PlanStatus, PlanSubject, PlanSubjectKind
+from survey_app.models import Unit, User
 from survey_app.models.inspection import KeyProject, Milestone, ProjectCadre, ProjectLevel, ProjectStatus
 from survey_app.services.platform import audit
+from survey_app.services.results import cadre_records
 
 #: Audit target type of every change to a project and its milestones.
 PROJECT_TARGET = "key_project"
@@ -27,27 +27,6 @@ EARLIEST = date(2000, 1, 1)
 
 
 # ---- cadres, by subject key -------------------------------------------------------------------
-
-
-def cadre_names(keys: Iterable[str]) -> dict[str, str]:
-    """Return the latest name of each key that is a cadre's: a cadre subject of a survey that
-    is not a draft, or of a confirmed cadre plan (the dossier's rule, services/dossier/cadres)."""
-    wanted = {key for key in keys if key}
-    if not wanted:
-        return {}
-    rows = list(db.session.execute(
-        select(Subject.key, Subject.name, Survey.year, Survey.id).join(Survey, Survey.id == Subject.survey_id)
-        .where(Subject.kind == SubjectKind.CADRE, Subject.key.in_(wanted), Survey.status != SurveyStatus.DRAFT)))
-    rows += db.session.execute(
-        select(PlanSubject.key, PlanSubject.name, AssessmentPlan.year, AssessmentPlan.id)
-        .join(AssessmentPlan, AssessmentPlan.id == PlanSubject.plan_id)
-        .where(AssessmentPlan.subject_kind == PlanSubjectKind.CADRE, AssessmentPlan.status == PlanStatus.CONFIRMED,
-               PlanSubject.key.in_(wanted)))
-    names: dict[str, tuple[tuple[int, int], str]] = {}
-    for key, name, year, parent_id in rows:
-        if key not in names or (year, parent_id) > names[key][0]:
-            names[key] = ((year, parent_id), name)
-    return {key: name for key, (_order, name) in names.items()}
 
 
 def _keys(value: Any) -> list[str]:
@@ -101,7 +80,7 @@ def _check_cadres(problems: list[str], keys: list[str]) -> None:
     if len(keys) > CADRES_MAX:
         problems.append(_("挂钩干部最多 %(n)d 人", n=CADRES_MAX))
         return
-    unknown = [key for key in keys if key not in cadre_names(keys)]
+    unknown = [key for key in keys if key not in cadre_records.latest_names(keys)]
     if unknown:
         problems.append(_("没有找到这些干部编号：%(keys)s", keys="、".join(unknown)))
 
