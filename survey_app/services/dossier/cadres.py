@@ -48,7 +48,6 @@ class CadreCard:
     open_items: int  # 待核实 and 存疑
 
 
-
 def _identity(key: str, records: list[CadreRecord], units: Mapping[int, Unit]) -> Cadre:
     latest = max(records, key=lambda r: r.order)
     titled = [r for r in records if r.position_title]

@@ -17,6 +17,7 @@ from survey_app.models import EvidenceItem, EvidenceKind, EvidenceSource, User, 
 from survey_app.services.dossier.cadres import Cadre, in_scope
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
+from survey_app.services.platform.plain_values import enum_member, has_control_characters
 
 #: Audit target type of changes to evidence items.
 EVIDENCE_TARGET = "evidence"
@@ -92,7 +93,6 @@ class EvidenceView:
         return self.status in (VerificationStatus.PENDING, VerificationStatus.DISPUTED)
 
 
-
 def _user_name(user: User | None) -> str:
     return (user.display_name or user.username) if user else _("（已删除的账号）")
 
@@ -107,31 +107,17 @@ def _evidence_view(item: EvidenceItem) -> EvidenceView:
     )
 
 
-
-def _enum_value(cls, value):
-    if isinstance(value, cls):
-        return value
-    try:
-        return cls(value)
-    except ValueError:
-        return None
-
-
 def _attachments(value: Any) -> list[str]:
     lines = value.splitlines() if isinstance(value, str) else list(value or ())
     return list(dict.fromkeys(line.strip() for line in map(str, lines) if line.strip()))
-
-
-def _has_control(text: str) -> bool:
-    return any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text)
 
 
 def clean_evidence(data: Mapping[str, Any], today: date) -> dict[str, Any]:
     """Check an evidence item's fields; return them clean or raise ValidationFailed listing
     every problem (Chinese msgids)."""
     problems: list[str] = []
-    kind = _enum_value(EvidenceKind, data.get("kind"))
-    source = _enum_value(EvidenceSource, data.get("source"))
+    kind = enum_member(EvidenceKind, data.get("kind"))
+    source = enum_member(EvidenceSource, data.get("source"))
     title = str(data.get("title") or "").strip()
     detail = str(data.get("detail") or "").strip()
     occurred_on, due_on = data.get("occurred_on"), data.get("due_on") or None
@@ -144,7 +130,7 @@ def clean_evidence(data: Mapping[str, Any], today: date) -> dict[str, Any]:
         problems.append(_("事项不能超过 %(n)d 个字", n=TITLE_MAX))
     if len(detail) > DETAIL_MAX:
         problems.append(_("情况说明不能超过 %(n)d 个字", n=DETAIL_MAX))
-    if _has_control(title) or _has_control(detail) or any(_has_control(a) for a in attachments):
+    if has_control_characters(title) or has_control_characters(detail) or any(has_control_characters(a) for a in attachments):
         problems.append("文字中含有不可见的控制字符")
     if not isinstance(occurred_on, date):
         problems.append("请填写日期")
@@ -226,7 +212,7 @@ def update_evidence(item: EvidenceItem, data: Mapping[str, Any], actor: User, to
 
 def verify_evidence(item: EvidenceItem, status: Any, note: str, actor: User, now: datetime) -> None:
     """Set the verification status (待核实 undoes a decision); 存疑 and 不属实 need a note."""
-    wanted = _enum_value(VerificationStatus, status)
+    wanted = enum_member(VerificationStatus, status)
     note = (note or "").strip()
     if wanted is None:
         raise ValidationFailed(_("请选择核实结果"))

@@ -18,6 +18,7 @@ from survey_app.extensions import db
 from survey_app.models import Unit, User
 from survey_app.models.inspection import KeyProject, Milestone, ProjectCadre, ProjectLevel, ProjectStatus
 from survey_app.services.platform import audit
+from survey_app.services.platform.plain_values import enum_member, has_control_characters
 from survey_app.services.results import cadre_records
 
 #: Audit target type of every change to a project and its milestones.
@@ -41,19 +42,6 @@ def _keys(value: Any) -> list[str]:
 # ---- checks -----------------------------------------------------------------------------------
 
 
-def _enum_value(cls, value):
-    if isinstance(value, cls):
-        return value
-    try:
-        return cls(value)
-    except ValueError:
-        return None
-
-
-def _has_control(text: str) -> bool:
-    return any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text)
-
-
 def _check_text(problems: list[str], name: str, description: str = "") -> None:
     if not name:
         problems.append(_("请填写名称"))
@@ -61,7 +49,7 @@ def _check_text(problems: list[str], name: str, description: str = "") -> None:
         problems.append(_("名称不能超过 %(n)d 个字", n=NAME_MAX))
     if len(description) > DESCRIPTION_MAX:
         problems.append(_("项目简介不能超过 %(n)d 个字", n=DESCRIPTION_MAX))
-    if _has_control(name) or _has_control(description):
+    if has_control_characters(name) or has_control_characters(description):
         problems.append(_("文字中含有不可见的控制字符"))
 
 
@@ -102,10 +90,10 @@ def clean_project(data: Mapping[str, Any], scope: Collection[int] | None,
     _check_text(problems, name, description)
     if name and _name_taken(name, project):
         problems.append(_("已有同名的重点项目“%(name)s”", name=name))
-    level = _enum_value(ProjectLevel, data.get("level"))
+    level = enum_member(ProjectLevel, data.get("level"))
     if level is None:
         problems.append(_("请选择项目级别（国家、省、市）"))
-    status = _enum_value(ProjectStatus, data.get("status") or ProjectStatus.ACTIVE)
+    status = enum_member(ProjectStatus, data.get("status") or ProjectStatus.ACTIVE)
     if status is None:
         problems.append(_("请选择项目状态"))
     starts_on = data.get("starts_on")

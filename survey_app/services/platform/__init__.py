@@ -5,8 +5,8 @@ backup and restore, evidence files (file_store: a local folder or an S3 bucket;
 evidence_files: content checks, StoredFile records, serving), and the shared building
 blocks of exports and uploads: formatted sheets and safe workbook reading (sheets), A4 PDF
 pages with the embedded CJK font (pdf_layout, pdf_fonts), the words of generated text
-(phrasing), and uploaded JSON documents read and checked against their schema
-(json_documents).
+(phrasing), uploaded JSON documents read and checked against their schema
+(json_documents), and small checks of typed values (plain_values).
 
 Imports no other capability package.
 """

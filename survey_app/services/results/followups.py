@@ -28,6 +28,7 @@ from survey_app.models import (
     User,
 )
 from survey_app.services.platform import audit
+from survey_app.services.platform.plain_values import has_control_characters
 from survey_app.services.results import redaction
 
 STATUS_LABELS = labels.FOLLOWUP_STATUS
@@ -77,11 +78,6 @@ def _subject_unit_ids(followup: Followup) -> set[int | None]:
 def is_visible(followup: Followup, unit_ids: set[int] | None) -> bool:
     """Whether a user with this unit scope may see (and, as organizer, change) the item."""
     return unit_ids is None or bool(_subject_unit_ids(followup) & unit_ids)
-
-
-def _has_control(text: str) -> bool:
-    # PostgreSQL refuses NUL in text; other control characters are invisible in every list.
-    return any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text)
 
 
 def _check_due(due_on: date | None, today: date) -> date:
@@ -146,7 +142,7 @@ def advance(followup: Followup, action: str, actor: User, *, reply_text: str = "
     if action not in STEPS or followup.status not in STEPS[action][0]:
         raise ValidationFailed(_("当前状态下不能执行此操作"))
     reply_text, reason = reply_text.strip(), reason.strip()
-    if _has_control(reply_text) or _has_control(reason):
+    if has_control_characters(reply_text) or has_control_characters(reason):
         raise ValidationFailed(_("文字中含有不可见的控制字符"))
     if action == "reply":
         if not reply_text:
