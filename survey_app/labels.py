@@ -46,7 +46,8 @@ FOLLOWUP_STATUS = {
     FollowupStatus.RECTIFIED: _l("已整改"),
     FollowupStatus.DECLINED: _l("不予采纳"),
 }
-ROLE = {Role.ADMIN: _l("系统管理员"), Role.ORGANIZER: _l("组织人员"), Role.VIEWER: _l("查看人员")}
+ROLE = {Role.ADMIN: _l("系统管理员"), Role.ORGANIZER: _l("组织人员"), Role.VIEWER: _l("查看人员"),
+        Role.REPORTER: _l("单位填报员")}
 PROJECT_LEVEL = {ProjectLevel.NATIONAL: _l("国家"), ProjectLevel.PROVINCIAL: _l("省"), ProjectLevel.CITY: _l("市")}
 PROJECT_STATUS = {ProjectStatus.ACTIVE: _l("推进中"), ProjectStatus.SUSPENDED: _l("暂缓"),
                   ProjectStatus.COMPLETED: _l("已建成")}

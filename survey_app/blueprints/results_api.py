@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from survey_app.extensions import csrf, db
 from survey_app.models import ApiToken, Survey
 from survey_app.services.platform import api_tokens, permissions, users
+from survey_app.services.platform.permissions import Decision
 from survey_app.services.results import answer_exports, answers, exports, report_models, reports
 
 bp = Blueprint("results_api", __name__, url_prefix="/api/v1/surveys")
@@ -55,7 +56,7 @@ def survey_results(survey_id: int):
     owner = token.user
     db.session.commit()  # the token's day of last use
     survey = db.session.get(Survey, survey_id) if survey_id <= MAX_ID else None
-    if survey is None or not permissions.may_read_survey(owner, survey):
+    if survey is None or permissions.decide(owner, permissions.Need.READ_SURVEY, survey) is not Decision.ALLOW:
         return _error(404, _("没有这个问卷，或不在您的权限范围内"))
     if not api_tokens.may_read(token, survey):
         return _error(403, _("这个令牌只能读取创建时选定的问卷"))

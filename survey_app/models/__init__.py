@@ -45,7 +45,15 @@ from survey_app.models.survey import (
     Survey,
     group_subjects,
 )
-from survey_app.models.target import Direction, IndicatorNode, IndicatorSystem, SystemStatus
+from survey_app.models.target import (
+    Direction,
+    IndicatorNode,
+    IndicatorSystem,
+    SheetState,
+    SystemStatus,
+    TargetSheet,
+    UnitTarget,
+)
 from survey_app.models.user import AuditEntry, User, user_unit_scopes
 from survey_app.models.venue import VenueNetwork
 
@@ -54,7 +62,8 @@ __all__ = [
     "Dimension", "Direction", "EvidenceItem", "EvidenceKind", "EvidenceSource", "FilePurpose", "Followup",
     "FollowupStatus", "IndicatorNode", "IndicatorSystem", "KeyProject", "Milestone", "OpenLink",
     "OpenReceipt", "ProjectCadre", "ProjectLevel", "ProjectStatus", "Question", "QuestionKind", "Rating",
-    "RespondentGroup", "Role", "ScaleKind", "ScaleOption", "StoredFile", "Subject", "SubjectComment",
-    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TextRedaction", "Unit",
+    "RespondentGroup", "Role", "ScaleKind", "ScaleOption", "SheetState", "StoredFile", "Subject", "SubjectComment",
+    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TargetSheet", "TextRedaction", "Unit",
+    "UnitTarget",
     "User", "VenueNetwork", "VerificationStatus", "group_subjects", "user_unit_scopes",
 ]

@@ -28,6 +28,9 @@ class Role(enum.Enum):
     ADMIN = "admin"
     ORGANIZER = "organizer"
     VIEWER = "viewer"
+    #: 单位填报员: bound to exactly one unit (its only scoped unit); fills that unit's
+    #: targets, progress and self-assessment and nothing else (services/platform/permissions).
+    REPORTER = "reporter"
 
 
 class SurveyKind(enum.Enum):

@@ -95,3 +95,63 @@ class IndicatorNode(Base):
     #: The method's parameters (docs/targets.md, "JSON form"); None on a parent.
     parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     system: Mapped[IndicatorSystem] = relationship(back_populates="nodes")
+
+
+class SheetState(enum.Enum):
+    """Where a unit's targets for one system stand in the negotiation (docs/targets.md,
+    "Negotiating targets"): 申报 → 审核 → 确认 → 审定."""
+
+    DRAFT = "draft"  # 填报中: the unit has not proposed yet
+    PROPOSED = "proposed"  # 已申报: waiting for the 效能办's review
+    RETURNED = "returned"  # 已退回: the 效能办 sent it back with comments; the unit proposes again
+    ADJUSTED = "adjusted"  # 已调整: the 效能办 changed values; the unit confirms or answers
+    CONFIRMED = "confirmed"  # 已确认: the unit accepted; waiting for 审定
+    APPROVED = "approved"  # 已审定: locked; the year-end scoring uses these values
+
+
+class TargetSheet(Base):
+    """One unit's targets (目标值) under one published indicator system: the object the
+    negotiation moves through its states, holding one UnitTarget per leaf."""
+
+    __tablename__ = "target_sheets"
+    __table_args__ = (UniqueConstraint("system_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    system_id: Mapped[int] = mapped_column(ForeignKey("indicator_systems.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    state: Mapped[SheetState] = mapped_column(_enum(SheetState), default=SheetState.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    approved_at: Mapped[datetime | None]
+
+    system: Mapped[IndicatorSystem] = relationship()
+    targets: Mapped[list["UnitTarget"]] = relationship(
+        back_populates="sheet", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="UnitTarget.node_id",
+    )
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state is SheetState.APPROVED
+
+
+class UnitTarget(Base):
+    """A unit's 目标值 for one leaf indicator, and its difficulty coefficient (难度系数)."""
+
+    __tablename__ = "unit_targets"
+    __table_args__ = (
+        UniqueConstraint("sheet_id", "node_id"),
+        CheckConstraint("difficulty > 0", name="difficulty_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("target_sheets.id", ondelete="CASCADE"), index=True)
+    node_id: Mapped[int] = mapped_column(ForeignKey("indicator_nodes.id", ondelete="CASCADE"), index=True)
+    #: The current 目标值 in the leaf's unit of measure; None while not filled in (a leaf
+    #: scored by rank, count, level or judgement may need none).
+    value: Mapped[float | None]
+    #: 难度系数, set by the 效能办 in 审核 (analytics/targets: capped at the leaf's points).
+    difficulty: Mapped[float] = mapped_column(default=1.0)
+
+    sheet: Mapped[TargetSheet] = relationship(back_populates="targets")
+    node: Mapped[IndicatorNode] = relationship()

@@ -47,6 +47,7 @@ ROLES = {
     "organizer": ("organizer", Role.ORGANIZER, False),
     "scoped_organizer": ("scoped-organizer", Role.ORGANIZER, True),
     "admin": ("admin", Role.ADMIN, False),
+    "reporter": ("reporter", Role.REPORTER, True),
 }
 #: Form data sent with refused POSTs: enough that the action would happen if allowed.
 JUNK = {"name": "x", "title": "x", "reason": "x", "action": "exclude", "key": "X9", "prompt": "x", "weight": "1",
@@ -139,6 +140,7 @@ def world(app, make_survey):
         other_unit = db.session.scalar(select(Unit.id).where(Unit.name == "市财政局"))
         for target, unit_ids in (("mine", [own_unit]), ("own", [own_unit, other_unit]), ("other", [other_unit])):
             data[target].update(_key_project(f"{target}重点项目", unit_ids, actor))
+            data[target]["unit_id"] = unit_ids[-1] if target == "other" else own_unit
         for target in TARGETS:
             survey = db.session.get(Survey, data[target]["survey_id"])
             data[target]["ballot_id"] = db.session.scalars(select(Ballot.id).where(Ballot.survey_id == survey.id)).first()
@@ -169,7 +171,7 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "direction": "up", "action": "propose" if in_plan else "close", "filename": "css/admin.css",
         "system_id": world["system_id"], "group_id": objects["group_id"], "venue_id": objects["venue_id"], "question_id": 1,
         "text_id": "1", "followup_id": 1,
-        "project_id": objects["project_id"], "milestone_id": objects["milestone_id"],
+        "project_id": objects["project_id"], "milestone_id": objects["milestone_id"], "unit_id": objects["unit_id"],
     }
     if endpoint.startswith("answers."):
         values["kind"] = "comment"
@@ -213,6 +215,10 @@ def _may(role: str | None, need: Need, target: str) -> bool:
         return False
     _name, user_role, scoped = ROLES[role]
     organizer = user_role in (Role.ORGANIZER, Role.ADMIN)
+    if need is Need.ACCOUNT:
+        return True
+    if user_role is Role.REPORTER:
+        return need in (Need.READ_UNIT_WORK, Need.UNIT_WORK) and target != "other"
     if need is Need.SIGNED_IN:
         return True
     if need is Need.ADMIN:
@@ -221,8 +227,10 @@ def _may(role: str | None, need: Need, target: str) -> bool:
         return organizer
     if scoped and target == "other":
         return False  # nothing of another unit only is even visible
-    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER, Need.READ_PROJECT):
+    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER, Need.READ_PROJECT, Need.READ_UNIT_WORK):
         return True
+    if need is Need.UNIT_WORK:
+        return organizer
     if need in (Need.MANAGE_SURVEY, Need.MANAGE_PLAN, Need.MANAGE_PROJECT):
         return organizer and (not scoped or target == "mine")  # shared ones are city-wide
     if need in (Need.CITY_SURVEY, Need.CITY_DOCUMENT):
@@ -319,7 +327,8 @@ def _api(app, world, role: str, target: str):
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_results_api_follows_the_token_owners_scope(app, world, role):
-    assert _api(app, world, role, "own").status_code == 200
+    reporter = ROLES[role][1] is Role.REPORTER  # reads no survey, even of their unit
+    assert _api(app, world, role, "own").status_code == (404 if reporter else 200)
     assert _api(app, world, role, "other").status_code == (404 if ROLES[role][2] else 200)
     assert app.test_client().get(f"/api/v1/surveys/{world['own']['survey_id']}/results").status_code == 401
 

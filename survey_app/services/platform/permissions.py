@@ -25,6 +25,8 @@ closed). Pick the need by the object the URL names and what the view does with i
 
     PUBLIC            respondents, sign-in, static files: no account needed
     TOKEN             the results API: the view checks the bearer token itself
+    ACCOUNT           any signed-in account, unit reporters included, on its own account
+                      (sign out, change password)
     SIGNED_IN         any staff member, on their own things or lists filtered by scope
     ORGANIZE          organizers and admins; creates a new object (checked again after)
     ADMIN             administrators only (accounts)
@@ -48,6 +50,16 @@ closed). Pick the need by the object the URL names and what the view does with i
     READ_PROJECT      project_id: a key project, read by staff of one of its units
     MANAGE_PROJECT    project_id: change the project or its milestones; a scoped organizer
                       only for a project whose units all lie in their scope
+    READ_UNIT_WORK    unit_id: a unit's own work for the 效能办 (targets, progress,
+                      self-assessment, evidence): staff whose scope holds the unit, and the
+                      unit's reporter
+    UNIT_WORK         unit_id: fill in that work: the unit's reporter, and organizers whose
+                      scope holds the unit
+
+Unit reporters (单位填报员, Role.REPORTER) are bound to exactly one unit, their only scoped
+unit. They use ACCOUNT, READ_UNIT_WORK and UNIT_WORK routes of that unit and nothing else:
+every other need is refused them (404 where the URL names an object, 403 otherwise), so
+no survey, result, plan, dossier or other unit is ever in their reach.
 """
 
 import enum
@@ -61,6 +73,7 @@ from survey_app.models.base import Role
 class Need(enum.Enum):
     PUBLIC = "public"
     TOKEN = "token"
+    ACCOUNT = "account"
     SIGNED_IN = "signed_in"
     ORGANIZE = "organize"
     ADMIN = "admin"
@@ -78,6 +91,8 @@ class Need(enum.Enum):
     CITY_DOCUMENT = "city_document"
     READ_PROJECT = "read_project"
     MANAGE_PROJECT = "manage_project"
+    READ_UNIT_WORK = "read_unit_work"
+    UNIT_WORK = "unit_work"
 
 
 class Decision(enum.Enum):
@@ -98,7 +113,7 @@ ROUTES: dict[str, Need] = {
     "api.openapi_document": N.PUBLIC,
     "results_api.survey_results": N.TOKEN,
     # own things and lists filtered by scope
-    "auth.logout": N.SIGNED_IN, "auth.change_password": N.SIGNED_IN, "tokens.list_tokens": N.SIGNED_IN, "tokens.create_token": N.SIGNED_IN,
+    "auth.logout": N.ACCOUNT, "auth.change_password": N.ACCOUNT, "tokens.list_tokens": N.SIGNED_IN, "tokens.create_token": N.SIGNED_IN,
     "tokens.revoke_token": N.SIGNED_IN, "tokens.confirm_revoke_token": N.SIGNED_IN, "admin.list_surveys": N.SIGNED_IN, "assessments.list_plans": N.SIGNED_IN,
     "dossiers.list_dossiers": N.SIGNED_IN,
     # accounts and the log
@@ -178,16 +193,26 @@ OBJECT_OF = {
     Need.READ_PLAN: "plan", Need.MANAGE_PLAN: "plan", Need.PLAN_ROWS: "plan",
     Need.EDIT_PLAN_SUBJECT: "plan_subject", Need.READ_DOSSIER: "cadre", Need.EDIT_DOSSIER: "cadre",
     Need.READ_PROJECT: "project", Need.MANAGE_PROJECT: "project",
+    Need.READ_UNIT_WORK: "unit", Need.UNIT_WORK: "unit",
 }
+
+#: The needs a unit reporter may use at all (on their own unit, for the last two).
+REPORTER_NEEDS = frozenset({Need.ACCOUNT, Need.READ_UNIT_WORK, Need.UNIT_WORK})
 
 
 # ---- who the user is --------------------------------------------------------------------------
 
 
 def scope_of(user: Any) -> frozenset[int] | None:
-    """Return the unit ids the user is limited to, or None for a city-wide account."""
+    """Return the unit ids the user is limited to, or None for a city-wide account.
+
+    A unit reporter is never city-wide: one whose unit is gone is limited to nothing."""
     ids = frozenset(unit.id for unit in user.scoped_units)
-    return ids or None
+    return ids if ids or is_reporter(user) else None
+
+
+def is_reporter(user: Any) -> bool:
+    return user.role is Role.REPORTER
 
 
 def is_organizer(user: Any) -> bool:
@@ -256,6 +281,15 @@ def _project_unit_ids(project: Any) -> set[int | None]:
     return {unit.id for unit in project.units}
 
 
+def may_read_unit_work(user: Any, unit: Any) -> bool:
+    return in_scope(user, unit.id)
+
+
+def may_do_unit_work(user: Any, unit: Any) -> bool:
+    """The unit's reporter, or an organizer whose scope holds the unit."""
+    return (is_reporter(user) or is_organizer(user)) and in_scope(user, unit.id)
+
+
 def may_read_project(user: Any, project: Any) -> bool:
     """A scoped user reads a key project linked to at least one of their units."""
     scope = scope_of(user)
@@ -289,6 +323,7 @@ def _city_organizer(user: Any, _obj: Any) -> bool:
 
 
 _RULES = {
+    Need.ACCOUNT: _Rule(_always, _always),
     Need.SIGNED_IN: _Rule(_always, _always),
     Need.ORGANIZE: _Rule(_always, _organizer),
     Need.AUDIT: _Rule(_always, _organizer),
@@ -306,6 +341,8 @@ _RULES = {
     Need.CITY_DOCUMENT: _Rule(_always, _city_organizer),
     Need.READ_PROJECT: _Rule(may_read_project, _always),
     Need.MANAGE_PROJECT: _Rule(may_read_project, may_manage_project),
+    Need.READ_UNIT_WORK: _Rule(may_read_unit_work, _always),
+    Need.UNIT_WORK: _Rule(may_read_unit_work, may_do_unit_work),
 }
 
 
@@ -321,6 +358,8 @@ def decide(user: Any, need: Need, obj: Any = None) -> Decision:
         return Decision.ALLOW
     if user is None:
         return Decision.SIGN_IN
+    if is_reporter(user) and need not in REPORTER_NEEDS:
+        return Decision.HIDE if need in OBJECT_OF else Decision.FORBID
     rule = _RULES[need]
     if not rule.read(user, obj):
         return Decision.HIDE

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from survey_app.errors import ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import Role, Unit, User
+from survey_app.services.platform import permissions
 from survey_app.services.platform.confirmation import require_confirmation
 
 MIN_PASSWORD_LENGTH = 10
@@ -46,11 +47,18 @@ def create_user(
     if find_user(username):
         raise ValidationFailed(_("用户名已存在"))
     check_password_rules(password)
+    _check_reporter_unit(role, unit_ids)
     user = User(username=username, display_name=display_name or username, role=role, password_hash=_hash(password))
     user.scoped_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))) if unit_ids else []
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _check_reporter_unit(role: Role, unit_ids) -> None:
+    """A unit reporter (单位填报员) speaks for exactly one unit: their only scoped unit."""
+    if role is Role.REPORTER and len(set(unit_ids)) != 1:
+        raise ValidationFailed(_("单位填报员必须绑定且只能绑定一个单位"))
 
 
 def check_password_rules(password: str, username: str = "") -> None:
@@ -99,13 +107,15 @@ def generate_password() -> str:
 
 def visible_unit_ids(user: User) -> set[int] | None:
     """Return the unit ids a user is scoped to, or None for every unit."""
-    return {unit.id for unit in user.scoped_units} or None
+    scope = permissions.scope_of(user)
+    return None if scope is None else set(scope)
 
 
 def update_user(user: User, actor: User, *, role: Role, unit_ids, is_active: bool) -> None:
     """Change a user's role, unit scope and whether the account may sign in."""
     if user.id == actor.id and (role is not Role.ADMIN or not is_active):
         raise ValidationFailed(_("不能降低或停用自己的管理员账号"))
+    _check_reporter_unit(role, unit_ids)
     before = (user.role, user.is_active_account, {unit.id for unit in user.scoped_units})
     user.role = role
     user.is_active_account = is_active
