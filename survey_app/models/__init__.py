@@ -32,7 +32,18 @@ from survey_app.models.base import (
 )
 from survey_app.models.dossier import EvidenceItem, EvidenceKind, EvidenceSource, VerificationStatus
 from survey_app.models.feedback import Followup, FollowupStatus, TextRedaction
-from survey_app.models.inspection import KeyProject, Milestone, ProjectCadre, ProjectLevel, ProjectStatus
+from survey_app.models.inspection import (
+    KeyProject,
+    Milestone,
+    ProjectCadre,
+    ProjectLevel,
+    ProjectStatus,
+    Visit,
+    VisitCadre,
+    VisitDay,
+    VisitMethod,
+    VisitPhoto,
+)
 from survey_app.models.org import Unit
 from survey_app.models.stored_file import FilePurpose, StoredFile
 from survey_app.models.survey import (
@@ -65,5 +76,5 @@ __all__ = [
     "RespondentGroup", "Role", "ScaleKind", "ScaleOption", "SheetState", "StoredFile", "Subject", "SubjectComment",
     "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TargetSheet", "TextRedaction", "Unit",
     "UnitTarget",
-    "User", "VenueNetwork", "VerificationStatus", "group_subjects", "user_unit_scopes",
+    "User", "VenueNetwork", "VerificationStatus", "Visit", "VisitCadre", "VisitDay", "VisitMethod", "VisitPhoto", "group_subjects", "user_unit_scopes",
 ]

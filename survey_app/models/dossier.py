@@ -89,6 +89,8 @@ class EvidenceItem(Base):
     #: How it was checked, or why it is doubted (required for 存疑 and 不属实).
     verification_note: Mapped[str] = mapped_column(String(500), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The visit (考察纪实) whose finding this is, if any: the item links back to it.
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="RESTRICT"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
