@@ -197,10 +197,12 @@ def _register_blueprints(app: Flask) -> None:
         targets,
         tokens,
     )
+    from survey_app.blueprints import uploads
     from survey_app.blueprints.access import enforce
 
     # One place decides every request's access (services/platform/permissions.py, docs/permissions.md).
     app.before_request(enforce)
+    uploads.init_app(app)  # first of all hooks: an upload route's size limit applies before CSRF reads the form
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
                    dossiers, inspection, answers, targets, errors):
         app.register_blueprint(module.bp)
