@@ -62,8 +62,12 @@ from survey_app.models.target import (
     IndicatorSystem,
     SheetState,
     SystemStatus,
+    TargetEvidence,
+    TargetProgress,
+    TargetResult,
     TargetSheet,
     UnitTarget,
+    VerificationWay,
 )
 from survey_app.models.user import AuditEntry, User, user_unit_scopes
 from survey_app.models.venue import VenueNetwork
@@ -74,7 +78,7 @@ __all__ = [
     "FollowupStatus", "IndicatorNode", "IndicatorSystem", "KeyProject", "Milestone", "OpenLink",
     "OpenReceipt", "ProjectCadre", "ProjectLevel", "ProjectStatus", "Question", "QuestionKind", "Rating",
     "RespondentGroup", "Role", "ScaleKind", "ScaleOption", "SheetState", "StoredFile", "Subject", "SubjectComment",
-    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TargetSheet", "TextRedaction", "Unit",
-    "UnitTarget",
+    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TargetEvidence", "TargetProgress", "TargetResult", "TargetSheet",
+    "TextRedaction", "Unit", "UnitTarget", "VerificationWay",
     "User", "VenueNetwork", "VerificationStatus", "Visit", "VisitCadre", "VisitDay", "VisitMethod", "VisitPhoto", "group_subjects", "user_unit_scopes",
 ]

@@ -7,7 +7,7 @@ rows with a parent and a position; the root is the system itself (its ``points``
 """
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
@@ -123,6 +123,10 @@ class TargetSheet(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     approved_at: Mapped[datetime | None]
+    #: When the unit handed in its year-end 自评 (then its values are the verifier's to check).
+    self_assessed_at: Mapped[datetime | None]
+    #: When the 效能办 closed 现场核验: the verified values are final and the sheet scores.
+    verified_at: Mapped[datetime | None]
 
     system: Mapped[IndicatorSystem] = relationship()
     targets: Mapped[list["UnitTarget"]] = relationship(
@@ -155,3 +159,81 @@ class UnitTarget(Base):
 
     sheet: Mapped[TargetSheet] = relationship(back_populates="targets")
     node: Mapped[IndicatorNode] = relationship()
+    result: Mapped["TargetResult | None"] = relationship(
+        back_populates="target", cascade="all, delete-orphan", passive_deletes=True)
+    progress: Mapped[list["TargetProgress"]] = relationship(
+        back_populates="target", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="TargetProgress.quarter")
+
+
+class VerificationWay(enum.Enum):
+    """How the 效能办 checked a value (现场核验的方式)."""
+
+    ON_SITE = "on_site"  # 现场核验
+    DOCUMENTS = "documents"  # 材料审核
+    DATA = "data"  # 数据比对 (统计部门、业务系统的数据)
+    INTERVIEW = "interview"  # 座谈走访
+
+
+class TargetResult(Base):
+    """A leaf's year-end result for one unit: the unit's 自评 (actual value, explanation,
+    evidence files) and the verifier's 核验 (verified value, note, date and way).
+
+    Scoring uses the verified value; a judged leaf (method "judged") uses `judged_score`.
+    """
+
+    __tablename__ = "target_results"
+    __table_args__ = (CheckConstraint("judged_score IS NULL OR judged_score >= 0", name="judged_non_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("unit_targets.id", ondelete="CASCADE"), unique=True)
+    #: 自评: the actual value the unit reports, in the leaf's unit of measure.
+    self_value: Mapped[float | None]
+    self_note: Mapped[str] = mapped_column(Text, default="")
+    #: 核验: the value the 效能办 verified; None while not verified.
+    verified_value: Mapped[float | None]
+    #: A judged leaf's score within 0..分值, given by the verifier.
+    judged_score: Mapped[float | None]
+    verification_note: Mapped[str] = mapped_column(Text, default="")
+    verified_on: Mapped[date | None]
+    verification_way: Mapped[VerificationWay | None] = mapped_column(_enum(VerificationWay))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    target: Mapped[UnitTarget] = relationship(back_populates="result")
+    evidence: Mapped[list["TargetEvidence"]] = relationship(
+        back_populates="result", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="TargetEvidence.id")
+
+
+class TargetEvidence(Base):
+    """A file the unit attached to a leaf's 自评 (证明材料): a stored file."""
+
+    __tablename__ = "target_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("target_results.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id", ondelete="RESTRICT"))
+
+    result: Mapped[TargetResult] = relationship(back_populates="evidence")
+
+
+class TargetProgress(Base):
+    """Progress during the year (optional, per quarter): the value reached so far and a
+    short account; it feeds the 进度清单 of the unit's leaders' dossiers."""
+
+    __tablename__ = "target_progress"
+    __table_args__ = (
+        UniqueConstraint("target_id", "quarter"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("unit_targets.id", ondelete="CASCADE"), index=True)
+    quarter: Mapped[int]
+    value: Mapped[float | None]
+    account: Mapped[str] = mapped_column(Text, default="")
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    target: Mapped[UnitTarget] = relationship(back_populates="progress")
