@@ -45,6 +45,7 @@ from survey_app.models.inspection import (
     VisitPhoto,
 )
 from survey_app.models.org import Unit
+from survey_app.models.register import RegisterEntry, RegisterEvidence, RegisterSource, RegisterState
 from survey_app.models.stored_file import FilePurpose, StoredFile
 from survey_app.models.survey import (
     SCALE_ROLES,
@@ -76,7 +77,7 @@ __all__ = [
     "SCALE_ROLES", "AccessCode", "Answer", "ApiToken", "AuditEntry", "Ballot", "Base", "CodeBatch", "CodeStatus",
     "Dimension", "Direction", "EvidenceItem", "EvidenceKind", "EvidenceSource", "FilePurpose", "Followup",
     "FollowupStatus", "IndicatorNode", "IndicatorSystem", "KeyProject", "Milestone", "OpenLink",
-    "OpenReceipt", "ProjectCadre", "ProjectLevel", "ProjectStatus", "Question", "QuestionKind", "Rating",
+    "OpenReceipt", "ProjectCadre", "RegisterEntry", "RegisterEvidence", "RegisterSource", "RegisterState", "ProjectLevel", "ProjectStatus", "Question", "QuestionKind", "Rating",
     "RespondentGroup", "Role", "ScaleKind", "ScaleOption", "SheetState", "StoredFile", "Subject", "SubjectComment",
     "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TargetEvidence", "TargetProgress", "TargetResult", "TargetSheet",
     "TextRedaction", "Unit", "UnitTarget", "VerificationWay",

@@ -291,6 +291,10 @@ class Adjustment(Base):
     document: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The approved register item this one was synced from (services/assessment/register_sync.py):
+    #: read-only in the plan, changed in the register and synced again. None: entered by hand.
+    register_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("register_entries.id", ondelete="SET NULL"), index=True)
 
     subject: Mapped[PlanSubject] = relationship(back_populates="adjustments")
 
