@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from survey_app.models.assessment import AdjustmentKind
 from survey_app.models.base import (
     QuestionKind,
     Role,
@@ -12,6 +13,7 @@ from survey_app.models.base import (
 )
 from survey_app.models.feedback import FollowupStatus
 from survey_app.models.inspection import ProjectLevel, ProjectStatus
+from survey_app.models.register import RegisterSource, RegisterState
 
 SURVEY_KIND = {
     SurveyKind.DEMOCRATIC: _l("民主测评"),
@@ -51,3 +53,9 @@ ROLE = {Role.ADMIN: _l("系统管理员"), Role.ORGANIZER: _l("组织人员"), R
 PROJECT_LEVEL = {ProjectLevel.NATIONAL: _l("国家"), ProjectLevel.PROVINCIAL: _l("省"), ProjectLevel.CITY: _l("市")}
 PROJECT_STATUS = {ProjectStatus.ACTIVE: _l("推进中"), ProjectStatus.SUSPENDED: _l("暂缓"),
                   ProjectStatus.COMPLETED: _l("已建成")}
+REGISTER_SOURCE = {RegisterSource.PARTY_OFFICE: _l("市委督查室"), RegisterSource.GOVERNMENT_OFFICE: _l("市政府督查室"),
+                   RegisterSource.EFFICIENCY_OFFICE: _l("效能办"), RegisterSource.COMMENDATION: _l("上级表彰"),
+                   RegisterSource.OTHER: _l("其他")}
+REGISTER_STATE = {RegisterState.RECORDED: _l("待审核"), RegisterState.APPROVED: _l("已审核"),
+                  RegisterState.REJECTED: _l("未通过")}
+ADJUSTMENT_KIND = {AdjustmentKind.BONUS: _l("正向激励"), AdjustmentKind.DEDUCTION: _l("效能督查")}

@@ -8,10 +8,17 @@ a stale stored composite. Bad input re-renders the page with a Chinese message, 
 The views live in modules by screen family (common.py holds what they share):
 plan_pages (the list, a plan's page and its status steps), method_pages (categories,
 components, subjects, pasted scores), subject_pages (one subject's page and its forms),
-file_pages (the Excel import and the result exports).
+file_pages (the Excel import and the result exports), register_pages (bonus and deduction
+items synced from the registers of 正向激励 and 效能督查).
 """
 
 # `bp` lives in common.py, which every view module imports; importing the view modules
 # here attaches their routes to it, so the package is the blueprint with all its pages.
-from survey_app.blueprints.assessments import file_pages, method_pages, plan_pages, subject_pages  # noqa: F401
+from survey_app.blueprints.assessments import (  # noqa: F401
+    file_pages,
+    method_pages,
+    plan_pages,
+    register_pages,
+    subject_pages,
+)
 from survey_app.blueprints.assessments.common import bp  # noqa: F401

@@ -61,6 +61,7 @@ def _render_subject(plan: AssessmentPlan, subject: PlanSubject, status: int = 20
         "assessments/subject.html", plan=plan, subject=subject, row=row, category=category,
         forms=_subject_forms(plan, subject, row.final_grade or row.band_grade, **bound),
         history=plan_history(plan, subject.key), AdjustmentKind=AdjustmentKind,
+        synced={item.id: item.register_entry for item in subject.adjustments if item.register_entry_id},
         **label_context(),
     ), status
 
@@ -159,6 +160,9 @@ def confirm_remove_adjustment(plan_id: int, item_id: int):
     plan = load_plan(plan_id)
     item = db.get_or_404(Adjustment, item_id)
     subject = find_visible_subject(plan, item.subject_id)
+    if item.register_entry_id is not None:
+        flash(_("该加减分来自正向激励与效能督查登记，请在登记中修改后重新同步"), "error")
+        return _back(plan_id, subject.id, "adjustments")
     return confirmation_page(plan, _("确认删除加减分"), plans.removal_consequences(item), _("删除"),
                              subject_url(plan_id, subject.id, "adjustments"), method=False)
 

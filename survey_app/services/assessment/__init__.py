@@ -9,6 +9,8 @@ Modules, lowest first (each imports only those above it):
   propose, override and confirm;
 - `scoring`: entering scores, bonus and deduction items and flags, logged with the
   composites before and after;
+- `register_sync`: a unit plan's bonus and deduction items brought from the registers of
+  正向激励 and 效能督查 (services/targets/registers), with a preview of what changes;
 - `demo_plan`: the demo's 绩效考评;
 - `file_format`: the workbooks' sheet and column names, file names, sheet-writing helpers;
 - `import_templates`: the score and bonus/deduction workbooks to fill in;
@@ -20,5 +22,5 @@ Modules, lowest first (each imports only those above it):
 A name with a leading underscore is private to its module; what the modules share has a
 public name (clean_text, write_titled_sheet, …), even when only this package uses it.
 
-Imports platform, design and results.
+Imports platform, design, results and targets (the registers).
 """

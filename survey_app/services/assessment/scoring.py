@@ -279,10 +279,13 @@ def add_adjustments(plan: AssessmentPlan, entries, actor: User, action: str, **d
 
 
 def remove_adjustment(item: Adjustment, actor: User, *, confirmed: bool = True) -> None:
-    """Remove a bonus or deduction item."""
+    """Remove a bonus or deduction item entered by hand (one synced from the registers is
+    changed there and synced again)."""
     require_confirmation(confirmed)
     subject = item.subject
     require_unconfirmed(subject.plan)
+    if item.register_entry_id is not None:
+        raise ValidationFailed(_("该加减分来自正向激励与效能督查登记，请在登记中修改后重新同步"))
     with _recomputed(subject, actor, f"assessment.{item.kind.value}_remove", points=item.points,
                      reason=item.reason):
         subject.adjustments.remove(item)

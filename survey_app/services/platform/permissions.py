@@ -55,6 +55,13 @@ closed). Pick the need by the object the URL names and what the view does with i
                       unit's reporter
     UNIT_WORK         unit_id: fill in that work: the unit's reporter, and organizers whose
                       scope holds the unit
+    READ_REGISTER     entry_id: a register item of 正向激励 / 效能督查 and its files: staff
+                      whose scope holds its unit (the unit's reporter reads it through the
+                      READ_UNIT_WORK pages of the unit)
+    MANAGE_REGISTER   entry_id: edit the item and its files: organizers whose scope holds
+                      its unit
+    APPROVE_REGISTER  entry_id: approve, reject, withdraw an approval: unscoped organizers
+                      and admins
 
 Unit reporters (单位填报员, Role.REPORTER) are bound to exactly one unit, their only scoped
 unit. They use ACCOUNT, READ_UNIT_WORK and UNIT_WORK routes of that unit and nothing else:
@@ -93,6 +100,9 @@ class Need(enum.Enum):
     MANAGE_PROJECT = "manage_project"
     READ_UNIT_WORK = "read_unit_work"
     UNIT_WORK = "unit_work"
+    READ_REGISTER = "read_register"
+    MANAGE_REGISTER = "manage_register"
+    APPROVE_REGISTER = "approve_register"
 
 
 class Decision(enum.Enum):
@@ -183,6 +193,15 @@ ROUTES: dict[str, Need] = {
     "inspection.show_project": N.READ_PROJECT, "inspection.edit_project": N.MANAGE_PROJECT,
     "inspection.add_milestone": N.MANAGE_PROJECT, "inspection.edit_milestone": N.MANAGE_PROJECT,
     "inspection.record_actual": N.MANAGE_PROJECT,
+    # registers of 正向激励 and 效能督查: the list is filtered by scope; approval is city-wide
+    "registers.list_entries": N.SIGNED_IN, "registers.new_entry": N.ORGANIZE,
+    "registers.show_entry": N.READ_REGISTER, "registers.download_evidence": N.READ_REGISTER,
+    "registers.edit_entry": N.MANAGE_REGISTER, "registers.add_evidence": N.MANAGE_REGISTER,
+    "registers.confirm_remove_evidence": N.MANAGE_REGISTER, "registers.remove_evidence": N.MANAGE_REGISTER,
+    "registers.approve_entry": N.APPROVE_REGISTER, "registers.reject_entry": N.APPROVE_REGISTER,
+    "registers.confirm_withdraw": N.APPROVE_REGISTER, "registers.withdraw_approval": N.APPROVE_REGISTER,
+    "registers.unit_entries": N.READ_UNIT_WORK, "registers.unit_evidence": N.READ_UNIT_WORK,
+    "assessments.preview_register_sync": N.MANAGE_PLAN, "assessments.sync_registers": N.MANAGE_PLAN,
 }
 del N
 
@@ -194,6 +213,8 @@ OBJECT_OF = {
     Need.EDIT_PLAN_SUBJECT: "plan_subject", Need.READ_DOSSIER: "cadre", Need.EDIT_DOSSIER: "cadre",
     Need.READ_PROJECT: "project", Need.MANAGE_PROJECT: "project",
     Need.READ_UNIT_WORK: "unit", Need.UNIT_WORK: "unit",
+    Need.READ_REGISTER: "register_entry", Need.MANAGE_REGISTER: "register_entry",
+    Need.APPROVE_REGISTER: "register_entry",
 }
 
 #: The needs a unit reporter may use at all (on their own unit, for the last two).
@@ -290,6 +311,15 @@ def may_do_unit_work(user: Any, unit: Any) -> bool:
     return (is_reporter(user) or is_organizer(user)) and in_scope(user, unit.id)
 
 
+def may_read_register_entry(user: Any, entry: Any) -> bool:
+    return in_scope(user, entry.unit_id)
+
+
+def may_manage_register_entry(user: Any, entry: Any) -> bool:
+    """Organizers whose scope holds the item's unit."""
+    return is_organizer(user) and in_scope(user, entry.unit_id)
+
+
 def may_read_project(user: Any, project: Any) -> bool:
     """A scoped user reads a key project linked to at least one of their units."""
     scope = scope_of(user)
@@ -343,6 +373,9 @@ _RULES = {
     Need.MANAGE_PROJECT: _Rule(may_read_project, may_manage_project),
     Need.READ_UNIT_WORK: _Rule(may_read_unit_work, _always),
     Need.UNIT_WORK: _Rule(may_read_unit_work, may_do_unit_work),
+    Need.READ_REGISTER: _Rule(may_read_register_entry, _always),
+    Need.MANAGE_REGISTER: _Rule(may_read_register_entry, may_manage_register_entry),
+    Need.APPROVE_REGISTER: _Rule(may_read_register_entry, _city_organizer),
 }
 
 

@@ -4,4 +4,7 @@ their JSON form (with a schema) and Excel table, import and export.
 The scoring itself is analytics.targets (pure); this package stores what it scores and
 checks every tree with analytics' own ``validate_tree`` before anything is stored
 (docs/targets.md). It imports only ``platform`` below it.
+
+- `registers`: the registers of 正向激励 and 效能督查: items per unit and year, their
+  evidence files and approval, lists and per-unit totals filtered by scope.
 """
