@@ -26,7 +26,6 @@ from survey_app.models.base import Base, utcnow
 
 if TYPE_CHECKING:
     from survey_app.models.org import Unit
-    from survey_app.models.register import RegisterEntry
     from survey_app.models.survey import Survey
     from survey_app.models.user import User
 
@@ -298,7 +297,6 @@ class Adjustment(Base):
         ForeignKey("register_entries.id", ondelete="SET NULL"), index=True)
 
     subject: Mapped[PlanSubject] = relationship(back_populates="adjustments")
-    register_entry: Mapped["RegisterEntry | None"] = relationship()
 
 
 class GradeDecision(Base):

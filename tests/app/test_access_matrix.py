@@ -25,10 +25,11 @@ from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSu
 from survey_app.services.assessment import plans, scoring
 from survey_app.services.design import structure, surveys
 from survey_app.services.inspection import projects
-from survey_app.services.platform import api_tokens, permissions, users
+from survey_app.services.platform import api_tokens, file_store, permissions, users
 from survey_app.services.platform.permissions import Need
 from survey_app.services.respondents import codes, venues
 from survey_app.services.results import lifecycle, reports
+from survey_app.services.targets import registers
 from survey_app.services.targets import systems as target_systems
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
@@ -110,11 +111,26 @@ def _survey_objects(survey: Survey, subject_key: str) -> dict:
 TARGETS = ("mine", "own", "other")
 
 
+def _register_entry(unit_id: int, actor) -> dict:
+    """A register item of this unit (效能督查) with one evidence file."""
+    entry = registers.record_entry({"year": 2026, "occurred_on": date(2026, 5, 6), "unit_id": unit_id,
+                                    "kind": "deduction", "source": "efficiency_office", "title": "窗口办件超时",
+                                    "points": 1, "document": "督查通报〔2026〕7号", "finding": "超时 3 件"},
+                                   actor, datetime(2026, 11, 20, tzinfo=UTC), date(2026, 11, 20))
+    stored = registers.attach_evidence(entry, [(REGISTER_PDF, "通报.pdf")], actor, datetime(2026, 11, 20, tzinfo=UTC))
+    return {"entry_id": entry.id, "file_id": stored[0].id}
+
+
+REGISTER_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
 @pytest.fixture
-def world(app, make_survey):
+def world(app, make_survey, tmp_path):
     """Three surveys (one of the scoped users' unit only, one with subjects of both units,
     one of the other unit only), rated; codes, open links, an assessment plan from each; a
-    user per role with an API token."""
+    user per role with an API token; a register item with a file per target."""
+    app.config.update(FILES_BACKEND="local", FILES_LOCAL_DIR=str(tmp_path / "files"))
+    file_store.init_app(app)
     own_id = make_survey(publish=True)  # 张伟 and 李娜 in 市发改委, 王强 in 市财政局
     with app.app_context():
         actor = users.find_user("factory")
@@ -141,6 +157,7 @@ def world(app, make_survey):
         for target, unit_ids in (("mine", [own_unit]), ("own", [own_unit, other_unit]), ("other", [other_unit])):
             data[target].update(_key_project(f"{target}重点项目", unit_ids, actor))
             data[target]["unit_id"] = unit_ids[-1] if target == "other" else own_unit
+            data[target].update(_register_entry(data[target]["unit_id"], actor))
         for target in TARGETS:
             survey = db.session.get(Survey, data[target]["survey_id"])
             data[target]["ballot_id"] = db.session.scalars(select(Ballot.id).where(Ballot.survey_id == survey.id)).first()
@@ -172,6 +189,7 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "system_id": world["system_id"], "group_id": objects["group_id"], "venue_id": objects["venue_id"], "question_id": 1,
         "text_id": "1", "followup_id": 1,
         "project_id": objects["project_id"], "milestone_id": objects["milestone_id"], "unit_id": objects["unit_id"],
+        "entry_id": objects["entry_id"], "file_id": objects["file_id"],
     }
     if endpoint.startswith("answers."):
         values["kind"] = "comment"
@@ -227,10 +245,13 @@ def _may(role: str | None, need: Need, target: str) -> bool:
         return organizer
     if scoped and target == "other":
         return False  # nothing of another unit only is even visible
-    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER, Need.READ_PROJECT, Need.READ_UNIT_WORK):
+    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER, Need.READ_PROJECT, Need.READ_UNIT_WORK,
+                Need.READ_REGISTER):
         return True
-    if need is Need.UNIT_WORK:
-        return organizer
+    if need in (Need.UNIT_WORK, Need.MANAGE_REGISTER):
+        return organizer  # the item named is of the user's unit in "mine" and "own"
+    if need is Need.APPROVE_REGISTER:
+        return organizer and not scoped
     if need in (Need.MANAGE_SURVEY, Need.MANAGE_PLAN, Need.MANAGE_PROJECT):
         return organizer and (not scoped or target == "mine")  # shared ones are city-wide
     if need in (Need.CITY_SURVEY, Need.CITY_DOCUMENT):

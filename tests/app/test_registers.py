@@ -382,3 +382,17 @@ def test_the_sync_pages_preview_then_sync_and_the_subject_page_links_each_item(a
     with app.app_context():
         assert len(db.session.get(AssessmentPlan, plan_id).subjects[0].adjustments) == 1
     assert "无需同步" in client.get(f"/admin/assessments/{plan_id}/registers/sync").get_data(as_text=True)
+
+
+def test_the_demo_registers_hold_approved_waiting_and_rejected_items(app):
+    from survey_app.demo.registers import DEMO_ITEMS, seed_registers
+
+    with app.app_context():
+        db.session.add_all([Unit(name=name, category="市直单位") for name in {item[0] for item in DEMO_ITEMS}])
+        admin = users.create_user("demo-admin", PASSWORD, Role.ADMIN)
+        assert seed_registers(admin) == len(DEMO_ITEMS)
+        assert seed_registers(admin) == 0  # once
+        states = {e.title: e.state for e in registers.list_entries(None)}
+        assert set(states.values()) == set(RegisterState)
+        kinds = {e.kind for e in registers.list_entries(None, registers.Filters(state=RegisterState.APPROVED))}
+        assert kinds == {AdjustmentKind.BONUS, AdjustmentKind.DEDUCTION}

@@ -30,6 +30,7 @@ from survey_app.models.assessment import (
     ComponentSource,
     PlanSubject,
 )
+from survey_app.models.register import RegisterEntry
 from survey_app.services.assessment import grading, plans, scoring
 
 
@@ -61,7 +62,8 @@ def _render_subject(plan: AssessmentPlan, subject: PlanSubject, status: int = 20
         "assessments/subject.html", plan=plan, subject=subject, row=row, category=category,
         forms=_subject_forms(plan, subject, row.final_grade or row.band_grade, **bound),
         history=plan_history(plan, subject.key), AdjustmentKind=AdjustmentKind,
-        synced={item.id: item.register_entry for item in subject.adjustments if item.register_entry_id},
+        synced={item.id: db.session.get(RegisterEntry, item.register_entry_id)
+                for item in subject.adjustments if item.register_entry_id},
         **label_context(),
     ), status
 
