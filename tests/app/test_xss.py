@@ -14,6 +14,7 @@ import re
 import shutil
 import zipfile
 from collections import deque
+from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,7 +31,7 @@ from survey_app.services.platform import api_tokens, users
 from survey_app.services.platform.sheets import FORMULA_PREFIXES
 from survey_app.services.respondents import codes
 from survey_app.services.results import lifecycle
-from survey_app.services.targets import systems
+from survey_app.services.targets import registers, systems
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
 
@@ -70,10 +71,14 @@ def _build(app) -> dict:
         plans.import_subjects(plan, survey, admin)
         api_tokens.create_token(admin, f"{IMG}令牌")
         system_id = _hostile_indicator_system(admin)
+        entry = registers.record_entry(
+            {"year": 2026, "occurred_on": date(2026, 5, 6), "unit_id": subjects[0].unit_id, "kind": "deduction",
+             "source": "other", "title": f"{SCRIPT}督查", "points": 1, "document": LINK, "finding": IMG,
+             "detail": SCRIPT}, admin, datetime(2026, 11, 20, tzinfo=UTC), date(2026, 11, 20))
         db.session.commit()
         top_label, survey_id = top.label, survey.id
         result = {"survey_id": survey_id, "subject_ids": [s.id for s in subjects], "open_token": link.token,
-                  "plan_id": plan.id, "system_id": system_id}
+                  "plan_id": plan.id, "system_id": system_id, "entry_id": entry.id}
     for _ in range(3):
         for group in ("superior", "served"):
             cast(app, survey_id, group, {"C1": (top_label, "称职"), "C2": ("称职", None), "C3": ("基本称职", "称职")})
@@ -205,7 +210,8 @@ def test_every_staff_page_and_export_shows_markup_as_text(app, client, hostile):
     for must in (f"/admin/surveys/{survey_id}", f"/admin/reports/{survey_id}", f"/admin/reports/{survey_id}/quality",
                  f"/admin/reports/{survey_id}/subjects/{subject}", f"/admin/codes/{survey_id}",
                  f"/admin/codes/{survey_id}/turnout", f"/admin/assessments/{hostile['plan_id']}", "/admin/audit",
-                 f"/admin/surveys/{survey_id}/subjects/{subject}/edit", f"/admin/targets/{hostile['system_id']}"):
+                 f"/admin/surveys/{survey_id}/subjects/{subject}/edit", f"/admin/targets/{hostile['system_id']}",
+                 f"/admin/registers/{hostile['entry_id']}"):
         assert any(page.split("?")[0] == must for page in pages), must
     assert seen["xlsx"] >= 1 and seen["csv"] >= 1 and seen["pdf"] >= 2 and seen["svg"] >= 1, seen
     # The comments with markup are on the subject's page, as text.
