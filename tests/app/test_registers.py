@@ -280,6 +280,7 @@ def test_evidence_is_uploaded_checked_and_served_only_within_the_units_scope(app
     unit_page = reporter.get(f"/admin/registers/units/{world['own']}")
     assert unit_page.status_code == 200 and "督查通报.pdf" in unit_page.get_data(as_text=True)
     assert "正向激励与效能督查</a>" not in unit_page.get_data(as_text=True)  # no staff nav link
+    assert f'href="/admin/registers/units/{world["own"]}" id="unit-registers"' in unit_page.get_data(as_text=True)
     assert reporter.get(f"/admin/registers/units/{world['own']}/files/{files[0]}").data == PDF
     assert reporter.get(f"/admin/registers/units/{world['other']}").status_code == 404
     assert reporter.get(f"/admin/registers/units/{world['other']}/files/{files[0]}").status_code == 404
