@@ -274,4 +274,7 @@ def unit_evidence(unit_id: int, file_id: int):
         .where(RegisterEntry.unit_id == unit_id, RegisterEvidence.file_id == file_id).limit(1))
     if link is None:
         abort(404)
-    return evidence_files.send_stored_file(link.file)
+    try:
+        return evidence_files.send_stored_file(link.file)
+    except NotFound:
+        abort(404)

@@ -85,6 +85,8 @@ def _check_dates(problems: list[str], year: int | None, occurred_on: Any, today:
 
 
 def _check_unit(problems: list[str], value: Any, actor: User) -> Unit | None:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
     unit = db.session.get(Unit, value) if isinstance(value, int) and not isinstance(value, bool) else None
     if unit is None:
         problems.append(_("请选择单位"))
