@@ -71,5 +71,7 @@ def test_a_visit_recorded_on_a_phone_reaches_the_dossier(live_server, phone_page
     link = row.locator(".from-visit a")
     assert "来自考察" in link.inner_text()
     assert f"{base}{link.get_attribute('href')}" == visit_url
-    page.goto(visit_url)  # the dossier's wide evidence table is not tappable at 390px yet (see the report)
+    # The dossier page is wider than a phone (its yearly result tables), so a tap on it lands
+    # on another element: followed by its address until that page fits 390px.
+    page.goto(visit_url)
     assert page.locator("#findings", has_text="征迁台账与现场不符").count() == 1
