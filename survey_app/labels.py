@@ -12,7 +12,7 @@ from survey_app.models.base import (
     SurveyStatus,
 )
 from survey_app.models.feedback import FollowupStatus
-from survey_app.models.inspection import ProjectLevel, ProjectStatus
+from survey_app.models.inspection import ProjectLevel, ProjectStatus, VisitMethod
 from survey_app.models.register import RegisterSource, RegisterState
 
 SURVEY_KIND = {
@@ -59,3 +59,7 @@ REGISTER_SOURCE = {RegisterSource.PARTY_OFFICE: _l("市委督查室"), RegisterS
 REGISTER_STATE = {RegisterState.RECORDED: _l("待审核"), RegisterState.APPROVED: _l("已审核"),
                   RegisterState.REJECTED: _l("未通过")}
 ADJUSTMENT_KIND = {AdjustmentKind.BONUS: _l("正向激励"), AdjustmentKind.DEDUCTION: _l("效能督查")}
+#: By stored value (Visit.methods is a JSON list of values), in the speech's order.
+VISIT_METHOD = {VisitMethod.SITE_SURVEY.value: _l("实地勘察"), VisitMethod.TALKS.value: _l("谈话了解"),
+                VisitMethod.SITTING_IN.value: _l("列席旁听"), VisitMethod.MILESTONE_CHECK.value: _l("节点对账"),
+                VisitMethod.UNANNOUNCED.value: _l("明察暗访")}

@@ -20,7 +20,7 @@ from survey_app.errors import DomainError, NotFound
 from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Subject, Survey, Unit
 from survey_app.models.assessment import Adjustment, AssessmentPlan, PlanSubject
-from survey_app.models.inspection import KeyProject
+from survey_app.models.inspection import KeyProject, Visit
 from survey_app.models.register import RegisterEntry
 from survey_app.services.dossier import cadres
 from survey_app.services.platform import permissions
@@ -108,6 +108,10 @@ def _project_of(args: dict) -> KeyProject | None:
     return db.session.get(KeyProject, args["project_id"])
 
 
+def _visit_of(args: dict) -> Visit | None:
+    return db.session.get(Visit, args["visit_id"])
+
+
 def _unit_of(args: dict) -> Unit | None:
     return db.session.get(Unit, args["unit_id"])
 
@@ -117,7 +121,7 @@ def _register_entry_of(args: dict) -> RegisterEntry | None:
 
 
 _LOADERS = {"survey": _survey_of, "plan": _plan_of, "plan_subject": _plan_subject_of, "cadre": _cadre_of,
-            "project": _project_of, "unit": _unit_of, "register_entry": _register_entry_of}
+            "project": _project_of, "visit": _visit_of, "unit": _unit_of, "register_entry": _register_entry_of}
 
 
 def organizer_required(view):

@@ -1,4 +1,5 @@
-"""一线考察: key projects (重点项目) and their milestones (关键节点) with 序时进度.
+"""一线考察: key projects (重点项目) and their milestones (关键节点) with 序时进度, and
+visits (考察纪实, views in `inspection_visits`, registered at the end of this module).
 
 Viewers read; organizers and administrators create and change projects and milestones. A
 unit-scoped user sees only the projects of their units (another unit's project is 404,
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from forms.inspection import ActualForm, MilestoneForm, ProjectForm
 from survey_app import labels
+from survey_app.blueprints import inspection_visits as visit_views
 from survey_app.blueprints.access import commit_or_flash, organizer_required
 from survey_app.errors import NotFound
 from survey_app.extensions import db
@@ -179,3 +181,22 @@ def record_actual(project_id: int, milestone_id: int):
             lambda: projects.record_actual(milestone, form.actual_on.data, current_user, _today())) is None:
         flash(_("已记录实际完成日期"), "success")
     return _back(project_id, f"milestone-{milestone_id}")
+
+
+# ---- visits (考察纪实): views in inspection_visits -------------------------------------------------
+
+#: (rule, view, methods) of the visit pages; the endpoint is the view's name.
+VISIT_URLS = (
+    ("/visits/", visit_views.list_visits, ["GET"]),
+    ("/visits/new", visit_views.new_visit, ["GET", "POST"]),
+    ("/visits/<int:visit_id>", visit_views.show_visit, ["GET"]),
+    ("/visits/<int:visit_id>/edit", visit_views.edit_visit, ["GET", "POST"]),
+    ("/visits/<int:visit_id>/days", visit_views.save_visit_day, ["POST"]),
+    ("/visits/<int:visit_id>/photos", visit_views.add_visit_photos, ["POST"]),
+    ("/visits/<int:visit_id>/photos/<int:photo_id>", visit_views.visit_photo, ["GET"]),
+    ("/visits/<int:visit_id>/photos/<int:photo_id>/remove", visit_views.confirm_remove_visit_photo, ["GET"]),
+    ("/visits/<int:visit_id>/photos/<int:photo_id>/remove", visit_views.remove_visit_photo, ["POST"]),
+    ("/visits/<int:visit_id>/findings", visit_views.add_visit_finding, ["POST"]),
+)
+for _rule, _view, _methods in VISIT_URLS:
+    bp.add_url_rule(_rule, view_func=login_required(_view), methods=_methods)

@@ -24,7 +24,7 @@ from survey_app.models import Ballot, Role, Survey, SurveyKind, Unit
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSubjectKind
 from survey_app.services.assessment import plans, scoring
 from survey_app.services.design import structure, surveys
-from survey_app.services.inspection import projects
+from survey_app.services.inspection import projects, visits
 from survey_app.services.platform import api_tokens, file_store, permissions, users
 from survey_app.services.platform.permissions import Need
 from survey_app.services.respondents import codes, venues
@@ -92,6 +92,24 @@ def _key_project(name: str, unit_ids: list[int], actor) -> dict:
     return {"project_id": project.id, "milestone_id": milestone.id}
 
 
+def _visit(title: str, unit_ids: list[int], actor) -> dict:
+    """A visit of these units with one photo."""
+    visit = visits.record_visit({"title": title, "unit_ids": unit_ids, "starts_on": date(2026, 11, 20),
+                                 "methods": ["site_survey"]}, actor, None, date(2026, 11, 24))
+    photo = visits.add_photos(visit, [(_jpeg(), "现场.jpg")], "", actor, datetime(2026, 11, 24, tzinfo=UTC))[0]
+    return {"visit_id": visit.id, "photo_id": photo.id}
+
+
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (120, 60, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def _survey_objects(survey: Survey, subject_key: str) -> dict:
     subject = next(s for s in survey.subjects if s.key == subject_key)
     group = survey.groups[0]
@@ -156,6 +174,7 @@ def world(app, make_survey, tmp_path):
         other_unit = db.session.scalar(select(Unit.id).where(Unit.name == "市财政局"))
         for target, unit_ids in (("mine", [own_unit]), ("own", [own_unit, other_unit]), ("other", [other_unit])):
             data[target].update(_key_project(f"{target}重点项目", unit_ids, actor))
+            data[target].update(_visit(f"{target}考察", unit_ids, actor))
             data[target]["unit_id"] = unit_ids[-1] if target == "other" else own_unit
             data[target].update(_register_entry(data[target]["unit_id"], actor))
         for target in TARGETS:
@@ -190,6 +209,7 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "text_id": "1", "followup_id": 1,
         "project_id": objects["project_id"], "milestone_id": objects["milestone_id"], "unit_id": objects["unit_id"],
         "entry_id": objects["entry_id"], "file_id": objects["file_id"],
+        "visit_id": objects["visit_id"], "photo_id": objects["photo_id"],
     }
     if endpoint.startswith("answers."):
         values["kind"] = "comment"
@@ -245,14 +265,14 @@ def _may(role: str | None, need: Need, target: str) -> bool:
         return organizer
     if scoped and target == "other":
         return False  # nothing of another unit only is even visible
-    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER, Need.READ_PROJECT, Need.READ_UNIT_WORK,
-                Need.READ_REGISTER):
+    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER, Need.READ_PROJECT, Need.READ_VISIT,
+                Need.READ_UNIT_WORK, Need.READ_REGISTER):
         return True
     if need in (Need.UNIT_WORK, Need.MANAGE_REGISTER):
         return organizer  # the item named is of the user's unit in "mine" and "own"
     if need is Need.APPROVE_REGISTER:
         return organizer and not scoped
-    if need in (Need.MANAGE_SURVEY, Need.MANAGE_PLAN, Need.MANAGE_PROJECT):
+    if need in (Need.MANAGE_SURVEY, Need.MANAGE_PLAN, Need.MANAGE_PROJECT, Need.MANAGE_VISIT):
         return organizer and (not scoped or target == "mine")  # shared ones are city-wide
     if need in (Need.CITY_SURVEY, Need.CITY_DOCUMENT):
         return organizer and not scoped

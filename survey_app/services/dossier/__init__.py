@@ -1,6 +1,7 @@
 """The cadre dossier (干部档案): who a cadre is and who may see them (cadres), each
 cadre's evaluations and assessments across years with the view log (dossiers), the
-evidence lists (evidence), and the PDF (dossier_pdf). See docs/dossier.md.
+evidence lists (evidence), a visit's findings filed as evidence (findings), and the PDF
+(dossier_pdf). See docs/dossier.md.
 
-Imports platform, design, results and assessment.
+Imports platform, design, results, assessment and inspection.
 """

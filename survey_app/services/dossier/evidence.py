@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from survey_app.errors import NotFound, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import EvidenceItem, EvidenceKind, EvidenceSource, User, VerificationStatus
+from survey_app.models.inspection import Visit
 from survey_app.services.dossier.cadres import Cadre, in_scope
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
@@ -75,6 +76,12 @@ class EvidenceView:
     unit: str
     created_at: datetime
     updated_at: datetime
+    #: The visit (考察纪实) this item was found on, if any: its id and title.
+    visit_id: int | None = None
+    visit_title: str = ""
+    #: Whose dossier it is (the visit page lists findings about several cadres).
+    subject_key: str = ""
+    subject_name: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -98,12 +105,15 @@ def _user_name(user: User | None) -> str:
 
 
 def _evidence_view(item: EvidenceItem) -> EvidenceView:
+    visit = db.session.get(Visit, item.visit_id) if item.visit_id else None
     return EvidenceView(
         id=item.id, kind=item.kind, title=item.title, detail=item.detail, occurred_on=item.occurred_on,
         due_on=item.due_on, source=item.source, attachments=tuple(item.attachments or ()), status=item.status,
         verified_by=_user_name(item.verified_by) if item.verified_at else None, verified_at=item.verified_at,
         verification_note=item.verification_note, recorded_by=_user_name(item.recorded_by),
         unit=item.unit.name if item.unit else "", created_at=item.created_at, updated_at=item.updated_at,
+        visit_id=item.visit_id, visit_title=visit.title if visit else "", subject_key=item.subject_key,
+        subject_name=item.subject_name,
     )
 
 
@@ -178,14 +188,18 @@ def evidence_view(item: EvidenceItem) -> EvidenceView:
     return _evidence_view(item)
 
 
-def add_evidence(cadre: Cadre, data: Mapping[str, Any], actor: User, today: date) -> EvidenceItem:
-    """Record an item in the cadre's dossier, 待核实, under the cadre's current unit."""
+def add_evidence(cadre: Cadre, data: Mapping[str, Any], actor: User, today: date,
+                 visit: Visit | None = None) -> EvidenceItem:
+    """Record an item in the cadre's dossier, 待核实, under the cadre's current unit; a
+    finding of a visit keeps the visit (services/dossier/findings.py)."""
     clean = clean_evidence(data, today)
     item = EvidenceItem(subject_key=cadre.key, subject_name=cadre.name, unit_id=cadre.unit_id,
-                        recorded_by_id=actor.id, status=VerificationStatus.PENDING, **clean)
+                        recorded_by_id=actor.id, status=VerificationStatus.PENDING,
+                        visit_id=visit.id if visit else None, **clean)
     db.session.add(item)
     db.session.flush()
-    _record(actor, "dossier.evidence_add", item, **_snapshot(item))
+    extra = {"visit_id": visit.id, "visit": visit.title} if visit else {}
+    _record(actor, "dossier.evidence_add", item, **_snapshot(item), **extra)
     return item
 
 

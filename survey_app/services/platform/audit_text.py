@@ -121,6 +121,11 @@ PHRASES: dict[str, Any] = {
     "milestone.add": _l("%(who)s 为重点项目“%(name)s”添加了节点“%(milestone)s”"),
     "milestone.update": _l("%(who)s 修改了重点项目“%(name)s”的节点“%(milestone)s”"),
     "milestone.complete": _l("%(who)s 记录了重点项目“%(name)s”的节点“%(milestone)s”于 %(actual_on)s 完成"),
+    "visit.create": _l("%(who)s 记录了考察“%(title)s”"),
+    "visit.update": _l("%(who)s 修改了考察“%(title)s”"),
+    "visit.day": _l("%(who)s 记录了考察“%(title)s” %(day)s 的纪实"),
+    "visit.photos_add": _l("%(who)s 为考察“%(title)s”添加了 %(count)s 张照片"),
+    "visit.photo_remove": _l("%(who)s 删除了考察“%(title)s”的一张照片"),
 }
 
 #: What each detail key is called.
@@ -169,6 +174,9 @@ FIELDS: dict[str, Any] = {
     "level": _l("级别"), "project_status": _l("项目状态"), "starts_on": _l("开始日期"),
     "service_units": _l("服务部门"), "cadres": _l("挂钩干部"), "milestone": _l("节点"),
     "planned_on": _l("计划完成日期"), "actual_on": _l("实际完成日期"),
+    "project": _l("重点项目"), "ends_on": _l("结束日期"), "hours": _l("时长"), "methods": _l("考察方式"),
+    "announced": _l("事先通知"), "team": _l("考察组成员"), "summary": _l("考察情况"), "day": _l("日期"),
+    "log": _l("纪实"), "caption": _l("照片说明"), "visit": _l("考察"), "visit_id": _l("考察编号"),
 }
 
 #: Enum members as stored: by value ("unit") or by str() of the member ("SubjectKind.UNIT").
@@ -218,7 +226,7 @@ _VALUE_WORDS = {"format": {"page": _l("查看页面"), "pdf": _l("下载 PDF"), 
 _TARGETS = {"survey": _l("评议活动"), "user": _l("用户"), "api_token": _l("接口令牌"),
             "assessment": _l("考核方案"), "dossier": _l("干部档案"), "evidence": _l("纪实"),
             "followup": _l("转办事项"), "survey_text": _l("评议活动"),
-            "key_project": _l("重点项目")}
+            "key_project": _l("重点项目"), "visit": _l("考察纪实")}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _ENUM_NAME = re.compile(r"^([A-Z][A-Za-z]+)\.([A-Z_]+)$")
 

@@ -50,6 +50,10 @@ closed). Pick the need by the object the URL names and what the view does with i
     READ_PROJECT      project_id: a key project, read by staff of one of its units
     MANAGE_PROJECT    project_id: change the project or its milestones; a scoped organizer
                       only for a project whose units all lie in their scope
+    READ_VISIT        visit_id: a visit (考察纪实), its photos and findings, read by staff
+                      of one of its units
+    MANAGE_VISIT      visit_id: change the visit, its daily log, photos and findings; a
+                      scoped organizer only for a visit whose units all lie in their scope
     READ_UNIT_WORK    unit_id: a unit's own work for the 效能办 (targets, progress,
                       self-assessment, evidence): staff whose scope holds the unit, and the
                       unit's reporter
@@ -98,6 +102,8 @@ class Need(enum.Enum):
     CITY_DOCUMENT = "city_document"
     READ_PROJECT = "read_project"
     MANAGE_PROJECT = "manage_project"
+    READ_VISIT = "read_visit"
+    MANAGE_VISIT = "manage_visit"
     READ_UNIT_WORK = "read_unit_work"
     UNIT_WORK = "unit_work"
     READ_REGISTER = "read_register"
@@ -202,6 +208,13 @@ ROUTES: dict[str, Need] = {
     "registers.confirm_withdraw": N.APPROVE_REGISTER, "registers.withdraw_approval": N.APPROVE_REGISTER,
     "registers.unit_entries": N.READ_UNIT_WORK, "registers.unit_evidence": N.READ_UNIT_WORK,
     "assessments.preview_register_sync": N.MANAGE_PLAN, "assessments.sync_registers": N.MANAGE_PLAN,
+    # visits (考察纪实): the list is filtered by scope; a photo is served after the view
+    # checks it is the visit's
+    "inspection.list_visits": N.SIGNED_IN, "inspection.new_visit": N.ORGANIZE,
+    "inspection.show_visit": N.READ_VISIT, "inspection.visit_photo": N.READ_VISIT,
+    "inspection.edit_visit": N.MANAGE_VISIT, "inspection.save_visit_day": N.MANAGE_VISIT,
+    "inspection.add_visit_photos": N.MANAGE_VISIT, "inspection.confirm_remove_visit_photo": N.MANAGE_VISIT,
+    "inspection.remove_visit_photo": N.MANAGE_VISIT, "inspection.add_visit_finding": N.MANAGE_VISIT,
 }
 del N
 
@@ -212,6 +225,7 @@ OBJECT_OF = {
     Need.READ_PLAN: "plan", Need.MANAGE_PLAN: "plan", Need.PLAN_ROWS: "plan",
     Need.EDIT_PLAN_SUBJECT: "plan_subject", Need.READ_DOSSIER: "cadre", Need.EDIT_DOSSIER: "cadre",
     Need.READ_PROJECT: "project", Need.MANAGE_PROJECT: "project",
+    Need.READ_VISIT: "visit", Need.MANAGE_VISIT: "visit",
     Need.READ_UNIT_WORK: "unit", Need.UNIT_WORK: "unit",
     Need.READ_REGISTER: "register_entry", Need.MANAGE_REGISTER: "register_entry",
     Need.APPROVE_REGISTER: "register_entry",
@@ -331,6 +345,16 @@ def may_manage_project(user: Any, project: Any) -> bool:
     return is_organizer(user) and owns_unit_ids(user, _project_unit_ids(project))
 
 
+def may_read_visit(user: Any, visit: Any) -> bool:
+    """A scoped user reads a visit of at least one of their units (a visit belongs to its units)."""
+    return may_read_project(user, visit)
+
+
+def may_manage_visit(user: Any, visit: Any) -> bool:
+    """Organizers change a visit; a scoped one only when all its units are theirs."""
+    return may_manage_project(user, visit)
+
+
 # ---- the decision -----------------------------------------------------------------------------
 
 
@@ -371,6 +395,8 @@ _RULES = {
     Need.CITY_DOCUMENT: _Rule(_always, _city_organizer),
     Need.READ_PROJECT: _Rule(may_read_project, _always),
     Need.MANAGE_PROJECT: _Rule(may_read_project, may_manage_project),
+    Need.READ_VISIT: _Rule(may_read_visit, _always),
+    Need.MANAGE_VISIT: _Rule(may_read_visit, may_manage_visit),
     Need.READ_UNIT_WORK: _Rule(may_read_unit_work, _always),
     Need.UNIT_WORK: _Rule(may_read_unit_work, may_do_unit_work),
     Need.READ_REGISTER: _Rule(may_read_register_entry, _always),
