@@ -11,7 +11,7 @@ from survey_app.models.base import (
     SurveyStatus,
 )
 from survey_app.models.feedback import FollowupStatus
-from survey_app.models.inspection import ProjectLevel, ProjectStatus
+from survey_app.models.inspection import ProjectLevel, ProjectStatus, VisitMethod
 
 SURVEY_KIND = {
     SurveyKind.DEMOCRATIC: _l("民主测评"),
@@ -51,3 +51,6 @@ ROLE = {Role.ADMIN: _l("系统管理员"), Role.ORGANIZER: _l("组织人员"), R
 PROJECT_LEVEL = {ProjectLevel.NATIONAL: _l("国家"), ProjectLevel.PROVINCIAL: _l("省"), ProjectLevel.CITY: _l("市")}
 PROJECT_STATUS = {ProjectStatus.ACTIVE: _l("推进中"), ProjectStatus.SUSPENDED: _l("暂缓"),
                   ProjectStatus.COMPLETED: _l("已建成")}
+VISIT_METHOD = {VisitMethod.SITE_SURVEY: _l("实地勘察"), VisitMethod.TALKS: _l("谈话了解"),
+                VisitMethod.SITTING_IN: _l("列席旁听"), VisitMethod.MILESTONE_CHECK: _l("节点对账"),
+                VisitMethod.UNANNOUNCED: _l("明察暗访")}

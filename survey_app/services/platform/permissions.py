@@ -183,6 +183,8 @@ ROUTES: dict[str, Need] = {
     "inspection.show_project": N.READ_PROJECT, "inspection.edit_project": N.MANAGE_PROJECT,
     "inspection.add_milestone": N.MANAGE_PROJECT, "inspection.edit_milestone": N.MANAGE_PROJECT,
     "inspection.record_actual": N.MANAGE_PROJECT,
+    # coverage (考察覆盖) and the 考察台账: rows filtered by scope
+    "inspection.show_coverage": N.SIGNED_IN, "inspection.export_ledger": N.SIGNED_IN,
 }
 del N
 
