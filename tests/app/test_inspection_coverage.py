@@ -12,11 +12,14 @@ from sqlalchemy import select
 
 from analytics.coverage import CellState, MilestoneState, YearMonth
 from survey_app.extensions import db
-from survey_app.models import Role, Unit
-from survey_app.models.inspection import ProjectLevel
+from survey_app.models import EvidenceKind, Role, Survey, Unit, VerificationStatus
+from survey_app.models.inspection import KeyProject, ProjectLevel
 from survey_app.services.inspection import coverage, progress, projects
 from survey_app.services.platform import users
-from tests.app.visit_helpers import make_visit
+from survey_app.services.results import reports
+from tests.app.documents import pdf_text_or_skip
+from tests.app.factories import cast
+from tests.app.visit_helpers import make_finding, make_visit
 
 JAN, DEC = YearMonth(2026, 1), YearMonth(2026, 12)
 
@@ -199,3 +202,77 @@ def test_the_ledger_reads_back_with_its_three_sheets_and_neutralised_text(app, c
     assert fiscal[2] == "已覆盖（2）" and fiscal[3] == "已覆盖（1）"
     late = [[c.value for c in row] for row in workbook["逾期节点"].iter_rows()]
     assert late[1][:2] == ["城东综合交通枢纽", "征迁完成"]
+
+
+# ---- into the dossier: the 一线考察 section and 相互印证 -------------------------------------------
+
+
+@pytest.fixture
+def rated(app, make_survey):
+    """A published survey, rated: 张伟 (C1) and 李娜 (C2) all 优秀, 王强 (C3) 基本称职."""
+    survey_id = make_survey(publish=True)
+    for _ in range(5):
+        cast(app, survey_id, "superior", {"C1": ("优秀", "优秀"), "C2": ("优秀", "优秀"), "C3": ("基本称职", "基本称职")})
+    with app.app_context():
+        units = {name: db.session.scalar(select(Unit.id).where(Unit.name == name)) for name in ("市发改委", "市财政局")}
+        _project("城东综合交通枢纽", [units["市发改委"]], [("征迁完成", date(2026, 2, 1), None)])
+        projects.update_project(db.session.scalar(select(KeyProject)), {
+            "name": "城东综合交通枢纽", "level": "city", "starts_on": date(2026, 1, 1),
+            "unit_ids": [units["市发改委"]], "cadre_keys": "C1"}, users.find_user("factory"), None)
+        visit = make_visit(["市发改委"], date(2026, 2, 10), title="枢纽征迁现场考察", cadres=("C1", "C2"),
+                           methods=("site_survey", "milestone_check"), project="城东综合交通枢纽")
+        make_finding(visit, "C1", EvidenceKind.PROBLEM, "征迁台账与现场不符", unit="市发改委",
+                     status=VerificationStatus.PENDING)
+        make_finding(visit, "C1", EvidenceKind.PROBLEM, "拆迁补偿公示不及时", unit="市发改委")
+        make_finding(visit, "C2", EvidenceKind.ACHIEVEMENT, "审批提速", unit="市发改委")
+        fiscal = make_visit(["市财政局"], date(2026, 2, 12), date(2026, 2, 14), title="财政局蹲点调研",
+                            cadres=("C3",), announced=False)
+        make_finding(fiscal, "C3", EvidenceKind.ACHIEVEMENT, "国库集中支付改革完成", unit="市财政局")
+        make_finding(fiscal, "C3", EvidenceKind.ACHIEVEMENT, "一条不属实的反映", unit="市财政局",
+                     status=VerificationStatus.REFUTED)
+        db.session.commit()
+        indices = {row.key: row.index for row in reports.survey_report(db.session.get(Survey, survey_id)).subjects}
+    return {"survey_id": survey_id, "units": units, "indices": indices}
+
+
+def test_the_fieldwork_section_flags_both_directions_and_agreement(app, client, auth, rated):
+    indices = rated["indices"]
+    assert indices["C1"] >= 90 and indices["C2"] >= 90 and indices["C3"] < 70, indices
+    auth.login("viewer", Role.VIEWER)
+    page = client.get("/admin/dossiers/C1").get_data(as_text=True)
+    assert 'id="fieldwork"' in page and "枢纽征迁现场考察" in page and "实地勘察、节点对账" in page
+    assert 'data-kind="well_rated_with_problems"' in page
+    assert f"满意度指数 {indices['C1']:.1f}" in page and "考察发现问题 2 项（已核实 1 项，待核实或存疑 1 项）" in page
+    assert 'id="field-project-' in page and "征迁完成（计划 2026-02-01，逾期" in page
+    assert "拆迁补偿公示不及时" in page.split('id="field-findings"')[1].split("</section>")[0]
+    assert "征迁台账与现场不符" not in page.split('id="field-findings"')[1].split("</section>")[0]  # not verified
+
+    poor = client.get("/admin/dossiers/C3").get_data(as_text=True)
+    assert 'data-kind="poorly_rated_with_achievements"' in poor
+    assert f"满意度指数 {indices['C3']:.1f}" in poor and "考察核实成绩 1 项" in poor  # the refuted one is not counted
+    assert "财政局蹲点调研" in poor and "不打招呼" in poor and "3 天" in poor
+
+    agree = client.get("/admin/dossiers/C2").get_data(as_text=True)
+    assert "crosscheck-flag" not in agree and 'id="field-agree"' in agree and "审批提速" in agree
+
+
+def test_a_scoped_reader_sees_only_their_units_visits_in_the_dossier(app, client, auth, rated):
+    with app.app_context():
+        make_visit(["市发改委", "市财政局"], date(2026, 3, 3), title="联合调研", cadres=("C1",))
+        make_visit(["市财政局"], date(2026, 3, 4), title="财政局专项调研", cadres=("C1",))
+        db.session.commit()
+    auth.create_user("scoped", Role.VIEWER, unit_ids=[rated["units"]["市发改委"]])
+    auth.login("scoped")
+    page = client.get("/admin/dossiers/C1").get_data(as_text=True)
+    section = page.split('id="fieldwork"')[1].split("</section>")[0]
+    assert "联合调研" in section and "市财政局" not in section and "财政局专项调研" not in section
+
+
+def test_the_dossier_pdf_has_the_fieldwork_section(app, client, auth, rated):
+    auth.login("organizer", Role.ORGANIZER)
+    response = client.get("/admin/dossiers/C1/dossier.pdf")
+    assert response.status_code == 200
+    text = pdf_text_or_skip(response.get_data()).replace(" ", "")
+    for words in ("一线考察", "相互印证", "评价较好，但一线考察发现问题", "枢纽征迁现场考察", "城东综合交通枢纽",
+                  "征迁完成（逾期", "拆迁补偿公示不及时"):
+        assert words in text.replace("\n", ""), words
