@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from analytics.coverage import YearMonth
 from forms.inspection import ActualForm, MilestoneForm, ProjectForm
 from survey_app import labels
 from survey_app.blueprints.access import commit_or_flash, organizer_required
@@ -21,7 +22,6 @@ from survey_app.extensions import db
 from survey_app.models import Unit
 from survey_app.models.base import utcnow
 from survey_app.models.inspection import KeyProject, ProjectLevel, ProjectStatus
-from analytics.coverage import YearMonth
 from survey_app.services.inspection import coverage, ledger, progress, projects
 from survey_app.services.platform import permissions, users
 from survey_app.services.platform.sheets import XLSX_MIMETYPE

@@ -4,8 +4,8 @@ directions, agreement, and the thresholds' edges (analytics/crosscheck_fieldwork
 import pytest
 
 from analytics.crosscheck_fieldwork import (
-    FlagKind,
     Findings,
+    FlagKind,
     Rating,
     Standing,
     Thresholds,
