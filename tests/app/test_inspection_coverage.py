@@ -276,3 +276,13 @@ def test_the_dossier_pdf_has_the_fieldwork_section(app, client, auth, rated):
     for words in ("一线考察", "相互印证", "评价较好，但一线考察发现问题", "枢纽征迁现场考察", "城东综合交通枢纽",
                   "征迁完成（逾期", "拆迁补偿公示不及时"):
         assert words in text.replace("\n", ""), words
+
+
+def test_a_milestone_still_late_from_before_the_log_is_listed_late_not_uncovered(app, units):
+    with app.app_context():
+        _project("临港物流园", [units["市财政局"]], [("征迁完成", date(2026, 1, 10), None)])
+        make_visit(["市财政局"], date(2026, 2, 10))
+        view = coverage.build_coverage(None, JAN, DEC, date(2026, 3, 15), since=coverage.log_start())
+        assert str(view.first_month) == "2026-02"
+        assert [(line.milestone, line.check.days_overdue) for line in view.late] == [("征迁完成", 64)]
+        assert not view.uncovered  # its window closed in January, before the log began

@@ -9,7 +9,7 @@ the 考察台账 (docs/inspection.md, "Coverage").
   month of the earliest visit on record. Months before it were never tracked, so they are
   not "missed".
 - **Milestones**: each milestone of a key project the user may read, planned or reached in
-  the period, needs a visit to one of its project's units, or to the project itself, within
+  the period (or planned before it and still not reached: it is late now), needs a visit to one of its project's units, or to the project itself, within
   N days (`INSPECTION_WINDOW_DAYS`, default `analytics.coverage.DEFAULT_WINDOW_DAYS`). The
   milestone is the project's: every visit to the project's units counts, also those of a
   unit outside a scoped user's units (only the state is shown, not those visits).
@@ -190,7 +190,9 @@ def _milestones(scope: Collection[int] | None, first: date, last: date, today: d
             continue
         for milestone in project.milestones:
             actual = milestone.actual_on if milestone.actual_on and milestone.actual_on <= today else None
-            if first <= (actual or milestone.planned_on) <= last or first <= milestone.planned_on <= last:
+            # In the period, or planned before it and still not reached (overdue now).
+            if first <= (actual or milestone.planned_on) <= last or first <= milestone.planned_on <= last or (
+                    actual is None and milestone.planned_on < first):
                 found.append((project, milestone))
     return found
 
@@ -256,7 +258,9 @@ def _view(report: CoverageReport, units: list[Unit], names, visits: list[Visit])
         last_month=report.calendar.months[-1], months=report.calendar.months, lines=lines,
         overdue_units=tuple(unit(u) for u in report.overdue.units if u.unit in by_key),
         milestones=tuple(_line(names, c) for c in checks),
-        uncovered=tuple(_line(names, c) for c in report.overdue.uncovered_milestones),
+        # A window that closed before the period (before the log began) was not tracked.
+        uncovered=tuple(_line(names, c) for c in report.overdue.uncovered_milestones
+                        if c.window_end >= report.calendar.months[0].first_day()),
         open=tuple(_line(names, c) for c in report.overdue.open_milestones),
         late=tuple(_line(names, c) for c in report.overdue.late_milestones),
         visits=tuple(visits))
