@@ -6,12 +6,14 @@ import pytest
 from sqlalchemy import func, select
 
 from analytics.coverage import CellState, YearMonth
+from analytics.crosscheck_fieldwork import FlagKind
 from survey_app import demo
 from survey_app.demo import visits as demo_visits
 from survey_app.extensions import db
 from survey_app.models import Role, Subject, SubjectKind, Survey, SurveyKind, SurveyStatus, Unit, User
 from survey_app.models.dossier import EvidenceItem
 from survey_app.models.inspection import Visit
+from survey_app.services.dossier import cadres, dossiers, fieldwork
 from survey_app.services.inspection import coverage
 from survey_app.services.platform import users
 
@@ -140,6 +142,13 @@ def test_the_demo_has_a_month_of_visits_and_one_overdue_unit(app, monkeypatch):
         november = {line.name: line.cells[0].state for line in view.lines}
         assert november.pop(demo_visits.UNVISITED_UNIT) is CellState.MISSED
         assert set(november.values()) == {CellState.COVERED}
+        # The dossier's 相互印证 flags one cadre each way.
+        with app.test_request_context():
+            flags = {key: fieldwork.build_fieldwork(dossiers.build_dossier(cadres.find_cadre(key)), None, today).flag
+                     for key in ("ZRZY05", "XZSP01", "FGW01")}
+        assert flags["ZRZY05"].kind is FlagKind.WELL_RATED_WITH_PROBLEMS
+        assert flags["XZSP01"].kind is FlagKind.POORLY_RATED_WITH_ACHIEVEMENTS
+        assert flags["FGW01"] is None  # rated last in his team, problems found: they agree
 
 
 @pytest.mark.parametrize("today", ["2026-12-07", "2027-03-01", "2027-03-02", "2026-12-30", "2026-12-01"])
