@@ -57,6 +57,11 @@ class Config:
     FILES_S3_TIMEOUT = 5  # seconds: a store that is down fails an upload quickly
     FILES_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # evidence documents (PDF or image)
     FILES_MAX_PHOTO_BYTES = 8 * 1024 * 1024  # visit photos
+    #: 一线考察 coverage (docs/inspection.md, "Coverage"): N, the days before and after a
+    #: milestone within which a visit to its project counts; and the month ("YYYY-MM") the
+    #: inspection log began (None: the month of the earliest visit recorded).
+    INSPECTION_WINDOW_DAYS = 7
+    INSPECTION_COVERAGE_SINCE: str | None = None
 
 
 class DevelopmentConfig(Config):

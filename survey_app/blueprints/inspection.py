@@ -7,11 +7,14 @@ services/platform/permissions.py); a scoped organizer changes a project only whe
 units are theirs, and picks only their units for a new one.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from analytics.coverage import YearMonth
 from forms.inspection import ActualForm, MilestoneForm, ProjectForm
 from survey_app import labels
 from survey_app.blueprints import inspection_visits as visit_views
@@ -21,8 +24,9 @@ from survey_app.extensions import db
 from survey_app.models import Unit
 from survey_app.models.base import utcnow
 from survey_app.models.inspection import KeyProject, ProjectLevel, ProjectStatus
-from survey_app.services.inspection import progress, projects
+from survey_app.services.inspection import coverage, ledger, progress, projects
 from survey_app.services.platform import permissions, users
+from survey_app.services.platform.sheets import XLSX_MIMETYPE
 
 bp = Blueprint("inspection", __name__, url_prefix="/admin/inspection")
 
@@ -181,6 +185,42 @@ def record_actual(project_id: int, milestone_id: int):
             lambda: projects.record_actual(milestone, form.actual_on.data, current_user, _today())) is None:
         flash(_("已记录实际完成日期"), "success")
     return _back(project_id, f"milestone-{milestone_id}")
+
+
+# ---- coverage (考察覆盖) and the 考察台账 -------------------------------------------------------
+
+
+def _coverage():
+    """The coverage of the year (?year=, default this year) and category (?category=) asked."""
+    today = _today()
+    year = request.args.get("year", type=int) or today.year
+    if not 2000 <= year <= today.year + 1:
+        year = today.year
+    category = request.args.get("category", "").strip()[:50] or None
+    since = coverage.log_start(current_app.config.get("INSPECTION_COVERAGE_SINCE"))
+    view = coverage.build_coverage(_scope(), YearMonth(year, 1), YearMonth(year, 12), today,
+                                   n=coverage.window_days(current_app.config), since=since, category=category)
+    first_year = min(since.year, today.year) if since else today.year
+    return view, year, category, list(range(today.year, first_year - 1, -1))
+
+
+@bp.get("/coverage")
+@login_required
+def show_coverage():
+    view, year, category, years = _coverage()
+    return render_template("inspection/coverage.html", coverage=view, year=year, category=category, years=years,
+                           categories=coverage.categories(_scope()), cell_labels=coverage.CELL_LABELS)
+
+
+@bp.get("/coverage/ledger.xlsx")
+@login_required
+def export_ledger():
+    view, year, _category, _years = _coverage()
+    data = ledger.ledger_workbook(view, _scope())
+    response = send_file(BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                         download_name=_("考察台账-%(year)s.xlsx", year=year))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # ---- visits (考察纪实): views in inspection_visits -------------------------------------------------

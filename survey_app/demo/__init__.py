@@ -6,8 +6,9 @@ last year's 服务质量评议 (closed, for year-on-year comparisons), this year
 Then the 2026 绩效考评 of the six units, the 年度考核 of their six heads, and the
 dossier evidence (任务/进度/问题/成绩清单) of four of those heads, the 2026 考核细则 of
 市直单位 (targets_2026.json, published), and two key projects (重点项目) with their
-milestones: one on schedule, one with an overdue milestone, and the 2026 registers of
-正向激励 and 效能督查 (registers.py: approved, waiting and rejected items).
+milestones: one on schedule, one with an overdue milestone; the 2026 registers of
+正向激励 and 效能督查 (registers.py: approved, waiting and rejected items); then a month of
+visits (一线考察) before the seed day, with one unit left unvisited (demo/visits.py).
 """
 
 import json
@@ -18,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from survey_app.demo.registers import seed_registers
+from survey_app.demo import visits
 from survey_app.extensions import db
 from survey_app.models import (
     EvidenceItem,
@@ -77,6 +79,7 @@ def seed() -> str | None:
     seed_indicator_system(admin)
     seed_key_projects(admin)
     seed_registers(admin)
+    visits.seed_visits(admin)
     return password
 
 

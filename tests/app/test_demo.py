@@ -1,10 +1,20 @@
 """The demo seed: an admin account and three realistic surveys, loaded once."""
 
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
 from sqlalchemy import func, select
 
+from analytics.coverage import CellState, YearMonth
+from analytics.crosscheck_fieldwork import FlagKind
 from survey_app import demo
+from survey_app.demo import visits as demo_visits
 from survey_app.extensions import db
 from survey_app.models import Role, Subject, SubjectKind, Survey, SurveyKind, SurveyStatus, Unit, User
+from survey_app.models.dossier import EvidenceItem
+from survey_app.models.inspection import Visit
+from survey_app.services.dossier import cadres, dossiers, fieldwork
+from survey_app.services.inspection import coverage
 from survey_app.services.platform import users
 
 
@@ -109,3 +119,42 @@ def test_seed_demo_command_prints_the_password_once(app, runner):
     assert second.output.strip() == "演示数据已存在，未重复载入。"
     listing = runner.invoke(args=["survey", "list"])
     assert listing.output.count("已发布") == 2 and listing.output.count("已结束") == 1
+
+
+def test_the_demo_has_a_month_of_visits_and_one_overdue_unit(app, monkeypatch):
+    """Seeded on 7 December 2026 (Shanghai): visits in the 30 days before, every demo unit
+    but 市生态环境局 visited in November, which the coverage page lists as overdue."""
+    monkeypatch.setattr(demo_visits, "utcnow", lambda: datetime(2026, 12, 6, 16, 30, tzinfo=UTC))  # 00:30 local
+    today = date(2026, 12, 7)
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+        visits = db.session.scalars(select(Visit)).all()
+        assert len(visits) == len(demo_visits.DEMO_VISITS)
+        assert min(v.starts_on for v in visits) >= date(2026, 11, 7) and max(v.ends_on for v in visits) < today
+        assert any(v.is_stay and v.days for v in visits) and {v.project.name for v in visits if v.project} == {
+            "城东综合交通枢纽", "政务服务中心智慧大厅改造"}
+        assert db.session.scalar(select(func.count()).select_from(EvidenceItem).where(EvidenceItem.visit_id.is_not(None))) >= 4
+        view = coverage.build_coverage(None, YearMonth(2026, 1), YearMonth(2026, 12), today,
+                                       since=coverage.log_start())
+        assert str(view.first_month) == "2026-11"
+        assert [u.name for u in view.overdue_units] == [demo_visits.UNVISITED_UNIT]
+        november = {line.name: line.cells[0].state for line in view.lines}
+        assert november.pop(demo_visits.UNVISITED_UNIT) is CellState.MISSED
+        assert set(november.values()) == {CellState.COVERED}
+        # The dossier's 相互印证 flags one cadre each way.
+        with app.test_request_context():
+            flags = {key: fieldwork.build_fieldwork(dossiers.build_dossier(cadres.find_cadre(key)), None, today).flag
+                     for key in ("ZRZY05", "XZSP01", "FGW01")}
+        assert flags["ZRZY05"].kind is FlagKind.WELL_RATED_WITH_PROBLEMS
+        assert flags["XZSP01"].kind is FlagKind.POORLY_RATED_WITH_ACHIEVEMENTS
+        assert flags["FGW01"] is None  # rated last in his team, problems found: they agree
+
+
+@pytest.mark.parametrize("today", ["2026-12-07", "2027-03-01", "2027-03-02", "2026-12-30", "2026-12-01"])
+def test_the_round_of_demo_visits_lies_in_the_30_days_and_the_previous_month(today):
+    day = date.fromisoformat(today)
+    days = demo_visits.round_days(day, 4)
+    previous = day.replace(day=1) - timedelta(days=1)
+    assert all(day - timedelta(days=30) <= d < day for d in days)
+    assert all((d.year, d.month) == (previous.year, previous.month) for d in days)

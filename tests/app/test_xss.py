@@ -27,6 +27,7 @@ from survey_app.models import Ballot, QuestionKind, Role, SubjectComment, Survey
 from survey_app.models.assessment import PlanSubjectKind
 from survey_app.services.assessment import plans
 from survey_app.services.design import structure, surveys
+from survey_app.services.inspection import progress
 from survey_app.services.platform import api_tokens, users
 from survey_app.services.platform.sheets import FORMULA_PREFIXES
 from survey_app.services.respondents import codes
@@ -34,6 +35,7 @@ from survey_app.services.results import lifecycle
 from survey_app.services.targets import registers, systems
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
+from tests.app.visit_helpers import make_visit
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -75,6 +77,7 @@ def _build(app) -> dict:
             {"year": 2026, "occurred_on": date(2026, 5, 6), "unit_id": subjects[0].unit_id, "kind": "deduction",
              "source": "other", "title": f"{SCRIPT}督查", "points": 1, "document": LINK, "finding": IMG,
              "detail": SCRIPT}, admin, datetime(2026, 11, 20, tzinfo=UTC), date(2026, 11, 20))
+        _hostile_visit(subjects[0].unit.name)
         db.session.commit()
         top_label, survey_id = top.label, survey.id
         result = {"survey_id": survey_id, "subject_ids": [s.id for s in subjects], "open_token": link.token,
@@ -98,6 +101,13 @@ def _hostile_indicator_system(admin) -> int:
     first = data["indicators"][0]
     first["name"], first["criteria"] = LINK, f"{IMG}评分标准"
     return systems.import_system(data, admin).id
+
+
+def _hostile_visit(unit: str) -> None:
+    """A visit of today (the coverage page shows this year) with a formula for a title and
+    markup in its team and summary: the 考察台账 export and the coverage page carry it."""
+    make_visit([unit], progress.local_today(datetime.now(UTC)), title=LINK, team=f"{SCRIPT}考察组",
+               summary=f"{IMG}考察情况", cadres=("C1",))
 
 
 def codes_for(app, survey_id: int, group_key: str) -> str:
@@ -211,7 +221,8 @@ def test_every_staff_page_and_export_shows_markup_as_text(app, client, hostile):
                  f"/admin/reports/{survey_id}/subjects/{subject}", f"/admin/codes/{survey_id}",
                  f"/admin/codes/{survey_id}/turnout", f"/admin/assessments/{hostile['plan_id']}", "/admin/audit",
                  f"/admin/surveys/{survey_id}/subjects/{subject}/edit", f"/admin/targets/{hostile['system_id']}",
-                 f"/admin/registers/{hostile['entry_id']}"):
+                 f"/admin/registers/{hostile['entry_id']}",
+                 "/admin/inspection/coverage"):
         assert any(page.split("?")[0] == must for page in pages), must
     assert seen["xlsx"] >= 1 and seen["csv"] >= 1 and seen["pdf"] >= 2 and seen["svg"] >= 1, seen
     # The comments with markup are on the subject's page, as text.

@@ -1,7 +1,8 @@
 """The cadre dossier (干部档案): who a cadre is and who may see them (cadres), each
 cadre's evaluations and assessments across years with the view log (dossiers), the
-evidence lists (evidence), a visit's findings filed as evidence (findings), and the PDF
-(dossier_pdf). See docs/dossier.md.
+evidence lists (evidence), a visit's findings filed as evidence (findings), the 一线考察
+section with its 相互印证 of visit findings against evaluations (fieldwork), and the PDF
+(dossier_pdf, fieldwork_pdf). See docs/dossier.md.
 
 Imports platform, design, results, assessment and inspection.
 """

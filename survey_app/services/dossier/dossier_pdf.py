@@ -15,6 +15,8 @@ from reportlab.platypus import KeepTogether, Spacer
 from analytics import charts
 from survey_app.services.dossier.dossiers import AssessmentEntry, Dossier, SurveyEntry
 from survey_app.services.dossier.evidence import KIND_LABELS, EvidenceView
+from survey_app.services.dossier.fieldwork import Fieldwork
+from survey_app.services.dossier.fieldwork_pdf import fieldwork_story
 from survey_app.services.platform import pdf_layout, phrasing
 from survey_app.services.results.report_models import INSUFFICIENT
 
@@ -207,9 +209,10 @@ def _evidence(dossier: Dossier) -> list:
     return story
 
 
-def dossier_pdf(dossier: Dossier, generated_on: date, viewer: str) -> bytes:
+def dossier_pdf(dossier: Dossier, generated_on: date, viewer: str, fieldwork: Fieldwork | None = None) -> bytes:
     """Return the dossier as an A4 PDF: results across years with charts, assessments, the
-    four lists with verification, and what is still to verify."""
+    一线考察 section (when given), the four lists with verification, and what is still to
+    verify."""
     cadre = dossier.cadre
     subtitle = "｜".join(part for part in (cadre.unit, cadre.position_title, _("编号 %(key)s", key=cadre.key),
                                            _("生成日期 %(date)s", date=generated_on.isoformat())) if part)
@@ -222,6 +225,8 @@ def dossier_pdf(dossier: Dossier, generated_on: date, viewer: str) -> bytes:
             story += [KeepTogether(section[:2]), *section[2:]]  # the title stays with its figures
         for plan in year.assessments:
             story += _assessment_section(plan)
+    if fieldwork is not None:
+        story += fieldwork_story(fieldwork)
     story += _evidence(dossier)
     footer = _("%(name)s 干部档案｜调阅人 %(viewer)s｜生成日期 %(date)s", name=cadre.name, viewer=viewer,
                date=generated_on.isoformat())

@@ -1,7 +1,8 @@
 """一线考察 (inspection, issue #16): key projects (重点项目) with their units, linked cadres
 and milestones, and their 序时进度 (projects, progress); visits (考察纪实) with a 蹲点's daily
-log and photos (visits; their findings are dossier items, services/dossier/findings.py).
-Talks, the pre-visit brief and the coverage calendar are not built yet (docs/inspection.md).
+log and photos (visits; their findings are dossier items, services/dossier/findings.py);
+the coverage rule on the recorded visits, with the overdue lists (coverage), and its
+考察台账 xlsx (ledger). Talks and the pre-visit brief are described in docs/inspection.md.
 
-Imports platform only; it sits beside assessment, below dossier, which it will feed.
+Imports platform and results; it sits beside assessment, below dossier, which it feeds.
 """

@@ -215,6 +215,8 @@ ROUTES: dict[str, Need] = {
     "inspection.edit_visit": N.MANAGE_VISIT, "inspection.save_visit_day": N.MANAGE_VISIT,
     "inspection.add_visit_photos": N.MANAGE_VISIT, "inspection.confirm_remove_visit_photo": N.MANAGE_VISIT,
     "inspection.remove_visit_photo": N.MANAGE_VISIT, "inspection.add_visit_finding": N.MANAGE_VISIT,
+    # coverage (考察覆盖) and the 考察台账: rows filtered by scope
+    "inspection.show_coverage": N.SIGNED_IN, "inspection.export_ledger": N.SIGNED_IN,
 }
 del N
 
