@@ -12,6 +12,7 @@ from survey_app.models.base import (
 )
 from survey_app.models.feedback import FollowupStatus
 from survey_app.models.inspection import ProjectLevel, ProjectStatus
+from survey_app.models.talk import TalkRelation
 
 SURVEY_KIND = {
     SurveyKind.DEMOCRATIC: _l("民主测评"),
@@ -51,3 +52,7 @@ ROLE = {Role.ADMIN: _l("系统管理员"), Role.ORGANIZER: _l("组织人员"), R
 PROJECT_LEVEL = {ProjectLevel.NATIONAL: _l("国家"), ProjectLevel.PROVINCIAL: _l("省"), ProjectLevel.CITY: _l("市")}
 PROJECT_STATUS = {ProjectStatus.ACTIVE: _l("推进中"), ProjectStatus.SUSPENDED: _l("暂缓"),
                   ProjectStatus.COMPLETED: _l("已建成")}
+#: Who the person talked to (个别谈话) is to the cadre.
+TALK_RELATION = {TalkRelation.SUPERIOR: _l("上级"), TalkRelation.PEER: _l("同级"),
+                 TalkRelation.SUBORDINATE: _l("下级"), TalkRelation.SERVED: _l("服务对象"),
+                 TalkRelation.PRIVATE_LIFE: _l("生活圈")}

@@ -21,6 +21,7 @@ from survey_app.extensions import db
 from survey_app.models import CodeBatch, OpenLink, Subject, Survey, Unit
 from survey_app.models.assessment import Adjustment, AssessmentPlan, PlanSubject
 from survey_app.models.inspection import KeyProject
+from survey_app.models.talk import Talk
 from survey_app.services.dossier import cadres
 from survey_app.services.platform import permissions
 from survey_app.services.platform.permissions import Decision
@@ -111,8 +112,12 @@ def _unit_of(args: dict) -> Unit | None:
     return db.session.get(Unit, args["unit_id"])
 
 
+def _talk_of(args: dict) -> Talk | None:
+    return db.session.get(Talk, args["talk_id"])
+
+
 _LOADERS = {"survey": _survey_of, "plan": _plan_of, "plan_subject": _plan_subject_of, "cadre": _cadre_of,
-            "project": _project_of, "unit": _unit_of}
+            "project": _project_of, "unit": _unit_of, "talk": _talk_of}
 
 
 def organizer_required(view):

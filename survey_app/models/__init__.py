@@ -56,6 +56,7 @@ from survey_app.models.survey import (
     Survey,
     group_subjects,
 )
+from survey_app.models.talk import Talk, TalkRelation
 from survey_app.models.target import (
     Direction,
     IndicatorNode,
@@ -78,7 +79,7 @@ __all__ = [
     "FollowupStatus", "IndicatorNode", "IndicatorSystem", "KeyProject", "Milestone", "OpenLink",
     "OpenReceipt", "ProjectCadre", "ProjectLevel", "ProjectStatus", "Question", "QuestionKind", "Rating",
     "RespondentGroup", "Role", "ScaleKind", "ScaleOption", "SheetState", "StoredFile", "Subject", "SubjectComment",
-    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TargetEvidence", "TargetProgress", "TargetResult", "TargetSheet",
+    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "Talk", "TalkRelation", "TargetEvidence", "TargetProgress", "TargetResult", "TargetSheet",
     "TextRedaction", "Unit", "UnitTarget", "VerificationWay",
     "User", "VenueNetwork", "VerificationStatus", "Visit", "VisitCadre", "VisitDay", "VisitMethod", "VisitPhoto", "group_subjects", "user_unit_scopes",
 ]

@@ -55,6 +55,15 @@ closed). Pick the need by the object the URL names and what the view does with i
                       unit's reporter
     UNIT_WORK         unit_id: fill in that work: the unit's reporter, and organizers whose
                       scope holds the unit
+    READ_UNIT         unit_id: a unit's records for staff (the pre-visit brief, 进点前调阅):
+                      staff whose scope holds the unit; never the unit's reporter
+    CONFIDENTIAL      the inspection team's confidential records (个别谈话): the list (filtered
+                      by scope) and the new-talk form: administrators, and organizers who are
+                      on the inspection team (User.is_inspector); anyone else 403
+    TALK              talk_id: read or change one talk: the same accounts, and only when the
+                      talk's unit lies in their scope; anyone else 404 (its existence is not
+                      revealed). Never a viewer, never an organizer off the team, never a
+                      reporter: "never the cadre's unit" (docs/permissions.md)
 
 Unit reporters (单位填报员, Role.REPORTER) are bound to exactly one unit, their only scoped
 unit. They use ACCOUNT, READ_UNIT_WORK and UNIT_WORK routes of that unit and nothing else:
@@ -93,6 +102,9 @@ class Need(enum.Enum):
     MANAGE_PROJECT = "manage_project"
     READ_UNIT_WORK = "read_unit_work"
     UNIT_WORK = "unit_work"
+    READ_UNIT = "read_unit"
+    CONFIDENTIAL = "confidential"
+    TALK = "talk"
 
 
 class Decision(enum.Enum):
@@ -183,6 +195,12 @@ ROUTES: dict[str, Need] = {
     "inspection.show_project": N.READ_PROJECT, "inspection.edit_project": N.MANAGE_PROJECT,
     "inspection.add_milestone": N.MANAGE_PROJECT, "inspection.edit_milestone": N.MANAGE_PROJECT,
     "inspection.record_actual": N.MANAGE_PROJECT,
+    # confidential talks (个别谈话): the inspection team and administrators only
+    "talks.list_talks": N.CONFIDENTIAL, "talks.new_talk": N.CONFIDENTIAL,
+    "talks.show_talk": N.TALK, "talks.edit_talk": N.TALK,
+    # the pre-visit brief (进点前调阅): a cadre's, read like the dossier; a unit's, by its staff
+    "briefs.cadre_brief": N.READ_DOSSIER, "briefs.cadre_brief_pdf": N.READ_DOSSIER,
+    "briefs.unit_brief": N.READ_UNIT, "briefs.unit_brief_pdf": N.READ_UNIT,
 }
 del N
 
@@ -193,7 +211,8 @@ OBJECT_OF = {
     Need.READ_PLAN: "plan", Need.MANAGE_PLAN: "plan", Need.PLAN_ROWS: "plan",
     Need.EDIT_PLAN_SUBJECT: "plan_subject", Need.READ_DOSSIER: "cadre", Need.EDIT_DOSSIER: "cadre",
     Need.READ_PROJECT: "project", Need.MANAGE_PROJECT: "project",
-    Need.READ_UNIT_WORK: "unit", Need.UNIT_WORK: "unit",
+    Need.READ_UNIT_WORK: "unit", Need.UNIT_WORK: "unit", Need.READ_UNIT: "unit",
+    Need.TALK: "talk",
 }
 
 #: The needs a unit reporter may use at all (on their own unit, for the last two).
@@ -290,6 +309,17 @@ def may_do_unit_work(user: Any, unit: Any) -> bool:
     return (is_reporter(user) or is_organizer(user)) and in_scope(user, unit.id)
 
 
+def is_inspection_team(user: Any) -> bool:
+    """Administrators, and organizers flagged 考察组成员: the only readers of talks. A viewer
+    or reporter carrying the flag (refused by `users.update_user`) is still not one."""
+    return user.role is Role.ADMIN or (user.role is Role.ORGANIZER and bool(getattr(user, "is_inspector", False)))
+
+
+def may_read_talk(user: Any, talk: Any) -> bool:
+    """The inspection team reads and records the talks about cadres of their units."""
+    return is_inspection_team(user) and in_scope(user, talk.unit_id)
+
+
 def may_read_project(user: Any, project: Any) -> bool:
     """A scoped user reads a key project linked to at least one of their units."""
     scope = scope_of(user)
@@ -343,6 +373,9 @@ _RULES = {
     Need.MANAGE_PROJECT: _Rule(may_read_project, may_manage_project),
     Need.READ_UNIT_WORK: _Rule(may_read_unit_work, _always),
     Need.UNIT_WORK: _Rule(may_read_unit_work, may_do_unit_work),
+    Need.READ_UNIT: _Rule(may_read_unit_work, _always),
+    Need.CONFIDENTIAL: _Rule(_always, lambda user, _obj: is_inspection_team(user)),
+    Need.TALK: _Rule(may_read_talk, _always),
 }
 
 
