@@ -4,6 +4,7 @@ every page names the reader who downloaded it and the date."""
 
 from flask_babel import gettext as _
 from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether
 
 from survey_app.services.dossier.brief import Brief
 from survey_app.services.dossier.brief_questions import ItemLine
@@ -70,11 +71,10 @@ def brief_pdf(brief: Brief, viewer: str) -> bytes:
     else:
         story.append(pdf_layout.paragraph(_("暂无")))
     story.append(pdf_layout.paragraph(_("待核实的问题"), "h2"))
-    if brief.questions:
-        story.append(pdf_layout.table([_("序号"), _("问题"), _("依据")],
-                                      [[str(n), q.text, q.basis] for n, q in enumerate(brief.questions, 1)],
-                                      [x * mm for x in (12, 90, 62)]))
-    else:
+    for number, question in enumerate(brief.questions, 1):  # paragraphs: a question reads whole, then its fact
+        story.append(KeepTogether([pdf_layout.paragraph(f"{number}. {question.text}"),
+                                   pdf_layout.paragraph(_("依据：%(basis)s", basis=question.basis), "notice")]))
+    if not brief.questions:
         story.append(pdf_layout.paragraph(_("暂无")))
     footer = _("%(title)s｜调阅人 %(viewer)s｜生成日期 %(date)s", title=title, viewer=viewer,
                date=brief.today.isoformat())
