@@ -1,6 +1,7 @@
 """一线考察 (inspection, issue #16): key projects (重点项目) with their units, linked cadres
-and milestones, and their 序时进度 (projects, progress). Visits, talks, the pre-visit brief
-and the coverage calendar are not built yet (docs/inspection.md).
+and milestones, and their 序时进度 (projects, progress); confidential talks (个别谈话) about
+cadres, with their view log (talks). See docs/inspection.md.
 
-Imports platform only; it sits beside assessment, below dossier, which it will feed.
+Imports platform and results (who is a cadre); it sits beside assessment, below dossier,
+which it feeds (the brief imports it).
 """
