@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from survey_app.demo import talks as demo_talks
 from survey_app.extensions import db
 from survey_app.models import (
     EvidenceItem,
@@ -74,6 +75,7 @@ def seed() -> str | None:
     seed_evidence(admin)
     seed_indicator_system(admin)
     seed_key_projects(admin)
+    demo_talks.seed_talks(admin, DEMO_TODAY)
     return password
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from survey_app import labels
 from survey_app.errors import ValidationFailed
 from survey_app.extensions import db
-from survey_app.models import Talk, TalkRelation, Unit, User, Visit, VisitCadre
+from survey_app.models import Talk, TalkRelation, User, Visit, VisitCadre
 from survey_app.models.inspection import visit_units
 from survey_app.services.platform import audit
 from survey_app.services.platform.plain_values import enum_member, has_control_characters
@@ -228,8 +228,3 @@ def list_talks(scope: Collection[int] | None, key: str | None = None) -> list[Ta
 def count_about(key: str, scope: Collection[int] | None) -> int:
     """How many talks about the cadre `scope` holds (the dossier shows the team this count)."""
     return db.session.scalar(select(db.func.count()).select_from(_query(scope, key).subquery())) or 0
-
-
-def unit_name(unit_id: int | None) -> str:
-    unit = db.session.get(Unit, unit_id) if unit_id else None
-    return unit.name if unit else ""
