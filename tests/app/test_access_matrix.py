@@ -1,7 +1,9 @@
 """Access control over every route of the app: role × route × object (docs/permissions.md).
 
 Roles: anonymous, respondent (anonymous with a code or an open link), viewer (unscoped and
-scoped to one unit), organizer (unscoped and scoped), administrator. Every route of the URL
+scoped to one unit), organizer (unscoped and scoped), organizer on the inspection team
+(考察组成员, unscoped and scoped: they alone with administrators reach talks), administrator,
+unit reporter. Every route of the URL
 map must have a need declared in the policy (`services/permissions.ROUTES`; a route added
 without one fails the first test), and `_may` below restates docs/permissions.md: who may
 use a route of each need on which objects. Routes are called with real objects of three
