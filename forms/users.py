@@ -30,6 +30,7 @@ class UserEditForm(FlaskForm):
         _l("限定单位（不选则可见全部）"), coerce=int, choices=[], invalid_choice_message=_l("所选单位不存在")
     )
     is_active = BooleanField(_l("允许登录"))
+    is_inspector = BooleanField(_l("考察组成员（可查阅和记录个别谈话；仅限组织人员和系统管理员）"))
 
     def __init__(self, *args, role_labels, units, **kwargs):
         super().__init__(*args, **kwargs)

@@ -185,6 +185,7 @@ def _register_blueprints(app: Flask) -> None:
         api,
         assessments,
         auth,
+        briefs,
         codes,
         dossiers,
         errors,
@@ -195,17 +196,18 @@ def _register_blueprints(app: Flask) -> None:
         respondent,
         results_api,
         rosters,
+        talks,
         targets,
         tokens,
+        uploads,
     )
-    from survey_app.blueprints import uploads
     from survey_app.blueprints.access import enforce
 
     # One place decides every request's access (services/platform/permissions.py, docs/permissions.md).
     app.before_request(enforce)
     uploads.init_app(app)  # first of all hooks: an upload route's size limit applies before CSRF reads the form
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
-                   dossiers, inspection, answers, targets, registers, errors):
+                   dossiers, briefs, inspection, talks, answers, targets, registers, errors):
         app.register_blueprint(module.bp)
 
 

@@ -14,6 +14,7 @@ from survey_app.models.base import (
 from survey_app.models.feedback import FollowupStatus
 from survey_app.models.inspection import ProjectLevel, ProjectStatus, VisitMethod
 from survey_app.models.register import RegisterSource, RegisterState
+from survey_app.models.talk import TalkRelation
 
 SURVEY_KIND = {
     SurveyKind.DEMOCRATIC: _l("民主测评"),
@@ -63,3 +64,7 @@ ADJUSTMENT_KIND = {AdjustmentKind.BONUS: _l("正向激励"), AdjustmentKind.DEDU
 VISIT_METHOD = {VisitMethod.SITE_SURVEY.value: _l("实地勘察"), VisitMethod.TALKS.value: _l("谈话了解"),
                 VisitMethod.SITTING_IN.value: _l("列席旁听"), VisitMethod.MILESTONE_CHECK.value: _l("节点对账"),
                 VisitMethod.UNANNOUNCED.value: _l("明察暗访")}
+#: Who the person talked to (个别谈话) is to the cadre.
+TALK_RELATION = {TalkRelation.SUPERIOR: _l("上级"), TalkRelation.PEER: _l("同级"),
+                 TalkRelation.SUBORDINATE: _l("下级"), TalkRelation.SERVED: _l("服务对象"),
+                 TalkRelation.PRIVATE_LIFE: _l("生活圈")}

@@ -22,6 +22,7 @@ from survey_app.models import CodeBatch, OpenLink, Subject, Survey, Unit
 from survey_app.models.assessment import Adjustment, AssessmentPlan, PlanSubject
 from survey_app.models.inspection import KeyProject, Visit
 from survey_app.models.register import RegisterEntry
+from survey_app.models.talk import Talk
 from survey_app.services.dossier import cadres
 from survey_app.services.platform import permissions
 from survey_app.services.platform.permissions import Decision
@@ -120,8 +121,13 @@ def _register_entry_of(args: dict) -> RegisterEntry | None:
     return db.session.get(RegisterEntry, args["entry_id"])
 
 
+def _talk_of(args: dict) -> Talk | None:
+    return db.session.get(Talk, args["talk_id"])
+
+
 _LOADERS = {"survey": _survey_of, "plan": _plan_of, "plan_subject": _plan_subject_of, "cadre": _cadre_of,
-            "project": _project_of, "visit": _visit_of, "unit": _unit_of, "register_entry": _register_entry_of}
+            "project": _project_of, "visit": _visit_of, "unit": _unit_of, "register_entry": _register_entry_of,
+            "talk": _talk_of}
 
 
 def organizer_required(view):

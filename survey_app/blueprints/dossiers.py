@@ -31,7 +31,8 @@ from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.models.base import utcnow
 from survey_app.services.dossier import cadres, dossier_pdf, dossiers, evidence, fieldwork
-from survey_app.services.platform import users
+from survey_app.services.inspection import talks
+from survey_app.services.platform import permissions, users
 from survey_app.services.results import followups, reports
 
 bp = Blueprint("dossiers", __name__, url_prefix="/admin/dossiers")
@@ -100,6 +101,9 @@ def _render_dossier(cadre: cadres.Cadre, status: int = 200, **bound):
         changes=dossiers.history(cadre, views=False, limit=30) if is_staff else None,
         followups=followups.for_subject_key(cadre.key, users.visible_unit_ids(current_user), _today()),
         fieldwork=fieldwork.build_fieldwork(dossier, users.visible_unit_ids(current_user), _today()),
+        # the inspection team sees how many talks there are, and a link; nobody else learns of them
+        talk_count=talks.count_about(cadre.key, users.visible_unit_ids(current_user))
+        if permissions.is_inspection_team(current_user) else None,
         **_labels(),
     ), status
 

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from survey_app.demo.registers import seed_registers
+from survey_app.demo import talks as demo_talks
 from survey_app.demo import visits
+from survey_app.demo.registers import seed_registers
 from survey_app.extensions import db
 from survey_app.models import (
     EvidenceItem,
@@ -80,6 +81,7 @@ def seed() -> str | None:
     seed_key_projects(admin)
     seed_registers(admin)
     visits.seed_visits(admin)
+    demo_talks.seed_talks(admin, DEMO_TODAY)
     return password
 
 

@@ -57,6 +57,7 @@ from survey_app.models.survey import (
     Survey,
     group_subjects,
 )
+from survey_app.models.talk import Talk, TalkRelation
 from survey_app.models.target import (
     Direction,
     IndicatorNode,
@@ -79,7 +80,7 @@ __all__ = [
     "FollowupStatus", "IndicatorNode", "IndicatorSystem", "KeyProject", "Milestone", "OpenLink",
     "OpenReceipt", "ProjectCadre", "RegisterEntry", "RegisterEvidence", "RegisterSource", "RegisterState", "ProjectLevel", "ProjectStatus", "Question", "QuestionKind", "Rating",
     "RespondentGroup", "Role", "ScaleKind", "ScaleOption", "SheetState", "StoredFile", "Subject", "SubjectComment",
-    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TargetEvidence", "TargetProgress", "TargetResult", "TargetSheet",
+    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "Talk", "TalkRelation", "TargetEvidence", "TargetProgress", "TargetResult", "TargetSheet",
     "TextRedaction", "Unit", "UnitTarget", "VerificationWay",
     "User", "VenueNetwork", "VerificationStatus", "Visit", "VisitCadre", "VisitDay", "VisitMethod", "VisitPhoto", "group_subjects", "user_unit_scopes",
 ]

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Index, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_app.models.base import Base, Role, utcnow
@@ -35,6 +35,9 @@ class User(UserMixin, Base):
     #: in with, so a copied cookie dies with it (docs/operations.md, "Sessions").
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: A member of the inspection team (考察组成员): with an organizer's or administrator's
+    #: role, reads and records confidential talks (个别谈话) within the account's unit scope.
+    is_inspector: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: Units this user is limited to; empty means every unit.
     scoped_units: Mapped[list["Unit"]] = relationship(secondary=user_unit_scopes)
 

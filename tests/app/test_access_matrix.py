@@ -1,7 +1,9 @@
 """Access control over every route of the app: role × route × object (docs/permissions.md).
 
 Roles: anonymous, respondent (anonymous with a code or an open link), viewer (unscoped and
-scoped to one unit), organizer (unscoped and scoped), administrator. Every route of the URL
+scoped to one unit), organizer (unscoped and scoped), organizer on the inspection team
+(考察组成员, unscoped and scoped: they alone with administrators reach talks), administrator,
+unit reporter. Every route of the URL
 map must have a need declared in the policy (`services/permissions.ROUTES`; a route added
 without one fails the first test), and `_may` below restates docs/permissions.md: who may
 use a route of each need on which objects. Routes are called with real objects of three
@@ -24,7 +26,7 @@ from survey_app.models import Ballot, Role, Survey, SurveyKind, Unit
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSubjectKind
 from survey_app.services.assessment import plans, scoring
 from survey_app.services.design import structure, surveys
-from survey_app.services.inspection import projects, visits
+from survey_app.services.inspection import projects, talks, visits
 from survey_app.services.platform import api_tokens, file_store, permissions, users
 from survey_app.services.platform.permissions import Need
 from survey_app.services.respondents import codes, venues
@@ -49,7 +51,11 @@ ROLES = {
     "scoped_organizer": ("scoped-organizer", Role.ORGANIZER, True),
     "admin": ("admin", Role.ADMIN, False),
     "reporter": ("reporter", Role.REPORTER, True),
+    "inspector": ("inspector", Role.ORGANIZER, False),
+    "scoped_inspector": ("scoped-inspector", Role.ORGANIZER, True),
 }
+#: Organizers on the inspection team (考察组成员, User.is_inspector): they read talks.
+INSPECTORS = {"inspector", "scoped_inspector"}
 #: Form data sent with refused POSTs: enough that the action would happen if allowed.
 JUNK = {"name": "x", "title": "x", "reason": "x", "action": "exclude", "key": "X9", "prompt": "x", "weight": "1",
         "points": "1", "kind": "bonus", "text": "x", "code": "ABCD-2345", "count": "3", "role": "admin",
@@ -182,11 +188,17 @@ def world(app, make_survey, tmp_path):
             data[target]["ballot_id"] = db.session.scalars(select(Ballot.id).where(Ballot.survey_id == survey.id)).first()
         for name, (username, role, scoped) in ROLES.items():
             user = users.create_user(username, PASSWORD, role, unit_ids=[own_unit] if scoped else ())
+            user.is_inspector = name in INSPECTORS
             token, plain = api_tokens.create_token(user, "系统对接")
             data["users"][name] = user.id
             data["tokens"][name] = (token.id, plain)
         db.session.commit()
         data["other_user_id"] = users.find_user("factory").id
+        for target in TARGETS:  # a confidential talk about the target's cadre
+            data[target]["talk_id"] = talks.add_talk(
+                {"subject_key": data[target]["key"], "held_on": date(2026, 11, 2), "relation": "superior",
+                 "summary": "谈话要点"}, actor, date(2026, 11, 24), None).id
+        db.session.commit()
         data["system_id"] = target_systems.import_system(demo_data(), actor).id  # city-wide: one for all
         db.session.commit()
     return data
@@ -210,6 +222,7 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "project_id": objects["project_id"], "milestone_id": objects["milestone_id"], "unit_id": objects["unit_id"],
         "entry_id": objects["entry_id"], "file_id": objects["file_id"],
         "visit_id": objects["visit_id"], "photo_id": objects["photo_id"],
+        "talk_id": objects["talk_id"],
     }
     if endpoint.startswith("answers."):
         values["kind"] = "comment"
@@ -263,10 +276,14 @@ def _may(role: str | None, need: Need, target: str) -> bool:
         return user_role is Role.ADMIN
     if need in (Need.ORGANIZE, Need.AUDIT):
         return organizer
+    if need is Need.CONFIDENTIAL:
+        return user_role is Role.ADMIN or role in INSPECTORS  # never a viewer or an organizer off the team
     if scoped and target == "other":
         return False  # nothing of another unit only is even visible
-    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER, Need.READ_PROJECT, Need.READ_VISIT,
-                Need.READ_UNIT_WORK, Need.READ_REGISTER):
+    if need is Need.TALK:
+        return user_role is Role.ADMIN or role in INSPECTORS
+    if need in (Need.READ_SURVEY, Need.READ_PLAN, Need.READ_DOSSIER, Need.READ_PROJECT, Need.READ_UNIT_WORK,
+                Need.READ_UNIT, Need.READ_VISIT, Need.READ_REGISTER):
         return True
     if need in (Need.UNIT_WORK, Need.MANAGE_REGISTER):
         return organizer  # the item named is of the user's unit in "mine" and "own"

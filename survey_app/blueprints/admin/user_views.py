@@ -54,17 +54,19 @@ def edit_user(user_id: int):
     form = UserEditForm(request.form if request.method == "POST" else None, role_labels=labels.ROLE, units=units)
     if request.method == "GET":
         form.role.data, form.is_active.data = account.role.value, account.is_active_account
+        form.is_inspector.data = account.is_inspector
         form.unit_ids.data = [unit.id for unit in account.scoped_units]
     elif form.validate():
         try:
             users.update_user(account, current_user, role=Role(form.role.data), unit_ids=form.unit_ids.data,
-                              is_active=form.is_active.data)
+                              is_active=form.is_active.data, is_inspector=form.is_inspector.data)
         except DomainError as error:
             db.session.rollback()
             form.role.errors.append(_(error.message))
         else:
             audit.record(current_user, "user.update", "user", account.id, role=account.role.value,
-                         active=account.is_active_account, units=form.unit_ids.data)
+                         active=account.is_active_account, units=form.unit_ids.data,
+                         inspector=account.is_inspector)
             db.session.commit()
             if account.id == current_user.id:
                 sessions.start(account)  # a change of one's own scope ends the other sessions only

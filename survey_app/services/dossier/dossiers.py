@@ -59,7 +59,8 @@ from survey_app.services.results import report_models, reports
 #: Audit target type of views of a dossier.
 TARGET = "dossier"
 #: Formats of a logged view, as the view log shows them.
-VIEW_LABELS = {"page": _l("查看页面"), "pdf": _l("下载 PDF"), "evidence": _l("打开纪实修改页")}
+VIEW_LABELS = {"page": _l("查看页面"), "pdf": _l("下载 PDF"), "evidence": _l("打开纪实修改页"),
+               "brief": _l("进点前调阅页面"), "brief_pdf": _l("进点前调阅 PDF")}
 
 PLAN_STATUS_LABELS = {PlanStatus.DRAFT: _l("草稿（测算）"), PlanStatus.PROPOSED: _l("已提出建议等次"),
                       PlanStatus.CONFIRMED: _l("已确认")}

@@ -8,10 +8,14 @@ from sqlalchemy import and_, case, func, or_, select
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Subject, User
 from survey_app.models.assessment import PlanSubject
+from survey_app.services.platform import permissions
 
 #: Target types whose entries belong to the units of the survey's or plan's subjects
 #: (assessment.editing.TARGET is "assessment_plan"; importing it here would be circular).
 SURVEY_TARGET, PLAN_TARGET = "survey", "assessment_plan"
+#: Target types only the inspection team reads (inspection.talks.TARGET): even who viewed
+#: which cadre's talk is confidential.
+CONFIDENTIAL_TARGETS = ("talk",)
 
 
 def record(actor: User | None, action: str, target_type: str, target_id: int | None, **detail) -> None:
@@ -57,9 +61,15 @@ def entries_in_scope(user: User, unit_ids: Collection[int] | None, limit: int = 
     every entry for a city-wide account; for a scoped organizer the entries about the
     surveys and plans their units own (all subjects in their units) and their own actions.
     Entries about shared or other units' surveys and plans, dossiers, evidence, accounts and
-    tokens name other units' people: city-wide only."""
+    tokens name other units' people: city-wide only. Entries about talks (个别谈话) are for the
+    inspection team only (an administrator, or a 考察组成员 organizer: every one if city-wide,
+    their own actions if scoped)."""
     if unit_ids is None:
-        return recent_entries(limit)
+        if permissions.is_inspection_team(user):
+            return recent_entries(limit)
+        query = (select(AuditEntry).where(AuditEntry.target_type.not_in(CONFIDENTIAL_TARGETS))
+                 .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit))
+        return db.session.scalars(query).all()
     ids = list(unit_ids)
     about_owned = or_(
         and_(AuditEntry.target_type == SURVEY_TARGET,

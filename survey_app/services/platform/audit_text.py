@@ -120,6 +120,10 @@ PHRASES: dict[str, Any] = {
     "project.update": _l("%(who)s 修改了重点项目“%(name)s”"),
     "milestone.add": _l("%(who)s 为重点项目“%(name)s”添加了节点“%(milestone)s”"),
     "milestone.update": _l("%(who)s 修改了重点项目“%(name)s”的节点“%(milestone)s”"),
+    "talk.create": _l("%(who)s 记录了一次关于“%(name)s”的个别谈话"),
+    "talk.update": _l("%(who)s 修改了一次关于“%(name)s”的个别谈话"),
+    "talk.view": _l("%(who)s 查阅了一次关于“%(name)s”的个别谈话"),
+    "brief.view": _l("%(who)s 调阅了“%(name)s”的进点前调阅材料"),
     "milestone.complete": _l("%(who)s 记录了重点项目“%(name)s”的节点“%(milestone)s”于 %(actual_on)s 完成"),
     "visit.create": _l("%(who)s 记录了考察“%(title)s”"),
     "visit.update": _l("%(who)s 修改了考察“%(title)s”"),
@@ -141,7 +145,7 @@ FIELDS: dict[str, Any] = {
     "key": _l("编号"), "unit": _l("单位"), "format": _l("方式"), "sha256": _l("校验值"), "result": _l("结果"),
     "recorded": _l("记录的校验值"), "current": _l("当前校验值"), "inconsistent_ballots": _l("明细不一致的答卷"),
     "batch": _l("批次"), "count": _l("数量"), "voided": _l("作废数量"), "link": _l("开放链接编号"),
-    "active": _l("启用"), "filename": _l("文件"), "subjects": _l("评议对象数"), "groups": _l("评议主体数"),
+    "active": _l("启用"), "inspector": _l("考察组成员"), "held_on": _l("谈话日期"), "fields": _l("改动的项"), "filename": _l("文件"), "subjects": _l("评议对象数"), "groups": _l("评议主体数"),
     "questions": _l("题目数"), "template": _l("模板"), "source_id": _l("复制自评议活动"), "username": _l("用户名"),
     "role": _l("角色"), "units": _l("单位范围"), "items": _l("明细"), "document": _l("文件依据"), "kind": _l("类型"),
     "detail": _l("情况说明"), "occurred_on": _l("日期"), "due_on": _l("期限"), "attachments": _l("附件材料"),
@@ -219,14 +223,18 @@ _ENUM_OF_KEY: dict[str, tuple[type, ...]] = {
 }
 _ITEM_NAMES = {"Subject": _l("评议对象"), "Dimension": _l("评价维度"), "ScaleOption": _l("量表选项"),
                "RespondentGroup": _l("评议主体"), "Question": _l("题目")}
-_VALUE_WORDS = {"format": {"page": _l("查看页面"), "pdf": _l("下载 PDF"), "evidence": _l("打开纪实修改页")},
+_VALUE_WORDS = {"format": {"page": _l("查看页面"), "pdf": _l("下载 PDF"), "evidence": _l("打开纪实修改页"),
+                           "edit": _l("打开修改页"), "brief": _l("进点前调阅页面"), "brief_pdf": _l("进点前调阅 PDF")},
                 "result": {"match": _l("一致"), "mismatch": _l("不一致")},
+                "fields": {"subject_key": _l("干部编号"), "held_on": _l("谈话日期"), "relation": _l("关系"),
+                           "person_name": _l("谈话对象姓名"), "place": _l("地点"), "summary": _l("谈话要点"),
+                           "visit_id": _l("考察记录")},
                 "field": {"self_score": _l("自评分"), "verified_score": _l("核验分")},
                 "text": {"comment": _l("对象意见"), "answer": _l("题目回答")}}
 _TARGETS = {"survey": _l("评议活动"), "user": _l("用户"), "api_token": _l("接口令牌"),
             "assessment": _l("考核方案"), "dossier": _l("干部档案"), "evidence": _l("纪实"),
             "followup": _l("转办事项"), "survey_text": _l("评议活动"),
-            "key_project": _l("重点项目"), "visit": _l("考察纪实")}
+            "key_project": _l("重点项目"), "visit": _l("考察纪实"), "talk": _l("个别谈话")}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _ENUM_NAME = re.compile(r"^([A-Z][A-Za-z]+)\.([A-Z_]+)$")
 

@@ -66,6 +66,15 @@ closed). Pick the need by the object the URL names and what the view does with i
                       its unit
     APPROVE_REGISTER  entry_id: approve, reject, withdraw an approval: unscoped organizers
                       and admins
+    READ_UNIT         unit_id: a unit's records for staff (the pre-visit brief, 进点前调阅):
+                      staff whose scope holds the unit; never the unit's reporter
+    CONFIDENTIAL      the inspection team's confidential records (个别谈话): the list (filtered
+                      by scope) and the new-talk form: administrators, and organizers who are
+                      on the inspection team (User.is_inspector); anyone else 403
+    TALK              talk_id: read or change one talk: the same accounts, and only when the
+                      talk's unit lies in their scope; anyone else 404 (its existence is not
+                      revealed). Never a viewer, never an organizer off the team, never a
+                      reporter: "never the cadre's unit" (docs/permissions.md)
 
 Unit reporters (单位填报员, Role.REPORTER) are bound to exactly one unit, their only scoped
 unit. They use ACCOUNT, READ_UNIT_WORK and UNIT_WORK routes of that unit and nothing else:
@@ -109,6 +118,9 @@ class Need(enum.Enum):
     READ_REGISTER = "read_register"
     MANAGE_REGISTER = "manage_register"
     APPROVE_REGISTER = "approve_register"
+    READ_UNIT = "read_unit"
+    CONFIDENTIAL = "confidential"
+    TALK = "talk"
 
 
 class Decision(enum.Enum):
@@ -217,6 +229,12 @@ ROUTES: dict[str, Need] = {
     "inspection.remove_visit_photo": N.MANAGE_VISIT, "inspection.add_visit_finding": N.MANAGE_VISIT,
     # coverage (考察覆盖) and the 考察台账: rows filtered by scope
     "inspection.show_coverage": N.SIGNED_IN, "inspection.export_ledger": N.SIGNED_IN,
+    # confidential talks (个别谈话): the inspection team and administrators only
+    "talks.list_talks": N.CONFIDENTIAL, "talks.new_talk": N.CONFIDENTIAL,
+    "talks.show_talk": N.TALK, "talks.edit_talk": N.TALK,
+    # the pre-visit brief (进点前调阅): a cadre's, read like the dossier; a unit's, by its staff
+    "briefs.cadre_brief": N.READ_DOSSIER, "briefs.cadre_brief_pdf": N.READ_DOSSIER,
+    "briefs.unit_brief": N.READ_UNIT, "briefs.unit_brief_pdf": N.READ_UNIT,
 }
 del N
 
@@ -231,6 +249,8 @@ OBJECT_OF = {
     Need.READ_UNIT_WORK: "unit", Need.UNIT_WORK: "unit",
     Need.READ_REGISTER: "register_entry", Need.MANAGE_REGISTER: "register_entry",
     Need.APPROVE_REGISTER: "register_entry",
+    Need.READ_UNIT_WORK: "unit", Need.UNIT_WORK: "unit", Need.READ_UNIT: "unit",
+    Need.TALK: "talk",
 }
 
 #: The needs a unit reporter may use at all (on their own unit, for the last two).
@@ -334,6 +354,15 @@ def may_read_register_entry(user: Any, entry: Any) -> bool:
 def may_manage_register_entry(user: Any, entry: Any) -> bool:
     """Organizers whose scope holds the item's unit."""
     return is_organizer(user) and in_scope(user, entry.unit_id)
+def is_inspection_team(user: Any) -> bool:
+    """Administrators, and organizers flagged 考察组成员: the only readers of talks. A viewer
+    or reporter carrying the flag (refused by `users.update_user`) is still not one."""
+    return user.role is Role.ADMIN or (user.role is Role.ORGANIZER and bool(getattr(user, "is_inspector", False)))
+
+
+def may_read_talk(user: Any, talk: Any) -> bool:
+    """The inspection team reads and records the talks about cadres of their units."""
+    return is_inspection_team(user) and in_scope(user, talk.unit_id)
 
 
 def may_read_project(user: Any, project: Any) -> bool:
@@ -404,6 +433,9 @@ _RULES = {
     Need.READ_REGISTER: _Rule(may_read_register_entry, _always),
     Need.MANAGE_REGISTER: _Rule(may_read_register_entry, may_manage_register_entry),
     Need.APPROVE_REGISTER: _Rule(may_read_register_entry, _city_organizer),
+    Need.READ_UNIT: _Rule(may_read_unit_work, _always),
+    Need.CONFIDENTIAL: _Rule(_always, lambda user, _obj: is_inspection_team(user)),
+    Need.TALK: _Rule(may_read_talk, _always),
 }
 
 

@@ -111,16 +111,24 @@ def visible_unit_ids(user: User) -> set[int] | None:
     return None if scope is None else set(scope)
 
 
-def update_user(user: User, actor: User, *, role: Role, unit_ids, is_active: bool) -> None:
-    """Change a user's role, unit scope and whether the account may sign in."""
+def update_user(user: User, actor: User, *, role: Role, unit_ids, is_active: bool,
+                is_inspector: bool | None = None) -> None:
+    """Change a user's role, unit scope, whether the account may sign in and whether it is on
+    the inspection team (考察组成员; None keeps it). Only organizers and administrators may
+    be on the team: it reads confidential talks (个别谈话), which viewers and unit reporters
+    never see."""
     if user.id == actor.id and (role is not Role.ADMIN or not is_active):
         raise ValidationFailed(_("不能降低或停用自己的管理员账号"))
     _check_reporter_unit(role, unit_ids)
-    before = (user.role, user.is_active_account, {unit.id for unit in user.scoped_units})
+    inspector = user.is_inspector if is_inspector is None else bool(is_inspector)
+    if inspector and role not in (Role.ADMIN, Role.ORGANIZER):
+        raise ValidationFailed(_("只有组织人员和系统管理员可以列为考察组成员"))
+    before = (user.role, user.is_active_account, {unit.id for unit in user.scoped_units}, bool(user.is_inspector))
     user.role = role
     user.is_active_account = is_active
+    user.is_inspector = inspector
     user.scoped_units = list(db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))) if unit_ids else []
-    if before != (user.role, user.is_active_account, {unit.id for unit in user.scoped_units}):
+    if before != (user.role, user.is_active_account, {unit.id for unit in user.scoped_units}, user.is_inspector):
         # A session signed in under the old rights must not keep them.
         user.end_sessions()
 
