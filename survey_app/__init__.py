@@ -190,6 +190,7 @@ def _register_blueprints(app: Flask) -> None:
         errors,
         inspection,
         main,
+        negotiation,
         reports,
         respondent,
         results_api,
@@ -204,7 +205,7 @@ def _register_blueprints(app: Flask) -> None:
     app.before_request(enforce)
     uploads.init_app(app)  # first of all hooks: an upload route's size limit applies before CSRF reads the form
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
-                   dossiers, inspection, answers, targets, errors):
+                   dossiers, inspection, answers, targets, negotiation, errors):
         app.register_blueprint(module.bp)
 
 

@@ -44,6 +44,7 @@ from survey_app.models.inspection import (
     VisitMethod,
     VisitPhoto,
 )
+from survey_app.models.negotiation import RoundAction, TargetDeadline, TargetRound
 from survey_app.models.org import Unit
 from survey_app.models.stored_file import FilePurpose, StoredFile
 from survey_app.models.survey import (
@@ -77,7 +78,7 @@ __all__ = [
     "Dimension", "Direction", "EvidenceItem", "EvidenceKind", "EvidenceSource", "FilePurpose", "Followup",
     "FollowupStatus", "IndicatorNode", "IndicatorSystem", "KeyProject", "Milestone", "OpenLink",
     "OpenReceipt", "ProjectCadre", "ProjectLevel", "ProjectStatus", "Question", "QuestionKind", "Rating",
-    "RespondentGroup", "Role", "ScaleKind", "ScaleOption", "SheetState", "StoredFile", "Subject", "SubjectComment",
+    "RespondentGroup", "Role", "RoundAction", "TargetDeadline", "TargetRound", "ScaleKind", "ScaleOption", "SheetState", "StoredFile", "Subject", "SubjectComment",
     "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "TargetEvidence", "TargetProgress", "TargetResult", "TargetSheet",
     "TextRedaction", "Unit", "UnitTarget", "VerificationWay",
     "User", "VenueNetwork", "VerificationStatus", "Visit", "VisitCadre", "VisitDay", "VisitMethod", "VisitPhoto", "group_subjects", "user_unit_scopes",

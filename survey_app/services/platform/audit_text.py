@@ -116,6 +116,17 @@ PHRASES: dict[str, Any] = {
     "indicator_system.import": _l("%(who)s 导入了考核细则“%(title)s”（草稿）"),
     "indicator_system.publish": _l("%(who)s 发布了考核细则“%(title)s”"),
     "indicator_system.delete": _l("%(who)s 删除了考核细则草稿“%(title)s”"),
+    "target_setting.start": _l("%(who)s 启动了考核细则“%(title)s”的目标申报"),
+    "target_setting.deadlines": _l("%(who)s 修改了考核细则“%(title)s”的目标申报截止日期"),
+    "target_sheet.save": _l("%(who)s 保存了%(target)s的目标值（未申报）"),
+    "target_sheet.propose": _l("%(who)s 申报了%(target)s"),
+    "target_sheet.answer": _l("%(who)s 答复了%(target)s的调整"),
+    "target_sheet.return": _l("%(who)s 退回了%(target)s"),
+    "target_sheet.adjust": _l("%(who)s 调整了%(target)s"),
+    "target_sheet.accept": _l("%(who)s 同意了%(target)s"),
+    "target_sheet.confirm": _l("%(who)s 确认了%(target)s"),
+    "target_sheet.approve": _l("%(who)s 审定了%(target)s"),
+    "target_sheet.reopen": _l("%(who)s 重新打开了%(target)s"),
     "project.create": _l("%(who)s 建立了重点项目“%(name)s”"),
     "project.update": _l("%(who)s 修改了重点项目“%(name)s”"),
     "milestone.add": _l("%(who)s 为重点项目“%(name)s”添加了节点“%(milestone)s”"),
@@ -218,7 +229,7 @@ _VALUE_WORDS = {"format": {"page": _l("查看页面"), "pdf": _l("下载 PDF"), 
 _TARGETS = {"survey": _l("评议活动"), "user": _l("用户"), "api_token": _l("接口令牌"),
             "assessment": _l("考核方案"), "dossier": _l("干部档案"), "evidence": _l("纪实"),
             "followup": _l("转办事项"), "survey_text": _l("评议活动"),
-            "key_project": _l("重点项目")}
+            "key_project": _l("重点项目"), "target_sheet": _l("单位目标表")}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _ENUM_NAME = re.compile(r"^([A-Z][A-Za-z]+)\.([A-Z_]+)$")
 
