@@ -28,6 +28,7 @@ from survey_app.models import (
     User,
     VerificationStatus,
 )
+from survey_app.demo import targets_negotiation
 from survey_app.models.assessment import AdjustmentKind, AssessmentPlan, ComponentSource, PlanSubjectKind
 from survey_app.models.inspection import KeyProject, ProjectLevel
 from survey_app.services.assessment import demo_plan, grading, plans, scoring
@@ -73,6 +74,7 @@ def seed() -> str | None:
     seed_cadre_plan(admin)
     seed_evidence(admin)
     seed_indicator_system(admin)
+    targets_negotiation.seed_target_negotiation(admin)
     seed_key_projects(admin)
     return password
 

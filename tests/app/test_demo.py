@@ -109,3 +109,15 @@ def test_seed_demo_command_prints_the_password_once(app, runner):
     assert second.output.strip() == "演示数据已存在，未重复载入。"
     listing = runner.invoke(args=["survey", "list"])
     assert listing.output.count("已发布") == 2 and listing.output.count("已结束") == 1
+
+
+def test_the_demo_holds_target_sheets_in_several_states(app):
+    from survey_app.models.target import SheetState, TargetSheet
+
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+        states = {sheet.state for sheet in db.session.scalars(select(TargetSheet))}
+        assert {SheetState.APPROVED, SheetState.ADJUSTED, SheetState.PROPOSED, SheetState.DRAFT} <= states
+        reporter = users.find_user("reporter-commerce")
+        assert reporter.role is Role.REPORTER and [u.name for u in reporter.scoped_units] == ["市商务局"]
