@@ -175,6 +175,10 @@ FIELDS: dict[str, Any] = {
     "negative_share_threshold": _l("负面评价比例阈值"), "excellent_cap": _l("优秀比例上限"),
     "options": _l("选项"), "show_if_values": _l("显示条件答案"), "scale_kind": _l("量表类型"),
     "category_id": _l("类别"), "component_id": _l("考核项目"), "is_excluded": _l("排除"),
+    "system_id": _l("考核细则编号"), "round": _l("轮次"), "state_before": _l("原状态"),
+    "state_after": _l("新状态"), "comment": _l("意见"), "sheets": _l("新建目标表"),
+    "proposal_due_on": _l("申报截止日期"), "confirmation_due_on": _l("确认截止日期"),
+    "due_dates_before": _l("原截止日期"),
     "status_before": _l("原状态"), "due_before": _l("原期限"), "text": _l("文字类型"), "text_id": _l("文字编号"),
     "characters": _l("遮盖字数"), "limit": _l("告警阈值"), "merged_units": _l("合并的单位"),
     "level": _l("级别"), "project_status": _l("项目状态"), "starts_on": _l("开始日期"),
@@ -226,6 +230,10 @@ _VALUE_WORDS = {"format": {"page": _l("查看页面"), "pdf": _l("下载 PDF"), 
                 "result": {"match": _l("一致"), "mismatch": _l("不一致")},
                 "field": {"self_score": _l("自评分"), "verified_score": _l("核验分")},
                 "text": {"comment": _l("对象意见"), "answer": _l("题目回答")}}
+#: A target sheet's states (models/target.SheetState), as the negotiation records them.
+_SHEET_STATES = {"draft": _l("填报中"), "proposed": _l("已申报"), "returned": _l("已退回"), "adjusted": _l("已调整"),
+                 "confirmed": _l("已确认"), "approved": _l("已审定")}
+_VALUE_WORDS.update(state_before=_SHEET_STATES, state_after=_SHEET_STATES)
 _TARGETS = {"survey": _l("评议活动"), "user": _l("用户"), "api_token": _l("接口令牌"),
             "assessment": _l("考核方案"), "dossier": _l("干部档案"), "evidence": _l("纪实"),
             "followup": _l("转办事项"), "survey_text": _l("评议活动"),

@@ -324,7 +324,7 @@ def _transition(sheet: TargetSheet, actor: User, action: RoundAction, now: datet
                 for target in sheet.targets})
     db.session.add(round_)
     audit.record(actor, f"target_sheet.{action.value}", TARGET, sheet.id, unit_id=sheet.unit_id,
-                 system_id=sheet.system_id, round=number, before=previous.value, after=sheet.state.value,
+                 system_id=sheet.system_id, round=number, state_before=previous.value, state_after=sheet.state.value,
                  comment=comment)
     db.session.flush()
     return round_

@@ -84,7 +84,7 @@ def set_deadlines(system: IndicatorSystem, actor: User, proposal_due_on: date | 
     before = (deadline.proposal_due_on.isoformat(), deadline.confirmation_due_on.isoformat())
     deadline.proposal_due_on, deadline.confirmation_due_on = proposal_due_on, confirmation_due_on  # type: ignore[assignment]
     audit.record(actor, "target_setting.deadlines", "indicator_system", system.id, title=system.title,
-                 before=list(before), proposal_due_on=proposal_due_on.isoformat(),  # type: ignore[union-attr]
+                 due_dates_before=list(before), proposal_due_on=proposal_due_on.isoformat(),  # type: ignore[union-attr]
                  confirmation_due_on=confirmation_due_on.isoformat())  # type: ignore[union-attr]
     db.session.flush()
     return deadline
@@ -110,12 +110,14 @@ class Reminder:
     def text(self) -> str:
         if self.days is None:
             return ""
-        which = _("申报") if self.task_kind == "proposal" else _("确认")
+        proposal = self.task_kind == "proposal"
         if self.days < 0:
-            return _("已超过%(which)s截止日期 %(days)d 天", which=which, days=-self.days)
+            return (_("已超过申报截止日期 %(days)d 天", days=-self.days) if proposal
+                    else _("已超过确认截止日期 %(days)d 天", days=-self.days))
         if self.days == 0:
-            return _("今天是%(which)s截止日期", which=which)
-        return _("距%(which)s截止日期还有 %(days)d 天", which=which, days=self.days)
+            return _("今天是申报截止日期") if proposal else _("今天是确认截止日期")
+        return (_("距申报截止日期还有 %(days)d 天", days=self.days) if proposal
+                else _("距确认截止日期还有 %(days)d 天", days=self.days))
 
     task_kind: str = "proposal"
 
