@@ -10,17 +10,21 @@ from flask_login import current_user, login_required
 
 from forms.auth import LoginForm, PasswordChangeForm
 from survey_app import sessions
+from survey_app.blueprints.negotiation import home_url
 from survey_app.errors import DomainError
 from survey_app.extensions import db, limiter
-from survey_app.blueprints.negotiation import home_url
 from survey_app.redirects import local_target
-from survey_app.services.platform import audit, login_backoff, users
+from survey_app.services.platform import audit, login_backoff, permissions, users
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def _safe_next(target: str | None, user=None) -> str:
-    return local_target(target) or home_url(user or current_user)
+    user = user or current_user
+    target = local_target(target)
+    if target and permissions.is_reporter(user) and not target.startswith("/admin/targets/units/"):
+        target = None  # a reporter reaches only their unit's pages: never a page that would refuse them
+    return target or home_url(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])

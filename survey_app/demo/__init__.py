@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from survey_app.demo import targets_negotiation
 from survey_app.extensions import db
 from survey_app.models import (
     EvidenceItem,
@@ -28,7 +29,6 @@ from survey_app.models import (
     User,
     VerificationStatus,
 )
-from survey_app.demo import targets_negotiation
 from survey_app.models.assessment import AdjustmentKind, AssessmentPlan, ComponentSource, PlanSubjectKind
 from survey_app.models.inspection import KeyProject, ProjectLevel
 from survey_app.services.assessment import demo_plan, grading, plans, scoring

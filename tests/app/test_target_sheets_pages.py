@@ -182,3 +182,13 @@ def test_the_admin_creates_a_reporter_only_with_exactly_one_unit(app, world):
         user_id = db.session.scalar(select(User.id).where(User.username == "new-reporter"))
     response = admin.post(f"/admin/users/{user_id}", data={"role": "reporter", "unit_ids": [], "is_active": "y"})
     assert response.status_code == 400 and "单位填报员" in response.get_data(as_text=True)
+
+
+def test_a_reporter_signing_in_from_a_staff_page_lands_on_the_workspace(app, world):
+    client = app.test_client()
+    response = client.post("/auth/login?next=/admin/assessments/",
+                           data={"username": "reporter-a", "password": PASSWORD})
+    assert response.headers["Location"].endswith(f"/admin/targets/units/{world.unit_a}/")
+    staff = app.test_client()
+    response = staff.post("/auth/login?next=/admin/assessments/", data={"username": "office", "password": PASSWORD})
+    assert response.headers["Location"].endswith("/admin/assessments/")
