@@ -100,7 +100,7 @@ def act_on_sheet(system_id: int, unit_id: int):
             negotiation.propose(sheet, current_user, _ids("value"), now, comment, leaf_comments)
             message = _("已申报，等待效能办审核")
         elif action == "confirm":
-            negotiation.confirm(sheet, current_user, now, comment)
+            negotiation.confirm(sheet, current_user, now, comment, _ids("value"))
             message = _("已确认，等待效能办审定")
         else:
             abort(400)

@@ -145,7 +145,9 @@ def test_adjust_then_confirm_then_approve_then_locked(app, world):
         assert (target.value, target.difficulty) == (120, 1.2)
         # the unit may not save over the adjustment; it confirms or answers
         _refused(InvalidTransition, lambda: negotiation.save_values(s, user("reporter-a"), {world.leaf_invest: 1}, NOW))
-        negotiation.confirm(s, user("reporter-a"), NOW)
+        _refused(ValidationFailed, lambda: negotiation.confirm(s, user("reporter-a"), NOW, "",
+                                                               {world.leaf_invest: "110"}), "确认时不能修改目标值")
+        negotiation.confirm(s, user("reporter-a"), NOW, "", {world.leaf_invest: "120", world.leaf_projects: "10"})
         assert s.state is SheetState.CONFIRMED
         later = NOW + timedelta(days=1)
         negotiation.approve(s, office, later)

@@ -91,7 +91,13 @@ def test_the_negotiation_from_proposal_to_approval_through_the_pages(app, world)
     assert re.search(r'class="changed"><del>100\.0</del> → <ins>120\.0</ins>', diff)
     assert "<del>1.0</del> → <ins>1.1</ins>" in diff and "按全市任务分解提高" in diff
     assert 'id="confirm-button"' in page
-    reporter.post(_sheet_url(world), data={"action": "confirm"})
+    # answering in place of confirming: changed values go back to the 效能办 as a proposal
+    assert f'name="{invest}"' in page and 'id="answer-button"' in page
+    response = reporter.post(_sheet_url(world), data={"action": "confirm", invest: "110", projects: "10"},
+                             follow_redirects=True)
+    assert "确认时不能修改目标值" in response.get_data(as_text=True)
+    assert _state(app, world, world.unit_a) is SheetState.ADJUSTED
+    reporter.post(_sheet_url(world), data={"action": "confirm", invest: "120", projects: "10"})
     assert _state(app, world, world.unit_a) is SheetState.CONFIRMED
     office.post(_review_url(world), data={"action": "approve"})
     assert _state(app, world, world.unit_a) is SheetState.APPROVED

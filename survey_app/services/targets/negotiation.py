@@ -259,8 +259,18 @@ def accept(sheet: TargetSheet, actor: User, now: datetime, comment: str = "") ->
     return _simple(sheet, actor, RoundAction.ACCEPT, now, comment, unit_side=False)
 
 
-def confirm(sheet: TargetSheet, actor: User, now: datetime, comment: str = "") -> TargetRound:
-    """确认 the 效能办's adjustment."""
+def confirm(sheet: TargetSheet, actor: User, now: datetime, comment: str = "",
+            values: Mapping[int, Any] | None = None) -> TargetRound:
+    """确认 the 效能办's adjustment. `values` (the page's inputs, if posted) must be the
+    adjusted ones: a changed value is an answer, not a confirmation."""
+    _check_side(sheet, actor, unit_side=True)
+    _check_state(sheet, RoundAction.CONFIRM)
+    problems: list[str] = []
+    read = _read_values(sheet, values, problems)
+    _raise(problems, _("目标值有误，未确认"))
+    current = targets_by_node(sheet)
+    if any(current[node_id].value != value for node_id, value in read.items()):
+        raise ValidationFailed(_("确认时不能修改目标值；如有不同意见，请填写意见后选择“提出意见，重新申报”"))
     return _simple(sheet, actor, RoundAction.CONFIRM, now, comment, unit_side=True)
 
 
