@@ -176,7 +176,9 @@ def test_the_admin_creates_a_reporter_only_with_exactly_one_unit(app, world):
     for units in ([], [world.unit_a, world.unit_b]):
         response = admin.post("/admin/users", data={**base, "unit_ids": units})
         assert response.status_code == 400
-        assert "单位填报员" in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        units_field = page[page.index('name="unit_ids"'):]
+        assert "单位填报员必须绑定且只能绑定一个单位" in units_field[:units_field.index("</div>")]
         with app.app_context():
             assert db.session.scalar(select(func.count()).select_from(User)) == count
     response = admin.post("/admin/users", data={**base, "unit_ids": [world.unit_a]})
