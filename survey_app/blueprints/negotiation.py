@@ -35,8 +35,8 @@ def home_url(user) -> str:
     return url_for("admin.list_surveys")
 
 
-def _sheet(system_id: int, unit_id: int) -> TargetSheet:
-    sheet = negotiation.sheet_of(system_id, unit_id)
+def _sheet(system_id: int, unit_id: int, lock: bool = False) -> TargetSheet:
+    sheet = negotiation.sheet_of(system_id, unit_id, lock)
     if sheet is None:
         abort(404)
     return sheet
@@ -89,7 +89,7 @@ def show_sheet(system_id: int, unit_id: int):
 @bp.post("/<int:system_id>/units/<int:unit_id>")
 @login_required
 def act_on_sheet(system_id: int, unit_id: int):
-    sheet = _sheet(system_id, unit_id)
+    sheet = _sheet(system_id, unit_id, lock=True)
     action, now = request.form.get("action", ""), datetime.now(UTC)
     comment, leaf_comments = request.form.get("comment", ""), _ids("comment")
     try:
@@ -121,7 +121,7 @@ def review_sheet(system_id: int, unit_id: int):
 @bp.post("/<int:system_id>/review/<int:unit_id>")
 @login_required
 def decide_sheet(system_id: int, unit_id: int):
-    sheet = _sheet(system_id, unit_id)
+    sheet = _sheet(system_id, unit_id, lock=True)
     action, now = request.form.get("action", ""), datetime.now(UTC)
     comment, leaf_comments = request.form.get("comment", ""), _ids("comment")
     try:

@@ -340,10 +340,12 @@ def _transition(sheet: TargetSheet, actor: User, action: RoundAction, now: datet
     return round_
 
 
-def sheet_of(system_id: int, unit_id: int) -> TargetSheet | None:
-    """The unit's sheet under the system, or None."""
-    return db.session.scalar(select(TargetSheet).where(TargetSheet.system_id == system_id,
-                                                       TargetSheet.unit_id == unit_id))
+def sheet_of(system_id: int, unit_id: int, lock: bool = False) -> TargetSheet | None:
+    """The unit's sheet under the system, or None. With `lock`, the row is locked until the
+    transaction ends (PostgreSQL), so two steps taken at once on one sheet run one after
+    the other: the second sees the first's state and is refused if it no longer fits."""
+    query = select(TargetSheet).where(TargetSheet.system_id == system_id, TargetSheet.unit_id == unit_id)
+    return db.session.scalar(query.with_for_update() if lock else query)
 
 
 def targets_by_node(sheet: TargetSheet) -> dict[int, UnitTarget]:
