@@ -3,10 +3,18 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from forms.common import choices
 from survey_app.models.base import Role
+
+REPORTER_UNIT = _l("单位填报员必须绑定且只能绑定一个单位")
+
+
+def _one_unit_for_a_reporter(form, field) -> None:
+    """A unit reporter speaks for exactly one unit (the service refuses it too)."""
+    if form.role.data == Role.REPORTER.value and len(set(field.data or ())) != 1:
+        raise ValidationError(REPORTER_UNIT)
 
 
 class UserForm(FlaskForm):
@@ -23,6 +31,9 @@ class UserForm(FlaskForm):
         self.role.choices = choices((role.value, role_labels[role]) for role in Role)
         self.unit_ids.choices = choices((unit.id, f"{unit.name}（{unit.category or '—'}）") for unit in units)
 
+    def validate_unit_ids(self, field) -> None:
+        _one_unit_for_a_reporter(self, field)
+
 
 class UserEditForm(FlaskForm):
     role = SelectField(_l("角色"), choices=[])
@@ -36,3 +47,6 @@ class UserEditForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.role.choices = choices((role.value, role_labels[role]) for role in Role)
         self.unit_ids.choices = choices((unit.id, f"{unit.name}（{unit.category or '—'}）") for unit in units)
+
+    def validate_unit_ids(self, field) -> None:
+        _one_unit_for_a_reporter(self, field)

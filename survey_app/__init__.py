@@ -192,6 +192,7 @@ def _register_blueprints(app: Flask) -> None:
         inspection,
         main,
         registers,
+        negotiation,
         reports,
         respondent,
         results_api,
@@ -207,7 +208,7 @@ def _register_blueprints(app: Flask) -> None:
     app.before_request(enforce)
     uploads.init_app(app)  # first of all hooks: an upload route's size limit applies before CSRF reads the form
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
-                   dossiers, briefs, inspection, talks, answers, targets, registers, errors):
+                   dossiers, briefs, inspection, talks, answers, targets, negotiation, registers, errors):
         app.register_blueprint(module.bp)
 
 

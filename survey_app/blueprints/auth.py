@@ -10,23 +10,28 @@ from flask_login import current_user, login_required
 
 from forms.auth import LoginForm, PasswordChangeForm
 from survey_app import sessions
+from survey_app.blueprints.negotiation import home_url
 from survey_app.errors import DomainError
 from survey_app.extensions import db, limiter
 from survey_app.redirects import local_target
-from survey_app.services.platform import audit, login_backoff, users
+from survey_app.services.platform import audit, login_backoff, permissions, users
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def _safe_next(target: str | None) -> str:
-    return local_target(target) or url_for("admin.list_surveys")
+def _safe_next(target: str | None, user=None) -> str:
+    user = user or current_user
+    target = local_target(target)
+    if target and permissions.is_reporter(user) and not target.startswith("/admin/targets/units/"):
+        target = None  # a reporter reaches only their unit's pages: never a page that would refuse them
+    return target or home_url(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("admin.list_surveys"))
+        return redirect(home_url(current_user))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
@@ -46,7 +51,7 @@ def login():
     sessions.start(user)
     audit.record(user, "user.login", "user", user.id)
     db.session.commit()
-    response = redirect(_safe_next(request.args.get("next")))
+    response = redirect(_safe_next(request.args.get("next"), user))
     sessions.remember_device(response, user.username)
     return response
 
@@ -77,7 +82,7 @@ def change_password():
             db.session.commit()
             sessions.start(current_user)  # this browser stays signed in; the others end
             flash(_("密码已修改，其他设备上的登录已退出"), "success")
-            return redirect(url_for("admin.list_surveys"))
+            return redirect(home_url(current_user))
     response = make_response(render_template("auth/password.html", form=form, min_length=users.MIN_PASSWORD_LENGTH), 400 if form.errors else 200)
     response.headers["Cache-Control"] = "no-store"
     return response

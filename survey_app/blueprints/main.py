@@ -3,9 +3,11 @@
 import logging
 
 from flask import Blueprint, redirect, request, session, url_for
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from survey_app.blueprints.negotiation import home_url
 from survey_app.extensions import db
 from survey_app.redirects import local_target
 
@@ -16,6 +18,8 @@ log = logging.getLogger(__name__)
 
 @bp.get("/")
 def index():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))  # a unit reporter: their unit's workspace
     return redirect(url_for("admin.list_surveys"))
 
 

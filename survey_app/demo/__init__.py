@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from survey_app.demo import talks as demo_talks
 from survey_app.demo import visits
 from survey_app.demo.registers import seed_registers
+from survey_app.demo import targets_negotiation
 from survey_app.extensions import db
 from survey_app.models import (
     EvidenceItem,
@@ -78,6 +79,7 @@ def seed() -> str | None:
     seed_cadre_plan(admin)
     seed_evidence(admin)
     seed_indicator_system(admin)
+    targets_negotiation.seed_target_negotiation(admin)
     seed_key_projects(admin)
     seed_registers(admin)
     visits.seed_visits(admin)

@@ -44,6 +44,7 @@ from survey_app.models.inspection import (
     VisitMethod,
     VisitPhoto,
 )
+from survey_app.models.negotiation import RoundAction, TargetDeadline, TargetRound
 from survey_app.models.org import Unit
 from survey_app.models.register import RegisterEntry, RegisterEvidence, RegisterSource, RegisterState
 from survey_app.models.stored_file import FilePurpose, StoredFile
@@ -79,8 +80,8 @@ __all__ = [
     "Dimension", "Direction", "EvidenceItem", "EvidenceKind", "EvidenceSource", "FilePurpose", "Followup",
     "FollowupStatus", "IndicatorNode", "IndicatorSystem", "KeyProject", "Milestone", "OpenLink",
     "OpenReceipt", "ProjectCadre", "RegisterEntry", "RegisterEvidence", "RegisterSource", "RegisterState", "ProjectLevel", "ProjectStatus", "Question", "QuestionKind", "Rating",
-    "RespondentGroup", "Role", "ScaleKind", "ScaleOption", "SheetState", "StoredFile", "Subject", "SubjectComment",
-    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "Talk", "TalkRelation", "TargetEvidence", "TargetProgress", "TargetResult", "TargetSheet",
+    "RespondentGroup", "Role", "RoundAction", "ScaleKind", "ScaleOption", "SheetState", "StoredFile", "Subject", "SubjectComment",
+    "SubjectKind", "Survey", "SurveyKind", "SurveyStatus", "SystemStatus", "Talk", "TalkRelation", "TargetDeadline", "TargetEvidence", "TargetProgress", "TargetResult", "TargetRound", "TargetSheet",
     "TextRedaction", "Unit", "UnitTarget", "VerificationWay",
     "User", "VenueNetwork", "VerificationStatus", "Visit", "VisitCadre", "VisitDay", "VisitMethod", "VisitPhoto", "group_subjects", "user_unit_scopes",
 ]

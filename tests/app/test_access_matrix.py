@@ -24,6 +24,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Survey, SurveyKind, Unit
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSubjectKind
+from survey_app.models.target import TargetSheet, UnitTarget
 from survey_app.services.assessment import plans, scoring
 from survey_app.services.design import structure, surveys
 from survey_app.services.inspection import projects, talks, visits
@@ -199,7 +200,12 @@ def world(app, make_survey, tmp_path):
                 {"subject_key": data[target]["key"], "held_on": date(2026, 11, 2), "relation": "superior",
                  "summary": "谈话要点"}, actor, date(2026, 11, 24), None).id
         db.session.commit()
-        data["system_id"] = target_systems.import_system(demo_data(), actor).id  # city-wide: one for all
+        system = target_systems.import_system(demo_data(), actor)  # city-wide: one for all
+        target_systems.publish_system(system, actor)
+        for unit_id in (own_unit, other_unit):  # each unit's target sheet under it
+            db.session.add(TargetSheet(system_id=system.id, unit_id=unit_id,
+                                       targets=[UnitTarget(node_id=node.id) for node in system.nodes if node.method]))
+        data["system_id"] = system.id
         db.session.commit()
     return data
 

@@ -158,3 +158,15 @@ def test_the_round_of_demo_visits_lies_in_the_30_days_and_the_previous_month(tod
     previous = day.replace(day=1) - timedelta(days=1)
     assert all(day - timedelta(days=30) <= d < day for d in days)
     assert all((d.year, d.month) == (previous.year, previous.month) for d in days)
+
+
+def test_the_demo_holds_target_sheets_in_several_states(app):
+    from survey_app.models.target import SheetState, TargetSheet
+
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+        states = {sheet.state for sheet in db.session.scalars(select(TargetSheet))}
+        assert {SheetState.APPROVED, SheetState.ADJUSTED, SheetState.PROPOSED, SheetState.DRAFT} <= states
+        reporter = users.find_user("reporter-commerce")
+        assert reporter.role is Role.REPORTER and [u.name for u in reporter.scoped_units] == ["市商务局"]

@@ -116,6 +116,17 @@ PHRASES: dict[str, Any] = {
     "indicator_system.import": _l("%(who)s 导入了考核细则“%(title)s”（草稿）"),
     "indicator_system.publish": _l("%(who)s 发布了考核细则“%(title)s”"),
     "indicator_system.delete": _l("%(who)s 删除了考核细则草稿“%(title)s”"),
+    "target_setting.start": _l("%(who)s 启动了考核细则“%(title)s”的目标申报"),
+    "target_setting.deadlines": _l("%(who)s 修改了考核细则“%(title)s”的目标申报截止日期"),
+    "target_sheet.save": _l("%(who)s 保存了%(target)s的目标值（未申报）"),
+    "target_sheet.propose": _l("%(who)s 申报了%(target)s"),
+    "target_sheet.answer": _l("%(who)s 答复了%(target)s的调整"),
+    "target_sheet.return": _l("%(who)s 退回了%(target)s"),
+    "target_sheet.adjust": _l("%(who)s 调整了%(target)s"),
+    "target_sheet.accept": _l("%(who)s 同意了%(target)s"),
+    "target_sheet.confirm": _l("%(who)s 确认了%(target)s"),
+    "target_sheet.approve": _l("%(who)s 审定了%(target)s"),
+    "target_sheet.reopen": _l("%(who)s 重新打开了%(target)s"),
     "project.create": _l("%(who)s 建立了重点项目“%(name)s”"),
     "project.update": _l("%(who)s 修改了重点项目“%(name)s”"),
     "milestone.add": _l("%(who)s 为重点项目“%(name)s”添加了节点“%(milestone)s”"),
@@ -173,6 +184,10 @@ FIELDS: dict[str, Any] = {
     "negative_share_threshold": _l("负面评价比例阈值"), "excellent_cap": _l("优秀比例上限"),
     "options": _l("选项"), "show_if_values": _l("显示条件答案"), "scale_kind": _l("量表类型"),
     "category_id": _l("类别"), "component_id": _l("考核项目"), "is_excluded": _l("排除"),
+    "system_id": _l("考核细则编号"), "round": _l("轮次"), "state_before": _l("原状态"),
+    "state_after": _l("新状态"), "comment": _l("意见"), "sheets": _l("新建目标表"),
+    "proposal_due_on": _l("申报截止日期"), "confirmation_due_on": _l("确认截止日期"),
+    "due_dates_before": _l("原截止日期"),
     "status_before": _l("原状态"), "due_before": _l("原期限"), "text": _l("文字类型"), "text_id": _l("文字编号"),
     "characters": _l("遮盖字数"), "limit": _l("告警阈值"), "merged_units": _l("合并的单位"),
     "level": _l("级别"), "project_status": _l("项目状态"), "starts_on": _l("开始日期"),
@@ -231,10 +246,15 @@ _VALUE_WORDS = {"format": {"page": _l("查看页面"), "pdf": _l("下载 PDF"), 
                            "visit_id": _l("考察记录")},
                 "field": {"self_score": _l("自评分"), "verified_score": _l("核验分")},
                 "text": {"comment": _l("对象意见"), "answer": _l("题目回答")}}
+#: A target sheet's states (models/target.SheetState), as the negotiation records them.
+_SHEET_STATES = {"draft": _l("填报中"), "proposed": _l("已申报"), "returned": _l("已退回"), "adjusted": _l("已调整"),
+                 "confirmed": _l("已确认"), "approved": _l("已审定")}
+_VALUE_WORDS.update(state_before=_SHEET_STATES, state_after=_SHEET_STATES)
 _TARGETS = {"survey": _l("评议活动"), "user": _l("用户"), "api_token": _l("接口令牌"),
             "assessment": _l("考核方案"), "dossier": _l("干部档案"), "evidence": _l("纪实"),
             "followup": _l("转办事项"), "survey_text": _l("评议活动"),
-            "key_project": _l("重点项目"), "visit": _l("考察纪实"), "talk": _l("个别谈话")}
+            "key_project": _l("重点项目"), "visit": _l("考察纪实"), "talk": _l("个别谈话"),
+            "target_sheet": _l("单位目标表")}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _ENUM_NAME = re.compile(r"^([A-Z][A-Za-z]+)\.([A-Z_]+)$")
 

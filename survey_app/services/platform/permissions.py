@@ -206,6 +206,12 @@ ROUTES: dict[str, Need] = {
     "targets.import_system": N.CITY_DOCUMENT, "targets.publish_system": N.CITY_DOCUMENT,
     "targets.confirm_publish": N.CITY_DOCUMENT, "targets.delete_system": N.CITY_DOCUMENT,
     "targets.confirm_delete": N.CITY_DOCUMENT,
+    # negotiated targets: the unit's pages (its reporter and staff of the unit), the 效能办's
+    # review and the start of a round, the dashboard (rows filtered by scope)
+    "negotiation.unit_workspace": N.READ_UNIT_WORK, "negotiation.show_sheet": N.READ_UNIT_WORK,
+    "negotiation.act_on_sheet": N.UNIT_WORK, "negotiation.review_sheet": N.CITY_DOCUMENT,
+    "negotiation.decide_sheet": N.CITY_DOCUMENT, "negotiation.start_setting": N.CITY_DOCUMENT,
+    "negotiation.show_dashboard": N.SIGNED_IN,
     # key projects (一线考察): the list is filtered by scope
     "inspection.list_projects": N.SIGNED_IN, "inspection.new_project": N.ORGANIZE,
     "inspection.show_project": N.READ_PROJECT, "inspection.edit_project": N.MANAGE_PROJECT,

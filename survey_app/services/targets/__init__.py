@@ -1,5 +1,8 @@
 """目标责任体系 and 指标考评: indicator systems (考核细则) stored per year and unit category,
-their JSON form (with a schema) and Excel table, import and export.
+their JSON form (with a schema) and Excel table, import and export; and each unit's
+negotiated targets under a published system: `negotiation` (the sheet's state machine,
+申报 → 审核 → 确认 → 审定, every round recorded), `setting` (starting a round, its
+deadlines, reminders, the dashboard, a unit's workspace), `history` (rounds and diffs).
 
 The scoring itself is analytics.targets (pure); this package stores what it scores and
 checks every tree with analytics' own ``validate_tree`` before anything is stored

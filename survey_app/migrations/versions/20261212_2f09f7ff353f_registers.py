@@ -1,7 +1,7 @@
 """Registers of 正向激励 and 效能督查: items per unit and year with evidence files and approval; plan adjustments link to the item they were synced from.
 
 Revision ID: 2f09f7ff353f
-Revises: dec262168be6
+Revises: d0be73a15d61
 Create Date: 2026-12-07 20:19:32.930627
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '2f09f7ff353f'
-down_revision = 'dec262168be6'
+down_revision = 'd0be73a15d61'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Talks (个别谈话): the confidential talks table, and the inspection-team flag on staff accounts.
 
 Revision ID: 5b8e2f4a7c19
-Revises: dec262168be6
+Revises: 2f09f7ff353f
 Create Date: 2026-12-07 20:18:43.122656
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5b8e2f4a7c19'
-down_revision = 'dec262168be6'
+down_revision = '2f09f7ff353f'
 branch_labels = None
 depends_on = None
 
