@@ -1,7 +1,8 @@
 """The demo's month of 一线考察: visits in the 30 days before the day the demo is seeded
-(Asia/Shanghai), across five of the six demo units and both key projects, a four-day 蹲点
+(Asia/Shanghai), across every demo unit but one (the four 市直单位 of the target-setting
+demo together, on one visit) and both key projects, a four-day 蹲点
 with its daily log, and findings filed in the cadres' dossiers. A round of visits reaches
-each of the five units in the part of those 30 days that lies in the previous month
+each visited unit in the part of those 30 days that lies in the previous month
 (`round_days`), and two follow-up visits come 6 and 3 days before the seed day. 市生态环境局 gets no visit:
 the coverage page (考察覆盖) lists it as overdue once the month it missed is over.
 
@@ -44,6 +45,9 @@ DEMO_VISITS = (
      "带着效能督查反馈的问题蹲点求证，列席局务会，个别谈话 12 人次。",
      (("SCJG01", EvidenceKind.PROBLEM, "投诉举报平台超期未办结 5 件", EvidenceSource.UNANNOUNCED,
        "调取平台记录核实"),)),
+    (None, 1, "市直单位目标责任落实情况走访", ("市商务局", "市交通运输局", "市水利局", "市文化和旅游局"), None, (),
+     (M.SITE_SURVEY, M.TALKS), True, "市委组织部考察二组（王敏、赵磊）", 3.0,
+     "走访四个市直单位，了解年度考评目标申报、分解和落实情况。", ()),
     (None, 1, "列席局务会：老旧小区改造推进", ("市住房城乡建设局",), None, ("ZJ01",), (M.SITTING_IN,), True,
      "市委组织部考察二组（王敏）", 2.5, "改造项目按计划推进，群众意见收集机制较完善。", ()),
     (6, 1, "信访积案化解情况谈话了解", ("市自然资源局",), None, ("ZRZY05",), (M.TALKS,), True,
