@@ -194,6 +194,7 @@ def _register_blueprints(app: Flask) -> None:
         respondent,
         results_api,
         rosters,
+        target_scores,
         targets,
         tokens,
     )
@@ -204,7 +205,7 @@ def _register_blueprints(app: Flask) -> None:
     app.before_request(enforce)
     uploads.init_app(app)  # first of all hooks: an upload route's size limit applies before CSRF reads the form
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
-                   dossiers, inspection, answers, targets, errors):
+                   dossiers, inspection, answers, targets, target_scores, errors):
         app.register_blueprint(module.bp)
 
 

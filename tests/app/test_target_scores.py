@@ -108,5 +108,5 @@ def test_a_stored_value_the_method_refuses_is_a_chinese_message(app):
         row = db.session.scalars(select(TargetResult).where(TargetResult.judged_score == 18)).one()
         row.judged_score = 25  # above the leaf's 20 points
         db.session.flush()
-        with pytest.raises(ValidationFailed, match="指标 2.1“党建工作”无法计分"):
+        with pytest.raises(ValidationFailed, match="指标 2.1“党建工作”无法计分：核验评定分 25 超出 0 至 20 分"):
             scores.score_system(system)

@@ -189,6 +189,19 @@ def _value(node: IndicatorNode, result: TargetResult | None, is_final: bool) -> 
 # ---- scoring ----------------------------------------------------------------------------------
 
 
+def _reason(error: engine.ScoringError) -> str:
+    numbers = {k: engine.format_number(v) if isinstance(v, float) else v for k, v in error.values.items()}
+    if error.reason == "judged_out_of_range":
+        return _("核验评定分 %(value)s 超出 0 至 %(points)s 分", value=numbers["value"], points=numbers["points"])
+    if error.reason == "difficulty_out_of_range":
+        return _("难度系数 %(value)s 应大于 0 且不超过 2", value=numbers["value"])
+    if error.reason == "count_not_whole":
+        return _("次数应为整数")
+    if error.reason == "negative_value":
+        return _("数值不能为负数")
+    return error.reason
+
+
 def _places(totals: np.ndarray) -> list[int]:
     if totals.size == 0:
         return []
@@ -226,7 +239,7 @@ def score_system(system: IndicatorSystem, *, with_previous: bool = True) -> Syst
     except engine.ScoringError as error:
         node = by_code.get(str(error.values.get("leaf", "")))
         where = _("指标 %(code)s“%(name)s”", code=node.code, name=node.name) if node else _("考核细则")
-        raise ValidationFailed(_("%(where)s无法计分：%(reason)s", where=where, reason=error.reason)) from error
+        raise ValidationFailed(_("%(where)s无法计分：%(reason)s", where=where, reason=_reason(error))) from error
     totals = scores.totals[:, 0]
     places = _places(totals)
     table = score_wording.templates()
