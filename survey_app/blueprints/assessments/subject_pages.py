@@ -30,7 +30,7 @@ from survey_app.models.assessment import (
     ComponentSource,
     PlanSubject,
 )
-from survey_app.services.assessment import grading, plans, scoring
+from survey_app.services.assessment import grading, plans, scoring, target_link
 
 
 def _subject_forms(plan: AssessmentPlan, subject: PlanSubject, grade: str | None, **bound) -> dict:
@@ -61,7 +61,7 @@ def _render_subject(plan: AssessmentPlan, subject: PlanSubject, status: int = 20
         "assessments/subject.html", plan=plan, subject=subject, row=row, category=category,
         forms=_subject_forms(plan, subject, row.final_grade or row.band_grade, **bound),
         history=plan_history(plan, subject.key), AdjustmentKind=AdjustmentKind,
-        **label_context(),
+        target_breakdowns=target_link.subject_breakdowns(subject), **label_context(),
     ), status
 
 

@@ -1,0 +1,79 @@
+"""Components whose scores come from an indicator system (source TARGETS, 指标考评).
+
+A unit subject's score is its unit's total in the system (services/targets/scores.py)
+rescaled to 0–100: total ÷ the system's points × 100. Only **final** totals count (the
+sheet's 核验 closed); a unit with no approved sheet, or still 预估, has no score: the
+subject is 缺项 for that component, as a survey without an index is. Like a linked survey,
+the values are read every time the plan is computed, never stored (docs/assessment.md).
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from survey_app.errors import DomainError
+from survey_app.models.assessment import ComponentSource, PlanComponent, PlanSubject
+from survey_app.models.target import IndicatorSystem
+from survey_app.services.targets import scores
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """One TARGETS component for one subject: the system, the unit's scores (None: no
+    approved sheet), the score the plan counts (None: 缺项) and why not, if not."""
+
+    component: PlanComponent
+    system: IndicatorSystem
+    points: float
+    unit: scores.UnitScore | None
+    score: float | None
+    note: str
+
+
+def rescaled(unit: scores.UnitScore | None, points: float) -> float | None:
+    """The total on 0–100, or None when there is none yet or it is still provisional."""
+    if unit is None or not unit.is_final or points <= 0:
+        return None
+    return min(max(unit.total / points * 100.0, 0.0), 100.0)
+
+
+def system_scores(system: IndicatorSystem, cache: dict[int, scores.SystemScores | None]) -> scores.SystemScores | None:
+    """The system's scores (None when a stored value cannot be scored: every subject 缺项)."""
+    if system.id not in cache:
+        try:
+            cache[system.id] = scores.score_system(system, with_previous=False)
+        except DomainError:
+            cache[system.id] = None
+    return cache[system.id]
+
+
+def component_values(component: PlanComponent, cache: dict[int, scores.SystemScores | None]) -> dict[str, float | None]:
+    """Unit name → the component's score, for every unit with an approved sheet."""
+    system = component.indicator_system
+    result = system_scores(system, cache) if system is not None else None
+    if result is None:
+        return {}
+    return {unit.unit_name: rescaled(unit, result.points) for unit in result.units}
+
+
+def _note(unit: scores.UnitScore | None) -> str:
+    if unit is None:
+        return _("该单位尚无已审定的目标，缺项")
+    if not unit.is_final:
+        return _("核验尚未完成（预估），不计入综合得分，缺项")
+    return ""
+
+
+def subject_breakdowns(subject: PlanSubject) -> list[Breakdown]:
+    """The 指标考评 breakdown of every TARGETS component of the subject's category."""
+    cache: dict[int, scores.SystemScores | None] = {}
+    found = []
+    for component in subject.category.components:
+        if component.source is not ComponentSource.TARGETS or component.indicator_system is None:
+            continue
+        result = system_scores(component.indicator_system, cache)
+        unit = result.unit(subject.unit_id) if result is not None and subject.unit_id is not None else None
+        points = result.points if result is not None else component.indicator_system.points
+        found.append(Breakdown(component, component.indicator_system, points, unit, rescaled(unit, points),
+                               _note(unit)))
+    return found
