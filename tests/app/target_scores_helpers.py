@@ -74,3 +74,24 @@ def worked_example(year: int = 2026) -> IndicatorSystem:
     sheet(system, "丙局", C, verified=False)
     sheet(system, "丁局", B, state=SheetState.CONFIRMED)
     return system
+
+
+def targets_plan(system: IndicatorSystem, actor, year: int = 2026):
+    """A unit plan: category 市直单位 with 指标考评 (TARGETS, 60) and 领导评价 (manual, 40; 80
+    for everyone), subjects 甲局, 乙局, 丙局. Composites: 甲局 0.6 × 89.4 + 32 = 85.64, 乙局
+    0.6 × 95 + 32 = 89.00, 丙局 缺项 (its scores are 预估)."""
+    from survey_app.models.assessment import ComponentSource, PlanSubjectKind
+    from survey_app.services.assessment import plans, scoring
+
+    plan = plans.create_plan({"title": f"{year}年度市直单位绩效考评", "year": year,
+                              "subject_kind": PlanSubjectKind.UNIT, "quota_percent": 30}, actor)
+    category = plans.add_category(plan, "市直单位", actor)
+    plans.add_component(category, {"name": "指标考评", "weight": 60, "source": ComponentSource.TARGETS,
+                                   "indicator_system_id": system.id}, actor)
+    leaders = plans.add_component(category, {"name": "领导评价", "weight": 40, "source": ComponentSource.MANUAL}, actor)
+    for i, name in enumerate(("甲局", "乙局", "丙局"), 1):
+        subject = plans.add_subject(plan, {"key": f"U{i}", "name": name, "unit_name": name,
+                                           "category_id": category.id}, actor)
+        scoring.set_score(subject, leaders, None, 80, actor)
+    db.session.flush()
+    return plan
