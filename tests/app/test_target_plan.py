@@ -84,3 +84,42 @@ def test_the_subject_page_shows_the_breakdown(app, client, auth, organizer):
     assert "折算为百分制：89.40 ÷ 100 × 100 = 89.40" in page
     page = client.get(f"/admin/assessments/{plan_id}/subjects/{ids['丙局']}").get_data(as_text=True)
     assert "核验尚未完成（预估），不计入综合得分，缺项" in page
+
+
+def test_the_committee_exports_carry_the_breakdown(app, organizer):
+    from datetime import date
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from survey_app.services.assessment import committee_pdf, committee_workbook
+    from tests.app.documents import pdf_text_or_skip
+
+    with app.app_context():
+        plan = h.targets_plan(h.worked_example(), _actor())
+        view = grading.compute_plan(plan)
+        book = load_workbook(BytesIO(committee_workbook.results_workbook(plan, view, date(2027, 1, 25))))
+        rows = [r for r in book["指标考评明细"].iter_rows(values_only=True)]
+        leaf = next(r for r in rows if r[2] == "甲局" and r[6] == "1.1")
+        assert leaf[5:] == ("最终", "1.1", "招商引资到位资金", 30, 100, 96, 28, "完成率 96%，每低1%扣0.5分：30 − 2 = 28")
+        total = next(r for r in rows if r[2] == "甲局" and r[6] is None)
+        assert total[7] == "合计 89.4 / 100，第 2 名" and total[12] == "折算为百分制 89.4"
+        assert any(r[2] == "丙局" and r[12] == "核验尚未完成（预估），不计入综合得分，缺项" for r in rows)
+        text = pdf_text_or_skip(committee_pdf.results_pdf(plan, view, date(2027, 1, 25)))
+        assert "指标考评明细：指标考评" in text and "89.40" in text and "54.40" in text
+
+
+def test_a_scoped_export_keeps_only_own_units_breakdown(app, organizer):
+    from datetime import date
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from survey_app.services.assessment import committee_workbook
+
+    with app.app_context():
+        plan = h.targets_plan(h.worked_example(), _actor())
+        view = grading.scoped(grading.compute_plan(plan), plan, {h.unit("丙局").id})
+        book = load_workbook(BytesIO(committee_workbook.results_workbook(plan, view, date(2027, 1, 25), is_scoped=True)))
+        names = {r[2] for r in book["指标考评明细"].iter_rows(values_only=True)}
+        assert "丙局" in names and "甲局" not in names and "乙局" not in names

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from survey_app.errors import DomainError
-from survey_app.models.assessment import ComponentSource, PlanComponent, PlanSubject
+from survey_app.models.assessment import AssessmentPlan, ComponentSource, PlanComponent, PlanSubject
 from survey_app.models.target import IndicatorSystem
+from survey_app.services.assessment.plan_view import PlanView, SubjectView
 from survey_app.services.targets import scores
 
 
@@ -25,6 +26,8 @@ class Breakdown:
     component: PlanComponent
     system: IndicatorSystem
     points: float
+    #: The system's 一级指标 (name, points), as the unit's subtotals are ordered.
+    top_level: tuple[tuple[str, float], ...]
     unit: scores.UnitScore | None
     score: float | None
     note: str
@@ -64,9 +67,10 @@ def _note(unit: scores.UnitScore | None) -> str:
     return ""
 
 
-def subject_breakdowns(subject: PlanSubject) -> list[Breakdown]:
+def subject_breakdowns(subject: PlanSubject, cache: dict[int, scores.SystemScores | None] | None = None
+                       ) -> list[Breakdown]:
     """The 指标考评 breakdown of every TARGETS component of the subject's category."""
-    cache: dict[int, scores.SystemScores | None] = {}
+    cache = {} if cache is None else cache
     found = []
     for component in subject.category.components:
         if component.source is not ComponentSource.TARGETS or component.indicator_system is None:
@@ -74,6 +78,16 @@ def subject_breakdowns(subject: PlanSubject) -> list[Breakdown]:
         result = system_scores(component.indicator_system, cache)
         unit = result.unit(subject.unit_id) if result is not None and subject.unit_id is not None else None
         points = result.points if result is not None else component.indicator_system.points
-        found.append(Breakdown(component, component.indicator_system, points, unit, rescaled(unit, points),
+        top = tuple((t.name, t.points) for t in result.top_level) if result is not None else ()
+        found.append(Breakdown(component, component.indicator_system, points, top, unit, rescaled(unit, points),
                                _note(unit)))
     return found
+
+
+def plan_breakdowns(plan: AssessmentPlan, view: PlanView) -> list[tuple[SubjectView, Breakdown]]:
+    """Every (visible) subject's 指标考评 breakdowns, in the view's order (the committee exports)."""
+    if not any(c.source is ComponentSource.TARGETS for cat in plan.categories for c in cat.components):
+        return []
+    subjects = {s.id: s for s in plan.subjects}
+    cache: dict[int, scores.SystemScores | None] = {}
+    return [(row, item) for row in view.subjects for item in subject_breakdowns(subjects[row.subject_id], cache)]
