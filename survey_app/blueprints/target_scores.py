@@ -21,9 +21,9 @@ from survey_app.services.targets import score_exports, scores
 bp = Blueprint("target_scores", __name__, url_prefix="/admin/target-scores")
 
 
-def _scores(system: IndicatorSystem) -> tuple[scores.SystemScores | None, str | None]:
+def _scores(system: IndicatorSystem, wording: bool = False) -> tuple[scores.SystemScores | None, str | None]:
     try:
-        return scores.score_system(system), None
+        return scores.score_system(system, wording=wording), None
     except DomainError as error:
         return None, error.message
 
@@ -43,7 +43,7 @@ def show_ranking(system_id: int):
 def show_unit(system_id: int, unit_id: int):
     system = db.get_or_404(IndicatorSystem, system_id)
     unit = db.get_or_404(Unit, unit_id)
-    result, problem = _scores(system)
+    result, problem = _scores(system, wording=True)
     return render_template("target_scores/unit.html", system=system, unit=unit, problem=problem,
                            scores=result, row=result.unit(unit_id) if result else None)
 

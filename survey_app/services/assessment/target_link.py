@@ -40,11 +40,12 @@ def rescaled(unit: scores.UnitScore | None, points: float) -> float | None:
     return min(max(unit.total / points * 100.0, 0.0), 100.0)
 
 
-def system_scores(system: IndicatorSystem, cache: dict[int, scores.SystemScores | None]) -> scores.SystemScores | None:
+def system_scores(system: IndicatorSystem, cache: dict[int, scores.SystemScores | None], *,
+                  wording: bool = True) -> scores.SystemScores | None:
     """The system's scores (None when a stored value cannot be scored: every subject 缺项)."""
     if system.id not in cache:
         try:
-            cache[system.id] = scores.score_system(system, with_previous=False)
+            cache[system.id] = scores.score_system(system, with_previous=False, wording=wording)
         except DomainError:
             cache[system.id] = None
     return cache[system.id]
@@ -53,7 +54,7 @@ def system_scores(system: IndicatorSystem, cache: dict[int, scores.SystemScores 
 def component_values(component: PlanComponent, cache: dict[int, scores.SystemScores | None]) -> dict[str, float | None]:
     """Unit name → the component's score, for every unit with an approved sheet."""
     system = component.indicator_system
-    result = system_scores(system, cache) if system is not None else None
+    result = system_scores(system, cache, wording=False) if system is not None else None
     if result is None:
         return {}
     return {unit.unit_name: rescaled(unit, result.points) for unit in result.units}

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from analytics import targets as engine
 from survey_app.errors import ValidationFailed
@@ -132,13 +131,41 @@ class SystemScores:
 # ---- reading ----------------------------------------------------------------------------------
 
 
-def approved_sheets(system: IndicatorSystem) -> list[TargetSheet]:
-    """The system's approved sheets with their targets and results, by unit name."""
-    return list(db.session.scalars(
-        select(TargetSheet).join(Unit, Unit.id == TargetSheet.unit_id)
-        .where(TargetSheet.system_id == system.id, TargetSheet.state == SheetState.APPROVED)
-        .options(selectinload(TargetSheet.targets).selectinload(UnitTarget.result))
-        .order_by(Unit.name, TargetSheet.id)))
+@dataclass(frozen=True, slots=True)
+class _Sheet:
+    id: int
+    unit_id: int
+    unit_name: str
+    is_final: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """A unit's target and result on one leaf, as stored."""
+
+    target: float | None
+    difficulty: float
+    has_result: bool
+    self_value: float | None
+    verified_value: float | None
+    judged_score: float | None
+
+
+def _approved(system: IndicatorSystem) -> tuple[list[_Sheet], dict[tuple[int, int], _Cell]]:
+    """The approved sheets (by unit name) and their (sheet, leaf) cells: two queries of plain rows."""
+    approved = (TargetSheet.system_id == system.id, TargetSheet.state == SheetState.APPROVED)
+    sheets = [_Sheet(sheet_id, unit_id, name, verified_at is not None) for sheet_id, unit_id, name, verified_at in
+              db.session.execute(select(TargetSheet.id, TargetSheet.unit_id, Unit.name, TargetSheet.verified_at)
+                                 .join(Unit, Unit.id == TargetSheet.unit_id).where(*approved)
+                                 .order_by(Unit.name, TargetSheet.id))]
+    rows = db.session.execute(
+        select(UnitTarget.sheet_id, UnitTarget.node_id, UnitTarget.value, UnitTarget.difficulty, TargetResult.id,
+               TargetResult.self_value, TargetResult.verified_value, TargetResult.judged_score)
+        .join(TargetSheet, TargetSheet.id == UnitTarget.sheet_id)
+        .outerjoin(TargetResult, TargetResult.target_id == UnitTarget.id).where(*approved))
+    cells = {(sheet_id, node_id): _Cell(value, difficulty, result_id is not None, own, verified, judged)
+             for sheet_id, node_id, value, difficulty, result_id, own, verified, judged in rows}
+    return sheets, cells
 
 
 def _children(system: IndicatorSystem) -> dict[int | None, list[IndicatorNode]]:
@@ -174,8 +201,8 @@ def _tree(system: IndicatorSystem) -> tuple[engine.CompiledTree, dict[str, Indic
     return engine.compile_tree(root), by_code
 
 
-def _value(node: IndicatorNode, result: TargetResult | None, is_final: bool) -> tuple[float | None, str]:
-    if result is None:
+def _value(node: IndicatorNode, result: _Cell | None, is_final: bool) -> tuple[float | None, str]:
+    if result is None or not result.has_result:
         return None, "none"
     if node.method == "judged":
         return (result.judged_score, "judged") if result.judged_score is not None else (None, "none")
@@ -208,29 +235,27 @@ def _places(totals: np.ndarray) -> list[int]:
     return [int(p) for p in engine.competition_places(np.round(totals, RANK_DECIMALS), False, RANK_DECIMALS)]
 
 
-def score_system(system: IndicatorSystem, *, with_previous: bool = True) -> SystemScores:
+def score_system(system: IndicatorSystem, *, with_previous: bool = True, wording: bool = True) -> SystemScores:
     """Score every approved sheet of the system (ValidationFailed when a stored value
-    cannot be scored, e.g. a judged score above its points)."""
+    cannot be scored, e.g. a judged score above its points). Without ``wording`` the
+    leaves' arithmetic is left empty (rankings, totals and the plan need none: most of
+    the time of a large system goes into wording 16,000 scores)."""
     tree, by_code = _tree(system)
-    sheets = approved_sheets(system)
+    sheets, cells = _approved(system)
     n = len(sheets)
     inputs: dict[str, tuple[list[float], list[float], list[float], list[str]]] = {}
-    for code in tree.leaf_keys:
-        inputs[code] = ([], [], [], [])
-    for sheet in sheets:
-        final = sheet.verified_at is not None
-        targets = {t.node_id: t for t in sheet.targets}
-        for code in tree.leaf_keys:
-            node = by_code[code]
-            target = targets.get(node.id)
-            value, source = _value(node, target.result if target else None, final)
-            goal = None if target is None else target.value
-            if value is not None and goal is None and tree.leaf_methods[tree.leaf_keys.index(code)].needs_target:
+    for code, method in zip(tree.leaf_keys, tree.leaf_methods, strict=True):
+        node = by_code[code]
+        actual, goals, difficulty, sources = inputs[code] = ([], [], [], [])
+        for sheet in sheets:
+            cell = cells.get((sheet.id, node.id))
+            value, source = _value(node, cell, sheet.is_final)
+            goal = None if cell is None else cell.target
+            if value is not None and goal is None and method.needs_target:
                 value, source = None, "no_target"
-            actual, goals, difficulty, sources = inputs[code]
             actual.append(np.nan if value is None else value)
             goals.append(np.nan if goal is None else goal)
-            difficulty.append(1.0 if target is None else target.difficulty)
+            difficulty.append(1.0 if cell is None else cell.difficulty)
             sources.append(source)
     values = {code: engine.LeafValues(np.array(a, dtype=float), np.array(g, dtype=float), np.array(d, dtype=float))
               for code, (a, g, d, _s) in inputs.items()}
@@ -242,13 +267,11 @@ def score_system(system: IndicatorSystem, *, with_previous: bool = True) -> Syst
         raise ValidationFailed(_("%(where)s无法计分：%(reason)s", where=where, reason=_reason(error))) from error
     totals = scores.totals[:, 0]
     places = _places(totals)
-    table = score_wording.templates()
+    table = score_wording.templates() if wording else None
     top_level = tuple(TopLevel(k, tree.node_labels[i], float(tree.node_points[i]))
                       for i, k in enumerate(tree.node_keys) if tree.depths[i] == 1)
-    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_([s.unit_id for s in sheets])))
-                 .tuples().all())
-    units = [_unit_score(tree, by_code, scores, inputs, table, sheets[i], i, places[i], names.get(sheets[i].unit_id, ""))
-             for i in range(n)]
+    leaves = {code: (by_code[code], describe(by_code[code].method, by_code[code].parameters)) for code in tree.leaf_keys}
+    units = [_unit_score(tree, leaves, scores, inputs, cells, table, sheets[i], i, places[i]) for i in range(n)]
     units.sort(key=lambda u: (u.rank, u.unit_name))
     result = SystemScores(system.id, system.year, system.category, system.title, float(system.points), top_level,
                           tuple((k, by_code[k].name, float(p)) for k, p in zip(tree.leaf_keys, tree.leaf_points,
@@ -259,37 +282,41 @@ def score_system(system: IndicatorSystem, *, with_previous: bool = True) -> Syst
     return result
 
 
-def _unit_score(tree, by_code, scores, inputs, table, sheet: TargetSheet, i: int, rank: int, name: str) -> UnitScore:
-    targets = {t.node_id: t for t in sheet.targets}
+def _unit_score(tree, leaves, scores, inputs, cells, table, sheet: _Sheet, i: int, rank: int) -> UnitScore:
     leaf_rows: dict[str, LeafRow] = {}
     missing, provisional = [], 0
+    self_template = _("预估（自评值）：%(text)s", text="\0")
     for column, code in enumerate(tree.leaf_keys):
-        node = by_code[code]
+        node, method_text = leaves[code]
         source = inputs[code][3][i]
-        target = targets.get(node.id)
-        score = scores.evaluations[column].score(i)
-        wording = (_("未定目标值，不能计分：计 0 分") if source == "no_target"
-                   else score_wording.word(score.steps, table))
-        if source == "self":
-            wording = _("预估（自评值）：%(text)s", text=wording)
-            provisional += 1
-        if score.missing:
+        target = cells.get((sheet.id, node.id))
+        is_missing = bool(scores.missing[i, column])
+        if table is None:
+            wording = ""
+        elif source == "no_target":
+            wording = _("未定目标值，不能计分：计 0 分")
+        else:
+            wording = score_wording.word(scores.evaluations[column].score(i).steps, table)
+            if source == "self":
+                wording = self_template.replace("\0", wording)
+        provisional += source == "self"
+        if is_missing:
             missing.append(f"{node.code} {node.name}")
         actual = inputs[code][0][i]
         leaf_rows[code] = LeafRow(
             code=code, name=node.name, unit_of_measure=node.unit_of_measure,
-            method=describe(node.method, node.parameters), points=float(tree.leaf_points[column]),
-            target=None if target is None else target.value, difficulty=1.0 if target is None else target.difficulty,
-            value=None if np.isnan(actual) else float(actual), source=source if not score.missing else "none",
-            earned=float(scores.earned[i, column]), wording=wording, is_missing=bool(score.missing),
+            method=method_text, points=float(tree.leaf_points[column]),
+            target=None if target is None else target.target, difficulty=1.0 if target is None else target.difficulty,
+            value=None if np.isnan(actual) else float(actual), source=source if not is_missing else "none",
+            earned=float(scores.earned[i, column]), wording=wording, is_missing=is_missing,
             is_provisional=source == "self")
     rows = tuple(
         NodeRow(code=key, name=tree.node_labels[j], depth=tree.depths[j], points=float(tree.node_points[j]),
                 earned=float(scores.totals[i, j]), leaf=leaf_rows.get(key))
         for j, key in enumerate(tree.node_keys) if j > 0)
     subtotals = tuple(float(scores.totals[i, j]) for j in range(len(tree.node_keys)) if tree.depths[j] == 1)
-    return UnitScore(unit_id=sheet.unit_id, unit_name=name, sheet_id=sheet.id,
-                     is_final=sheet.verified_at is not None, total=float(scores.totals[i, 0]), rank=rank,
+    return UnitScore(unit_id=sheet.unit_id, unit_name=sheet.unit_name, sheet_id=sheet.id,
+                     is_final=sheet.is_final, total=float(scores.totals[i, 0]), rank=rank,
                      subtotals=subtotals, rows=rows, missing=tuple(missing), provisional=provisional)
 
 
@@ -311,7 +338,7 @@ def previous_system(system: IndicatorSystem) -> IndicatorSystem | None:
 def _with_previous(current: SystemScores, system: IndicatorSystem | None) -> SystemScores:
     if system is None:
         return current
-    before = score_system(system, with_previous=False)
+    before = score_system(system, with_previous=False, wording=False)
     by_unit = {u.unit_id: u for u in before.units}
     units = tuple(replace(u, previous_total=by_unit[u.unit_id].total, previous_rank=by_unit[u.unit_id].rank)
                   if u.unit_id in by_unit else u for u in current.units)
