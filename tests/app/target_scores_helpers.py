@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from survey_app.extensions import db
 from survey_app.models import Unit
-from survey_app.models.target import IndicatorNode, IndicatorSystem, SheetState, TargetResult, TargetSheet, UnitTarget
+from survey_app.models.target import (
+    IndicatorNode,
+    IndicatorSystem,
+    SheetState,
+    TargetResult,
+    TargetSheet,
+    UnitTarget,
+)
 from survey_app.services.targets import systems
 from tests.app.targets_helpers import demo_data
 
