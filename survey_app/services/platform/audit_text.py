@@ -130,6 +130,7 @@ FIELDS: dict[str, Any] = {
     "group": _l("评议主体"), "prompt": _l("题目"), "item_id": _l("编号"), "item": _l("项目"), "name": _l("名称"),
     "year": _l("年度"), "subject_kind": _l("考核对象类型"), "grades": _l("最终等次"), "category": _l("类别"),
     "component": _l("考核项目"), "weight": _l("权重"), "source": _l("来源"), "survey_id": _l("评议活动编号"),
+    "indicator_system_id": _l("考核细则编号"),
     "added": _l("新增"), "composite": _l("综合得分"), "proposal": _l("建议等次"), "self_score": _l("自评分"),
     "verified_score": _l("核验分"), "field": _l("录入项"), "points": _l("分值"), "reason": _l("理由"),
     "proposed": _l("建议等次"), "previous": _l("原调整等次"), "grade": _l("等次"), "ballot": _l("答卷编号"),

@@ -240,7 +240,10 @@ def score_system(system: IndicatorSystem, *, with_previous: bool = True, wording
     cannot be scored, e.g. a judged score above its points). Without ``wording`` the
     leaves' arithmetic is left empty (rankings, totals and the plan need none: most of
     the time of a large system goes into wording 16,000 scores)."""
-    tree, by_code = _tree(system)
+    try:
+        tree, by_code = _tree(system)
+    except engine.ScoringError as error:  # a stored tree was checked on import: not expected
+        raise ValidationFailed(_("%(where)s无法计分：%(reason)s", where=_("考核细则"), reason=_reason(error))) from error
     sheets, cells = _approved(system)
     n = len(sheets)
     inputs: dict[str, tuple[list[float], list[float], list[float], list[str]]] = {}
