@@ -341,7 +341,10 @@ def previous_system(system: IndicatorSystem) -> IndicatorSystem | None:
 def _with_previous(current: SystemScores, system: IndicatorSystem | None) -> SystemScores:
     if system is None:
         return current
-    before = score_system(system, with_previous=False, wording=False)
+    try:
+        before = score_system(system, with_previous=False, wording=False)
+    except ValidationFailed:  # last year's values cannot be scored: no comparison, this year still shown
+        return current
     by_unit = {u.unit_id: u for u in before.units}
     units = tuple(replace(u, previous_total=by_unit[u.unit_id].total, previous_rank=by_unit[u.unit_id].rank)
                   if u.unit_id in by_unit else u for u in current.units)
