@@ -24,7 +24,8 @@ from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSu
 KEY_PATTERN = Regexp(r"^[^\s,，]+$", message=_l("编号不能含空格或逗号"))
 SUBJECT_KINDS = ((PlanSubjectKind.UNIT.value, _l("单位（绩效考评）")), (PlanSubjectKind.CADRE.value, _l("干部（年度考核）")))
 SOURCES = ((ComponentSource.MANUAL.value, _l("手工录入（自评分、核验分）")),
-           (ComponentSource.SURVEY.value, _l("关联评议活动的满意度指数")))
+           (ComponentSource.SURVEY.value, _l("关联评议活动的满意度指数")),
+           (ComponentSource.TARGETS.value, _l("关联考核细则的指标考评得分（单位考核）")))
 ADJUSTMENT_KINDS = ((AdjustmentKind.BONUS.value, _l("正向激励（加分）")),
                     (AdjustmentKind.DEDUCTION.value, _l("效能督查（扣分）")))
 SCORE_FIELDS = (("verified_score", _l("核验分（计入综合得分）")), ("self_score", _l("自评分")))
@@ -116,19 +117,28 @@ class ComponentForm(ServiceForm):
     source = SelectField(_l("得分来源"), choices=choices(SOURCES), default=ComponentSource.MANUAL.value)
     survey_id = SelectField(_l("关联的评议活动"), coerce=int, default=0, choices=[],
                             invalid_choice_message=_l("请选择已发布或已结束的评议活动"))
+    indicator_system_id = SelectField(_l("关联的考核细则"), coerce=int, default=0, choices=[],
+                                      invalid_choice_message=_l("请选择已发布的考核细则"))
 
-    def __init__(self, *args, surveys=(), **kwargs):
+    def __init__(self, *args, surveys=(), systems=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.survey_id.choices = choices([(0, _l("（无）"))] + [(s.id, f"{s.year} {s.title}") for s in surveys])
+        self.indicator_system_id.choices = choices(
+            [(0, _l("（无）"))] + [(s.id, f"{s.year} {s.category} {s.title}") for s in systems])
 
     def validate_survey_id(self, field):
         if self.source.data == ComponentSource.SURVEY.value and not field.data:
             raise ValidationError(_l("来源为评议活动时，请选择评议活动"))
 
+    def validate_indicator_system_id(self, field):
+        if self.source.data == ComponentSource.TARGETS.value and not field.data:
+            raise ValidationError(_l("来源为指标考评时，请选择考核细则"))
+
     def service_data(self) -> dict:
         data = super().service_data()
         data["source"] = ComponentSource(data["source"])
         data["survey_id"] = data["survey_id"] or None
+        data["indicator_system_id"] = data["indicator_system_id"] or None
         return data
 
 

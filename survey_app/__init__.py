@@ -198,6 +198,7 @@ def _register_blueprints(app: Flask) -> None:
         results_api,
         rosters,
         talks,
+        target_scores,
         targets,
         tokens,
         uploads,
@@ -208,7 +209,8 @@ def _register_blueprints(app: Flask) -> None:
     app.before_request(enforce)
     uploads.init_app(app)  # first of all hooks: an upload route's size limit applies before CSRF reads the form
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
-                   dossiers, briefs, inspection, talks, answers, targets, negotiation, registers, errors):
+                   dossiers, briefs, inspection, talks, answers, targets, negotiation, target_scores, registers,
+                   errors):
         app.register_blueprint(module.bp)
 
 

@@ -15,7 +15,7 @@ from survey_app.extensions import db
 from survey_app.models import Role, Survey, User
 from survey_app.services.design import definitions, surveys
 from survey_app.services.platform import users
-from survey_app.services.targets import systems, workbook
+from survey_app.services.targets import score_exports, scores, systems, workbook
 
 survey_cli = AppGroup("survey", help="Survey definitions: list, import, export.")
 
@@ -357,6 +357,38 @@ def export_targets(year: int, output: Path, category: str | None) -> None:
             text = json.dumps(systems.export_system(system), ensure_ascii=False, indent=2) + "\n"
             output.write_text(text, encoding="utf-8")
     click.echo(f"已导出考核细则 {system.id}（{system.title}）到 {output}", err=True)
+
+
+@targets_cli.command("scores")
+@click.argument("year", type=int)
+@click.option("--category", help="Only this unit category (default: every category of the year).")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE (json goes to standard output without it; xlsx needs it).")
+def target_scores_command(year: int, category: str | None, fmt: str, output: Path | None) -> None:
+    """Scores of a year's indicator systems: units ranked, subtotals, every leaf's arithmetic."""
+    if fmt == "xlsx" and output is None:
+        _fail("导出 Excel 时请用 -o 指定输出文件")
+    categories = sorted({s.category for s in systems.systems_of_year(year)
+                         if category is None or s.category == category})
+    if not categories:
+        _fail(f"{year} 年度没有{'“' + category + '”的' if category else ''}考核细则")
+    with force_locale("zh_CN"):
+        try:
+            found = [scores.score_system(scores.system_for(year, name)) for name in categories]
+        except DomainError as error:
+            _fail(error.message)
+        if fmt == "xlsx":
+            output.write_bytes(score_exports.write_workbook(found))
+        else:
+            text = json.dumps({"year": year, "systems": [score_exports.as_json(s) for s in found]},
+                              ensure_ascii=False, indent=2) + "\n"
+            if output is None:
+                click.echo(text, nl=False)
+            else:
+                output.write_text(text, encoding="utf-8")
+    if output is not None:
+        click.echo(f"已导出 {year} 年度 {len(found)} 个单位类别的指标考评得分到 {output}", err=True)
 
 
 files_cli = AppGroup("files", help="Evidence files: check the store against the database.")

@@ -27,6 +27,7 @@ from survey_app.models.base import Base, utcnow
 if TYPE_CHECKING:
     from survey_app.models.org import Unit
     from survey_app.models.survey import Survey
+    from survey_app.models.target import IndicatorSystem
     from survey_app.models.user import User
 
 
@@ -44,6 +45,7 @@ class PlanStatus(enum.Enum):
 class ComponentSource(enum.Enum):
     SURVEY = "survey"  # a linked survey's satisfaction index
     MANUAL = "manual"  # scores entered (self-assessment and verified)
+    TARGETS = "targets"  # a 考核细则's 指标考评 totals (unit plans), rescaled to 0–100
 
 
 class AdjustmentKind(enum.Enum):
@@ -186,7 +188,9 @@ class PlanComponent(Base):
         UniqueConstraint("category_id", "name", name="uq_plan_components_category_name"),
         CheckConstraint("weight >= 0", name="weight_nonnegative"),
         CheckConstraint(
-            "(source = 'SURVEY' AND survey_id IS NOT NULL) OR (source = 'MANUAL' AND survey_id IS NULL)",
+            "(source = 'SURVEY' AND survey_id IS NOT NULL AND indicator_system_id IS NULL)"
+            " OR (source = 'MANUAL' AND survey_id IS NULL AND indicator_system_id IS NULL)"
+            " OR (source = 'TARGETS' AND survey_id IS NULL AND indicator_system_id IS NOT NULL)",
             name="source_matches_survey",
         ),
     )
@@ -199,10 +203,14 @@ class PlanComponent(Base):
     #: For source SURVEY: the survey whose satisfaction index is the score (units by
     #: name in unit plans, cadres by key in cadre plans). Surveys in use cannot be deleted.
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="RESTRICT"), index=True)
+    #: For source TARGETS: the published indicator system whose unit totals are the score.
+    indicator_system_id: Mapped[int | None] = mapped_column(
+        ForeignKey("indicator_systems.id", ondelete="RESTRICT"), index=True)
     position: Mapped[int] = mapped_column(default=0)
 
     category: Mapped[PlanCategory] = relationship(back_populates="components")
     survey: Mapped["Survey | None"] = relationship()
+    indicator_system: Mapped["IndicatorSystem | None"] = relationship()
 
 
 class PlanSubject(Base):

@@ -18,6 +18,7 @@ from survey_app.models.assessment import (
     PlanSubject,
     PlanSubjectKind,
 )
+from survey_app.models.target import IndicatorSystem, SystemStatus
 from survey_app.services.assessment import editing
 from survey_app.services.platform import audit, permissions, users
 
@@ -56,6 +57,12 @@ def linkable_surveys() -> list[Survey]:
     """Surveys with results the user may read: the choices of the plan forms."""
     query = select(Survey).where(Survey.status != SurveyStatus.DRAFT).order_by(Survey.year.desc(), Survey.id)
     return [survey for survey in db.session.scalars(query) if permissions.may_read_survey(current_user, survey)]
+
+
+def linkable_systems() -> list[IndicatorSystem]:
+    """Published indicator systems: the choices of a TARGETS component (city-wide documents)."""
+    return list(db.session.scalars(select(IndicatorSystem).where(IndicatorSystem.status == SystemStatus.PUBLISHED)
+                                   .order_by(IndicatorSystem.year.desc(), IndicatorSystem.category)))
 
 
 def label_context() -> dict:

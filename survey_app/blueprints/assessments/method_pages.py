@@ -16,6 +16,7 @@ from survey_app.blueprints.assessments.common import (
     find_category,
     find_component,
     linkable_surveys,
+    linkable_systems,
     load_plan,
     reload_plan,
 )
@@ -70,7 +71,7 @@ def add_component(plan_id: int, category_id: int):
     plan = load_plan(plan_id)
     category = find_category(plan, category_id)
     key = f"component-{category_id}"
-    form = ComponentForm(request.form, prefix=key, surveys=linkable_surveys())
+    form = ComponentForm(request.form, prefix=key, surveys=linkable_surveys(), systems=linkable_systems())
     if not form.validate():
         return render_plan(plan, 400, **{key: form})
     if commit_or_flash(lambda: plans.add_component(category, form.service_data(), current_user)):
@@ -85,7 +86,7 @@ def update_component(plan_id: int, component_id: int):
     plan = load_plan(plan_id)
     component = find_component(plan, component_id)
     key = f"component-{component.category_id}"
-    form = ComponentForm(request.form, prefix=f"edit-{component_id}", surveys=linkable_surveys())
+    form = ComponentForm(request.form, prefix=f"edit-{component_id}", surveys=linkable_surveys(), systems=linkable_systems())
     if not form.validate():
         for field in form:
             for message in field.errors:

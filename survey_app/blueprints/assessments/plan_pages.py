@@ -24,6 +24,7 @@ from survey_app.blueprints.assessments.common import (
     confirmation_page,
     label_context,
     linkable_surveys,
+    linkable_systems,
     load_plan,
     plan_history,
     reload_plan,
@@ -48,7 +49,7 @@ def _plan_forms(plan: AssessmentPlan, **bound) -> dict:
     component_forms = {}
     for category in plan.categories:
         key = f"component-{category.id}"
-        component_forms[category.id] = bound.get(key) or ComponentForm(None, prefix=key, surveys=surveys)
+        component_forms[category.id] = bound.get(key) or ComponentForm(None, prefix=key, surveys=surveys, systems=linkable_systems())
     return {
         "settings": settings,
         "category": bound.get("category") or CategoryForm(None, prefix="category"),

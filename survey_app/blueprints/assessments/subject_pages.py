@@ -31,7 +31,7 @@ from survey_app.models.assessment import (
     PlanSubject,
 )
 from survey_app.models.register import RegisterEntry
-from survey_app.services.assessment import grading, plans, scoring
+from survey_app.services.assessment import grading, plans, scoring, target_link
 
 
 def _subject_forms(plan: AssessmentPlan, subject: PlanSubject, grade: str | None, **bound) -> dict:
@@ -64,7 +64,7 @@ def _render_subject(plan: AssessmentPlan, subject: PlanSubject, status: int = 20
         history=plan_history(plan, subject.key), AdjustmentKind=AdjustmentKind,
         synced={item.id: db.session.get(RegisterEntry, item.register_entry_id)
                 for item in subject.adjustments if item.register_entry_id},
-        **label_context(),
+        target_breakdowns=target_link.subject_breakdowns(subject), **label_context(),
     ), status
 
 

@@ -5,6 +5,8 @@ Modules, lowest first (each imports only those above it):
 - `plan_view`: the read model of a computed plan (PlanView … PartView) and its number formats;
 - `editing`: what a plan allows now (the confirmed / proposed guards), the audit target;
 - `plans`: setting up a draft plan: rules, categories, components, subjects;
+- `target_link`: components scored from a 考核细则 (source TARGETS: the units' final 指标考评
+  totals rescaled to 0–100) and their per-indicator breakdowns (imports `targets`);
 - `grading`: composites, ranks and proposed grades under the quotas (`compute_plan`), then
   propose, override and confirm;
 - `scoring`: entering scores, bonus and deduction items and flags, logged with the

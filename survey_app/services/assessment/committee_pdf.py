@@ -15,6 +15,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
 from analytics.assessment import Outcome
 from survey_app.models.assessment import AssessmentPlan, PlanSubjectKind
+from survey_app.services.assessment import target_link
 from survey_app.services.assessment.committee_wording import (
     composite_formula,
     draft_mark,
@@ -150,6 +151,31 @@ def _signatures() -> KeepTogether:
     )
 
 
+def _targets_story(category: CategoryView, breakdowns: list) -> list:
+    """Per TARGETS component of the category: each subject's 一级指标 subtotals and total."""
+    story: list = []
+    by_component: dict[int, list] = {}
+    for row, item in breakdowns:
+        if row.category == category.name:
+            by_component.setdefault(item.component.id, []).append((row, item))
+    for items in by_component.values():
+        first = items[0][1]
+        story.append(Spacer(1, 2 * mm))
+        story.append(_para(_("指标考评明细：%(name)s（%(title)s）", name=first.component.name, title=first.system.title),
+                           pdf_layout.STYLES["body"]))
+        header = [_("名称"), *[f"{name}（{score_text(points)}）" for name, points in first.top_level],
+                  _("总分（%(points)s）", points=score_text(first.points)), _("计入得分（百分制）")]
+        rows = []
+        for row, item in items:
+            if item.unit is None or len(item.unit.subtotals) != len(first.top_level):
+                rows.append([row.name, *[""] * len(first.top_level), "—", item.note])
+                continue
+            counted = score_text(item.score) if item.score is not None else item.note
+            rows.append([row.name, *[score_text(v) for v in item.unit.subtotals], score_text(item.unit.total), counted])
+        story.append(pdf_layout.table([_pdf(h) for h in header], [[_pdf(str(v)) for v in r] for r in rows]))
+    return story
+
+
 def results_pdf(
     plan: AssessmentPlan, view: PlanView, generated_on: date, *, is_scoped: bool = False
 ) -> bytes:
@@ -171,6 +197,7 @@ def results_pdf(
         story.append(_para(draft_mark(), _DRAFT_STYLE))
     if is_scoped:
         story.append(_para(scope_note(), pdf_layout.STYLES["notice"]))
+    breakdowns = target_link.plan_breakdowns(plan, view)
     for category in view.categories:
         story.append(_para(category.name, pdf_layout.STYLES["h2"]))
         story.append(_para(quota_line(plan, category), pdf_layout.STYLES["body"]))
@@ -181,6 +208,7 @@ def results_pdf(
             story.append(pdf_layout.table(_pdf_header(), rows, PDF_WIDTHS))
         else:
             story.append(_para(_("本类别没有考核对象"), pdf_layout.STYLES["body"]))
+        story += _targets_story(category, breakdowns)
         notes = _category_notes(plan, category)
         if notes:
             story.append(Spacer(1, 2 * mm))

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from survey_app.models.assessment import AdjustmentKind, AssessmentPlan, PlanSubjectKind
+from survey_app.services.assessment import target_link
 from survey_app.services.assessment.committee_wording import (
     composite_formula,
     draft_mark,
@@ -218,6 +219,29 @@ def _rules_sheet(
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
+def _targets_sheet(sheet: Worksheet, breakdowns: list, titles: list[str], marked: bool) -> None:
+    """指标考评明细: every leaf of every TARGETS component, with its arithmetic, and the total."""
+    rows = []
+    for row, item in breakdowns:
+        head = [row.category, row.key, row.name, item.component.name, item.system.title]
+        if item.unit is None:
+            rows.append([*head, "", "", "", None, None, None, None, item.note])
+            continue
+        state = _("最终") if item.unit.is_final else _("预估")
+        for leaf in item.unit.leaves:
+            rows.append([*head, state, leaf.code, leaf.name, leaf.points, leaf.target,
+                         None if leaf.is_missing else leaf.value, leaf.earned, leaf.wording])
+        total = _("合计 %(total)s / %(points)s，第 %(rank)d 名", total=plain_number(round(item.unit.total, 2)),
+                  points=plain_number(item.points), rank=item.unit.rank)
+        counted = (_("折算为百分制 %(score)s", score=plain_number(round(item.score, 2))) if item.score is not None
+                   else item.note)
+        rows.append([*head, state, "", total, item.points, None, None, item.unit.total, counted])
+    write_titled_sheet(sheet, titles, [_("类别"), _("编号"), _("名称"), _("考评项目"), _("考核细则"), _("状态"),
+                                       _("指标编号"), _("指标"), _("分值"), _("目标值"), _("实际值"), _("得分"),
+                                       _("计算过程")], rows, [12, 10, 18, 12, 24, 8, 10, 24, 8, 10, 10, 8, 60],
+                       marked=marked)
+
+
 def results_workbook(
     plan: AssessmentPlan, view: PlanView, generated_on: date, *, is_scoped: bool = False
 ) -> bytes:
@@ -237,4 +261,9 @@ def results_workbook(
         (_("考核办法"), lambda s, t: _rules_sheet(s, plan, view, t, marked)),
     ):
         write(workbook.create_sheet(_sheet_name(name, taken)), _titles(plan, name, generated_on, is_scoped))
+    breakdowns = target_link.plan_breakdowns(plan, view)
+    if breakdowns:
+        name = _("指标考评明细")
+        _targets_sheet(workbook.create_sheet(_sheet_name(name, taken)), breakdowns,
+                       _titles(plan, name, generated_on, is_scoped), marked)
     return workbook_bytes(workbook)

@@ -32,6 +32,7 @@ from survey_app.models.assessment import (
     PlanSubjectKind,
 )
 from survey_app.models.base import utcnow
+from survey_app.services.assessment import target_link
 from survey_app.services.assessment.editing import TARGET, clean_text, require_unconfirmed
 from survey_app.services.assessment.plan_view import (
     AdjustmentView,
@@ -202,9 +203,12 @@ def read_linked_values(plan: AssessmentPlan) -> _Linked:
         return cache[survey.id]
 
     indices = {}
+    targets: dict = {}
     for category in plan.categories:
         for component in category.components:
-            if component.source is ComponentSource.SURVEY and component.survey is not None:
+            if component.source is ComponentSource.TARGETS:
+                indices[component.id] = target_link.component_values(component, targets)
+            elif component.source is ComponentSource.SURVEY and component.survey is not None:
                 result = report(component.survey)
                 if plan.subject_kind is PlanSubjectKind.UNIT:
                     indices[component.id] = {row.name: row.index for row in result.units}
@@ -225,7 +229,7 @@ def _lookup(plan: AssessmentPlan, subject: PlanSubject) -> str:
 
 
 def _score_of(plan: AssessmentPlan, subject: PlanSubject, component: PlanComponent, linked: _Linked):
-    if component.source is ComponentSource.SURVEY:
+    if component.source is not ComponentSource.MANUAL:
         value = linked.indices.get(component.id, {}).get(_lookup(plan, subject))
         return (None if value is None else min(max(float(value), 0.0), 100.0)), None
     row = next((s for s in subject.scores if s.component_id == component.id), None)
@@ -327,6 +331,8 @@ def _quota_formula(plan: AssessmentPlan, summary: core.CategoryResult) -> str:
 def _source_label(component: PlanComponent) -> str:
     if component.source is ComponentSource.SURVEY and component.survey is not None:
         return _("关联：%(title)s", title=component.survey.title)
+    if component.source is ComponentSource.TARGETS and component.indicator_system is not None:
+        return _("指标考评：%(title)s", title=component.indicator_system.title)
     return _("手工录入（核验分）")
 
 
@@ -338,7 +344,7 @@ def _subject_view(plan: AssessmentPlan, subject: PlanSubject, result: core.Subje
         PartView(
             component_id=component.id, label=part.label, weight=part.weight, share=part.share,
             score=part.score, self_score=_score_of(plan, subject, component, linked)[1], points=part.points,
-            is_linked=component.source is ComponentSource.SURVEY, source_label=_source_label(component),
+            is_linked=component.source is not ComponentSource.MANUAL, source_label=_source_label(component),
         )
         for component, part in zip(components, c.parts, strict=True)
     )

@@ -29,6 +29,7 @@ from survey_app.models.assessment import (
     PlanSubjectKind,
     grade_band_problems,
 )
+from survey_app.models.target import IndicatorSystem
 from survey_app.services.assessment.editing import TARGET, clean_text, require_draft
 from survey_app.services.assessment.plan_view import trimmed_number
 from survey_app.services.design import surveys
@@ -217,6 +218,7 @@ def _component_fields(category: PlanCategory, data: Mapping[str, Any], component
         problems.append(_("考评项目“%(name)s”已存在", name=name))
     if weight is None or not 0 <= weight <= 1000:
         problems.append("权重应在 0–1000 之间")
+    system_id = data.get("indicator_system_id") or None
     if source is ComponentSource.SURVEY:
         survey = db.session.get(Survey, survey_id) if survey_id else None
         if survey is None:
@@ -225,9 +227,29 @@ def _component_fields(category: PlanCategory, data: Mapping[str, Any], component
             problems.append("只能关联已发布或已结束的评议活动")
     else:
         survey_id = None
+    if source is ComponentSource.TARGETS:
+        problems.extend(_system_problems(category.plan, system_id))
+    else:
+        system_id = None
     if problems:
         raise ValidationFailed(problems[0], problems)
-    return {"name": name, "weight": float(weight), "source": source, "survey_id": survey_id}
+    return {"name": name, "weight": float(weight), "source": source, "survey_id": survey_id,
+            "indicator_system_id": system_id}
+
+
+def _system_problems(plan: AssessmentPlan, system_id: int | None) -> list[str]:
+    """A TARGETS component needs a unit plan and a published system of the plan's year."""
+    system = db.session.get(IndicatorSystem, system_id) if system_id else None
+    if plan.subject_kind is not PlanSubjectKind.UNIT:
+        return [_("指标考评得分只能用于考核对象为单位的方案")]
+    if system is None:
+        return [_("来源为指标考评时，请选择考核细则")]
+    if not system.is_locked:
+        return [_("只能关联已发布的考核细则")]
+    if system.year != plan.year:
+        return [_("考核细则“%(title)s”是 %(year)d 年度的，与考核方案的 %(plan_year)d 年度不符",
+                  title=system.title, year=system.year, plan_year=plan.year)]
+    return []
 
 
 def add_component(category: PlanCategory, data: Mapping[str, Any], actor: User) -> PlanComponent:
@@ -238,7 +260,7 @@ def add_component(category: PlanCategory, data: Mapping[str, Any], actor: User) 
     db.session.flush()
     audit.record(actor, "assessment.component_add", TARGET, category.plan_id, category=category.name,
                  component=component.name, weight=component.weight, source=component.source.value,
-                 survey_id=component.survey_id)
+                 survey_id=component.survey_id, indicator_system_id=component.indicator_system_id)
     return component
 
 

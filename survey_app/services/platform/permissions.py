@@ -212,6 +212,9 @@ ROUTES: dict[str, Need] = {
     "negotiation.act_on_sheet": N.UNIT_WORK, "negotiation.review_sheet": N.CITY_DOCUMENT,
     "negotiation.decide_sheet": N.CITY_DOCUMENT, "negotiation.start_setting": N.CITY_DOCUMENT,
     "negotiation.show_dashboard": N.SIGNED_IN,
+    # 指标考评 scores: the ranking and chart cut to the reader's units; a unit's breakdown is its own work
+    "target_scores.show_ranking": N.SIGNED_IN, "target_scores.completion_chart": N.SIGNED_IN,
+    "target_scores.show_unit": N.READ_UNIT_WORK,
     # key projects (一线考察): the list is filtered by scope
     "inspection.list_projects": N.SIGNED_IN, "inspection.new_project": N.ORGANIZE,
     "inspection.show_project": N.READ_PROJECT, "inspection.edit_project": N.MANAGE_PROJECT,

@@ -10,4 +10,9 @@ checks every tree with analytics' own ``validate_tree`` before anything is store
 
 - `registers`: the registers of 正向激励 and 效能督查: items per unit and year, their
   evidence files and approval, lists and per-unit totals filtered by scope.
+
+Scores (docs/targets.md, "Scores"): ``score_wording`` (each step of the arithmetic in
+words), ``scores`` (a system's approved sheets scored by the engine, summed up the tree,
+ranked; last year's figures; a scoped reader's rows), ``score_exports`` (JSON, .xlsx and the
+chart of 得分率).
 """
