@@ -196,15 +196,16 @@ def _register_blueprints(app: Flask) -> None:
         rosters,
         targets,
         tokens,
+        uploads,
+        year_end,
     )
-    from survey_app.blueprints import uploads
     from survey_app.blueprints.access import enforce
 
     # One place decides every request's access (services/platform/permissions.py, docs/permissions.md).
     app.before_request(enforce)
     uploads.init_app(app)  # first of all hooks: an upload route's size limit applies before CSRF reads the form
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
-                   dossiers, inspection, answers, targets, errors):
+                   dossiers, inspection, answers, targets, year_end, errors):
         app.register_blueprint(module.bp)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from survey_app.demo import targets_year_end
 from survey_app.extensions import db
 from survey_app.models import (
     EvidenceItem,
@@ -73,6 +74,7 @@ def seed() -> str | None:
     seed_cadre_plan(admin)
     seed_evidence(admin)
     seed_indicator_system(admin)
+    targets_year_end.seed_year_end(admin)
     seed_key_projects(admin)
     return password
 

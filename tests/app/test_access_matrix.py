@@ -22,6 +22,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Survey, SurveyKind, Unit
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSubjectKind
+from survey_app.models.target import TargetSheet
 from survey_app.services.assessment import plans, scoring
 from survey_app.services.design import structure, surveys
 from survey_app.services.inspection import projects
@@ -30,9 +31,11 @@ from survey_app.services.platform.permissions import Need
 from survey_app.services.respondents import codes, venues
 from survey_app.services.results import lifecycle, reports
 from survey_app.services.targets import systems as target_systems
+from survey_app.services.targets import year_end
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
 from tests.app.targets_helpers import demo_data
+from tests.app.year_end_helpers import PDF_BYTES, approved_sheet, use_tmp_file_store
 
 PASSWORD = "correct horse battery"
 
@@ -111,10 +114,11 @@ TARGETS = ("mine", "own", "other")
 
 
 @pytest.fixture
-def world(app, make_survey):
+def world(app, make_survey, tmp_path):
     """Three surveys (one of the scoped users' unit only, one with subjects of both units,
     one of the other unit only), rated; codes, open links, an assessment plan from each; a
-    user per role with an API token."""
+    user per role with an API token; an approved target sheet of each unit with an evidence
+    file."""
     own_id = make_survey(publish=True)  # 张伟 and 李娜 in 市发改委, 王强 in 市财政局
     with app.app_context():
         actor = users.find_user("factory")
@@ -152,8 +156,22 @@ def world(app, make_survey):
         db.session.commit()
         data["other_user_id"] = users.find_user("factory").id
         data["system_id"] = target_systems.import_system(demo_data(), actor).id  # city-wide: one for all
+        use_tmp_file_store(app, tmp_path)
+        for target in TARGETS:
+            data[target].update(_year_end_objects(data[target]["unit_id"], actor))
         db.session.commit()
     return data
+
+
+def _year_end_objects(unit_id: int, actor) -> dict:
+    """The unit's approved target sheet (made once per unit) and an evidence file on it."""
+    sheet = db.session.scalar(select(TargetSheet).where(TargetSheet.unit_id == unit_id))
+    if sheet is None:
+        sheet = approved_sheet(unit_id, actor)
+        entry = year_end.SelfEntry("1", "", [(PDF_BYTES, "证明.pdf")])
+        year_end.save_self_assessment(sheet, {sheet.targets[0].id: entry}, actor, datetime(2026, 12, 1, tzinfo=UTC))
+    evidence = sheet.targets[0].result.evidence[0]
+    return {"sheet_id": sheet.id, "file_id": evidence.id}
 
 
 def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
@@ -172,6 +190,7 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "system_id": world["system_id"], "group_id": objects["group_id"], "venue_id": objects["venue_id"], "question_id": 1,
         "text_id": "1", "followup_id": 1,
         "project_id": objects["project_id"], "milestone_id": objects["milestone_id"], "unit_id": objects["unit_id"],
+        "sheet_id": objects["sheet_id"], "file_id": objects["file_id"], "quarter": 1,
     }
     if endpoint.startswith("answers."):
         values["kind"] = "comment"

@@ -1,11 +1,33 @@
 """The demo seed: an admin account and three realistic surveys, loaded once."""
 
+import pytest
 from sqlalchemy import func, select
 
 from survey_app import demo
+from survey_app.demo import targets_year_end
 from survey_app.extensions import db
-from survey_app.models import Role, Subject, SubjectKind, Survey, SurveyKind, SurveyStatus, Unit, User
+from survey_app.models import (
+    Role,
+    StoredFile,
+    Subject,
+    SubjectKind,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+    Unit,
+    User,
+)
+from survey_app.models.target import TargetSheet
 from survey_app.services.platform import users
+from survey_app.services.platform.evidence_files import sniff
+from survey_app.services.platform.file_store import file_store
+from tests.app.year_end_helpers import use_tmp_file_store
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(app, tmp_path):
+    """The demo stores an evidence PDF: in the test's folder, not the instance folder."""
+    use_tmp_file_store(app, tmp_path)
 
 
 def _counts() -> tuple[int, ...]:
@@ -109,3 +131,20 @@ def test_seed_demo_command_prints_the_password_once(app, runner):
     assert second.output.strip() == "演示数据已存在，未重复载入。"
     listing = runner.invoke(args=["survey", "list"])
     assert listing.output.count("已发布") == 2 and listing.output.count("已结束") == 1
+
+
+def test_the_demo_has_a_unit_s_year_end_work_half_verified(app):
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+        sheet = db.session.scalars(select(TargetSheet).join(Unit).where(Unit.name == "市发展改革委")).one()
+        assert sheet.self_assessed_at is not None and sheet.verified_at is None
+        by_code = {target.node.code: target for target in sheet.targets}
+        assert [p.quarter for p in by_code["1.1"].progress] == [1, 2, 3]
+        results = by_code["1.1"].result
+        assert (results.self_value, results.verified_value) == (48.6, 47.9)
+        assert by_code["2.1"].result.judged_score == 18 and by_code["1.2"].result.verified_value is None
+        [evidence] = results.evidence
+        stored = db.session.get(StoredFile, evidence.file_id)
+        assert sniff(file_store().read(stored.key)).content_type == "application/pdf"
+        assert targets_year_end.seed_year_end(users.find_user("admin")) is None  # nothing twice

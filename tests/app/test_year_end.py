@@ -16,7 +16,14 @@ from survey_app.services.targets import progress, verification, year_end
 from survey_app.services.targets.progress import ProgressEntry
 from survey_app.services.targets.verification import VerifyEntry
 from survey_app.services.targets.year_end import SelfEntry
-from tests.app.year_end_helpers import NOW, PDF_BYTES, approved_sheet, target_of, unit_named, use_tmp_file_store
+from tests.app.year_end_helpers import (
+    NOW,
+    PDF_BYTES,
+    approved_sheet,
+    target_of,
+    unit_named,
+    use_tmp_file_store,
+)
 
 TODAY = date(2026, 12, 8)
 HTML_BYTES = b"<!doctype html><html><script>alert(1)</script></html>"
