@@ -18,14 +18,16 @@ from survey_app.errors import ConfirmationRequired, DomainError, NotFound
 from survey_app.extensions import db
 from survey_app.models import FilePurpose, Unit
 from survey_app.models.target import SheetState, TargetSheet, VerificationWay
-from survey_app.services.platform import evidence_files
+from survey_app.services.platform import evidence_files, permissions
 from survey_app.services.targets import progress, verification, year_end
 from survey_app.services.targets.progress import ProgressEntry
 from survey_app.services.targets.verification import VerifyEntry
 from survey_app.services.targets.year_end import SelfEntry
 from survey_app.timezones import LOCAL_ZONE
 
-bp = Blueprint("year_end", __name__, url_prefix="/admin/units/<int:unit_id>/year-end")
+bp = Blueprint("year_end", __name__, url_prefix="/admin")
+#: Every page of one unit's work lives under this path (the policy decides on its unit_id).
+UNIT = "/units/<int:unit_id>/year-end"
 
 #: Files one save of the 自评 may carry (the request body limit follows from it).
 UPLOAD_FILES = 5
@@ -67,7 +69,15 @@ def _confirm(sheet: TargetSheet, heading: str, consequences: list[str], button: 
                            reason_label=reason_label)
 
 
-@bp.get("/")
+@bp.get("/year-end/")
+@login_required
+def overview():
+    """Every approved sheet the user's scope holds, with where its 自评 and 核验 stand."""
+    return render_template("targets/year_end_overview.html",
+                           rows=year_end.approved_sheets(permissions.scope_of(current_user)))
+
+
+@bp.get(UNIT + "/")
 @login_required
 def list_sheets(unit_id: int):
     unit = db.get_or_404(Unit, unit_id)
@@ -77,7 +87,7 @@ def list_sheets(unit_id: int):
 # ---- progress ------------------------------------------------------------------------------
 
 
-@bp.get("/<int:sheet_id>/progress")
+@bp.get(UNIT + "/<int:sheet_id>/progress")
 @login_required
 def show_progress(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)
@@ -86,7 +96,7 @@ def show_progress(unit_id: int, sheet_id: int):
                            editable=sheet.self_assessed_at is None)
 
 
-@bp.route("/<int:sheet_id>/progress/<int:quarter>", methods=["GET", "POST"])
+@bp.route(UNIT + "/<int:sheet_id>/progress/<int:quarter>", methods=["GET", "POST"])
 @login_required
 def edit_progress(unit_id: int, sheet_id: int, quarter: int):
     sheet = _sheet(unit_id, sheet_id)
@@ -122,13 +132,13 @@ def _render_self(sheet: TargetSheet, form=None, status: int = 200):
                            max_mb=evidence_files.size_limit(FilePurpose.DOCUMENT) // (1024 * 1024)), status
 
 
-@bp.get("/<int:sheet_id>/self-assessment")
+@bp.get(UNIT + "/<int:sheet_id>/self-assessment")
 @login_required
 def show_self_assessment(unit_id: int, sheet_id: int):
     return _render_self(_sheet(unit_id, sheet_id))
 
 
-@bp.post("/<int:sheet_id>/self-assessment")
+@bp.post(UNIT + "/<int:sheet_id>/self-assessment")
 @login_required
 @accepts_upload(FilePurpose.DOCUMENT, files=UPLOAD_FILES)
 def save_self_assessment(unit_id: int, sheet_id: int):
@@ -149,7 +159,7 @@ def save_self_assessment(unit_id: int, sheet_id: int):
     return _render_self(sheet, request.form, 422)
 
 
-@bp.route("/<int:sheet_id>/hand-in", methods=["GET", "POST"])
+@bp.route(UNIT + "/<int:sheet_id>/hand-in", methods=["GET", "POST"])
 @login_required
 def hand_in(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)
@@ -170,7 +180,7 @@ def hand_in(unit_id: int, sheet_id: int):
     return redirect(back)
 
 
-@bp.get("/<int:sheet_id>/evidence/<int:file_id>")
+@bp.get(UNIT + "/<int:sheet_id>/evidence/<int:file_id>")
 @login_required
 def download_evidence(unit_id: int, sheet_id: int, file_id: int):
     sheet = _sheet(unit_id, sheet_id)
@@ -181,7 +191,7 @@ def download_evidence(unit_id: int, sheet_id: int, file_id: int):
         abort(404)
 
 
-@bp.route("/<int:sheet_id>/evidence/<int:file_id>/remove", methods=["GET", "POST"])
+@bp.route(UNIT + "/<int:sheet_id>/evidence/<int:file_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_evidence(unit_id: int, sheet_id: int, file_id: int):
     sheet = _sheet(unit_id, sheet_id)
@@ -216,13 +226,13 @@ def _render_verification(sheet: TargetSheet, form=None, status: int = 200):
                            editable=sheet.self_assessed_at is not None and sheet.verified_at is None), status
 
 
-@bp.get("/<int:sheet_id>/verification")
+@bp.get(UNIT + "/<int:sheet_id>/verification")
 @login_required
 def show_verification(unit_id: int, sheet_id: int):
     return _render_verification(_sheet(unit_id, sheet_id))
 
 
-@bp.post("/<int:sheet_id>/verification")
+@bp.post(UNIT + "/<int:sheet_id>/verification")
 @login_required
 def save_verification(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)
@@ -236,7 +246,7 @@ def save_verification(unit_id: int, sheet_id: int):
     return _render_verification(sheet, form, 422)
 
 
-@bp.route("/<int:sheet_id>/verification/close", methods=["GET", "POST"])
+@bp.route(UNIT + "/<int:sheet_id>/verification/close", methods=["GET", "POST"])
 @login_required
 def close_verification(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)
@@ -257,7 +267,7 @@ def close_verification(unit_id: int, sheet_id: int):
     return redirect(back)
 
 
-@bp.route("/<int:sheet_id>/verification/reopen", methods=["GET", "POST"])
+@bp.route(UNIT + "/<int:sheet_id>/verification/reopen", methods=["GET", "POST"])
 @login_required
 def reopen_verification(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)
@@ -271,7 +281,7 @@ def reopen_verification(unit_id: int, sheet_id: int):
     return redirect(back)
 
 
-@bp.route("/<int:sheet_id>/return", methods=["GET", "POST"])
+@bp.route(UNIT + "/<int:sheet_id>/return", methods=["GET", "POST"])
 @login_required
 def return_self_assessment(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)

@@ -223,3 +223,16 @@ def test_scoped_organizers_and_reporters_cannot_verify(app, pages):
         client = _login(app, username)
         assert client.get(pages["base"] + "/verification").status_code == 403, username
         assert client.post(pages["base"] + "/verification/close", data={"confirm": "yes"}).status_code == 403
+
+
+def test_the_overview_lists_the_sheets_of_the_users_scope(app, pages):
+    with app.app_context():
+        users.create_user("viewer-mine", PASSWORD, Role.VIEWER, display_name="v1", unit_ids=[pages["unit"]])
+        db.session.commit()
+    assert 'id="year-end-link"' in _login(app, "viewer").get("/admin/targets/").get_data(as_text=True)
+    everyone = _login(app, "viewer").get("/admin/year-end/").get_data(as_text=True)
+    assert "市发改委" in everyone and "市财政局" in everyone and "现场核验</a>" not in everyone
+    assert "现场核验</a>" in _login(app, "boss").get("/admin/year-end/").get_data(as_text=True)
+    mine = _login(app, "viewer-mine").get("/admin/year-end/").get_data(as_text=True)
+    assert "市发改委" in mine and "市财政局" not in mine
+    assert _login(app, "rep").get("/admin/year-end/").status_code == 403  # a reporter has their unit's page

@@ -180,7 +180,7 @@ ROUTES: dict[str, Need] = {
     "targets.confirm_delete": N.CITY_DOCUMENT,
     # a unit's year-end work on its approved targets: progress, 自评 and evidence (the unit),
     # 现场核验 (the 效能办: a city-wide duty, so CITY_DOCUMENT; the view keeps the sheet to the URL's unit)
-    "year_end.list_sheets": N.READ_UNIT_WORK, "year_end.show_progress": N.READ_UNIT_WORK,
+    "year_end.overview": N.SIGNED_IN, "year_end.list_sheets": N.READ_UNIT_WORK, "year_end.show_progress": N.READ_UNIT_WORK,
     "year_end.show_self_assessment": N.READ_UNIT_WORK, "year_end.download_evidence": N.READ_UNIT_WORK,
     "year_end.edit_progress": N.UNIT_WORK, "year_end.save_self_assessment": N.UNIT_WORK,
     "year_end.hand_in": N.UNIT_WORK, "year_end.remove_evidence": N.UNIT_WORK,

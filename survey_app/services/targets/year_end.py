@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from survey_app.errors import NotFound, ValidationFailed
 from survey_app.extensions import db
-from survey_app.models import FilePurpose, StoredFile, User
+from survey_app.models import FilePurpose, StoredFile, Unit, User
 from survey_app.models.target import (
     IndicatorNode,
     IndicatorSystem,
@@ -246,6 +246,16 @@ def sheets_of_unit(unit_id: int) -> list[TargetSheet]:
         select(TargetSheet).join(IndicatorSystem)
         .where(TargetSheet.unit_id == unit_id, TargetSheet.state == SheetState.APPROVED)
         .order_by(IndicatorSystem.year.desc(), TargetSheet.id)))
+
+
+def approved_sheets(scope: frozenset[int] | None) -> list[tuple[TargetSheet, Unit]]:
+    """Approved sheets of the units in `scope` (None: every unit), newest year first, by unit."""
+    query = (select(TargetSheet, Unit).join(IndicatorSystem).join(Unit, Unit.id == TargetSheet.unit_id)
+             .where(TargetSheet.state == SheetState.APPROVED)
+             .order_by(IndicatorSystem.year.desc(), IndicatorSystem.category, Unit.name))
+    if scope is not None:
+        query = query.where(TargetSheet.unit_id.in_(scope))
+    return [(sheet, unit) for sheet, unit in db.session.execute(query)]
 
 
 def evidence_names(results: Iterable[TargetResult]) -> dict[int, StoredFile]:
