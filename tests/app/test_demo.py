@@ -1,6 +1,5 @@
 """The demo seed: an admin account and three realistic surveys, loaded once."""
 
-import pytest
 from sqlalchemy import func, select
 
 from survey_app import demo
@@ -21,13 +20,6 @@ from survey_app.models.target import TargetSheet
 from survey_app.services.platform import users
 from survey_app.services.platform.evidence_files import sniff
 from survey_app.services.platform.file_store import file_store
-from tests.app.year_end_helpers import use_tmp_file_store
-
-
-@pytest.fixture(autouse=True)
-def _files_in_tmp(app, tmp_path):
-    """The demo stores an evidence PDF: in the test's folder, not the instance folder."""
-    use_tmp_file_store(app, tmp_path)
 
 
 def _counts() -> tuple[int, ...]:

@@ -11,7 +11,7 @@ from survey_app.errors import ConfirmationRequired, NotFound, ValidationFailed
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Role, StoredFile
 from survey_app.models.target import SheetState, TargetEvidence, TargetProgress, TargetResult
-from survey_app.services.platform import users
+from survey_app.services.platform import audit_text, users
 from survey_app.services.targets import progress, verification, year_end
 from survey_app.services.targets.progress import ProgressEntry
 from survey_app.services.targets.verification import VerifyEntry
@@ -101,7 +101,9 @@ def test_a_self_assessment_stores_values_notes_and_evidence_and_is_audited(env):
     names = sorted(db.session.get(StoredFile, e.file_id).original_name for e in result.evidence)
     assert names == ["b.pdf", "台账.pdf"]
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "target_result.self_assess")).one()
-    assert entry.user_id == reporter.id and entry.detail["leaf"] == "1.1" and entry.detail["value"] == 48.0
+    assert entry.user_id == reporter.id and entry.detail["leaf"] == "1.1"
+    assert entry.detail["changes"] == {"self_value": [None, 48.0], "self_note": ["", "到位资金以商务局台账为准"]}
+    assert entry.detail["files"] == ["台账.pdf", "b.pdf"]
     # Saving the same again changes nothing and writes no entry.
     before = _counts()
     assert year_end.save_self_assessment(sheet, {ids["1.1"]: SelfEntry("48", "到位资金以商务局台账为准")},
@@ -215,7 +217,7 @@ def test_evidence_is_removed_with_confirmation_and_only_from_its_own_sheet(env):
     year_end.remove_evidence(sheet, evidence, reporter)
     assert target_of(sheet, "1.1").result.evidence == [] and db.session.get(StoredFile, file_id) is None
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "target_result.remove_evidence")).one()
-    assert entry.detail == {"leaf": "1.1", "file": "a.pdf"}
+    assert entry.detail == {"leaf": "1.1", "filename": "a.pdf"}
 
 
 # ---- progress -------------------------------------------------------------------------------
@@ -266,7 +268,7 @@ def test_verification_waits_for_the_hand_in(env):
         verification.save_verification(sheet, {_ids(sheet)["1.1"]: _entry("48")}, admin, TODAY)
 
 
-def test_verification_records_values_judged_scores_and_is_audited(env):
+def test_verification_records_values_judged_scores_and_is_audited(app, env):
     sheet, reporter, admin = env
     _fill_and_hand_in(sheet, reporter)
     ids = _ids(sheet)
@@ -285,8 +287,13 @@ def test_verification_records_values_judged_scores_and_is_audited(env):
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "target_result.verify")
                                  .order_by(AuditEntry.id)).all()
     assert [e.detail["leaf"] for e in entries] == ["1.1", "2.1"]
-    assert entries[0].detail["before"]["verified_value"] is None and entries[0].detail["after"]["verified_value"] == 46.5
-    assert entries[0].detail["after"]["verified_on"] == "2026-12-08"
+    assert entries[0].detail["changes"] == {
+        "verified_value": [None, 46.5], "verification_note": ["", "以商务局台账核减 1.5 亿元"],
+        "verified_on": [None, "2026-12-08"], "verification_way": [None, "data"]}
+    with app.test_request_context():
+        text = audit_text.describe(entries[0])
+    assert text.sentence == f"boss 核验了指标 1.1（考评目标 #{sheet.id}）"
+    assert "核验值：（空） → 46.5" in text.details[0] and "核验方式：（空） → 数据比对" in text.details[0]
 
 
 @pytest.mark.parametrize("code, entry, words", [

@@ -23,6 +23,7 @@ from survey_app.models.base import QuestionKind, Role, ScaleKind, SubjectKind, S
 from survey_app.models.dossier import EvidenceKind, EvidenceSource, VerificationStatus
 from survey_app.models.feedback import FollowupStatus
 from survey_app.models.inspection import ProjectLevel, ProjectStatus
+from survey_app.models.target import VerificationWay
 
 #: One sentence per action; %(who)s is the user, the other names are detail keys (those are
 #: then not repeated below the sentence) or %(target)s, the target's type and number.
@@ -121,6 +122,14 @@ PHRASES: dict[str, Any] = {
     "milestone.add": _l("%(who)s 为重点项目“%(name)s”添加了节点“%(milestone)s”"),
     "milestone.update": _l("%(who)s 修改了重点项目“%(name)s”的节点“%(milestone)s”"),
     "milestone.complete": _l("%(who)s 记录了重点项目“%(name)s”的节点“%(milestone)s”于 %(actual_on)s 完成"),
+    "target_result.self_assess": _l("%(who)s 填报了指标 %(leaf)s 的年终自评（%(target)s）"),
+    "target_result.remove_evidence": _l("%(who)s 删除了指标 %(leaf)s 的证明材料“%(filename)s”（%(target)s）"),
+    "target_result.verify": _l("%(who)s 核验了指标 %(leaf)s（%(target)s）"),
+    "target_progress.save": _l("%(who)s 填报了指标 %(leaf)s 第 %(quarter)s 季度的进度（%(target)s）"),
+    "target_sheet.hand_in": _l("%(who)s 提交了年终自评（%(target)s）"),
+    "target_sheet.return_self_assessment": _l("%(who)s 退回了年终自评（%(target)s）"),
+    "target_sheet.close_verification": _l("%(who)s 结束了现场核验（%(target)s）"),
+    "target_sheet.reopen_verification": _l("%(who)s 重新打开了现场核验（%(target)s）"),
 }
 
 #: What each detail key is called.
@@ -169,6 +178,10 @@ FIELDS: dict[str, Any] = {
     "level": _l("级别"), "project_status": _l("项目状态"), "starts_on": _l("开始日期"),
     "service_units": _l("服务部门"), "cadres": _l("挂钩干部"), "milestone": _l("节点"),
     "planned_on": _l("计划完成日期"), "actual_on": _l("实际完成日期"),
+    "leaf": _l("指标"), "self_value": _l("实际完成值"), "self_note": _l("完成情况说明"), "files": _l("上传的文件"),
+    "verified_value": _l("核验值"), "judged_score": _l("评定得分"), "verification_note": _l("核验说明"),
+    "verified_on": _l("核验日期"), "verification_way": _l("核验方式"), "progress_value": _l("进度值"),
+    "account": _l("进度说明"), "quarter": _l("季度"),
 }
 
 #: Enum members as stored: by value ("unit") or by str() of the member ("SubjectKind.UNIT").
@@ -190,6 +203,8 @@ _ENUM_LABELS: dict[type, Mapping[Any, Any]] = {
     FollowupStatus: labels.FOLLOWUP_STATUS,
     ProjectLevel: labels.PROJECT_LEVEL,
     ProjectStatus: labels.PROJECT_STATUS,
+    VerificationWay: {VerificationWay.ON_SITE: _l("现场核验"), VerificationWay.DOCUMENTS: _l("材料审核"),
+                      VerificationWay.DATA: _l("数据比对"), VerificationWay.INTERVIEW: _l("座谈走访")},
     ComponentSource: {ComponentSource.SURVEY: _l("评议结果"), ComponentSource.MANUAL: _l("录入得分")},
     EvidenceSource: {EvidenceSource.SITE_VISIT: _l("实地查看"), EvidenceSource.INTERVIEW: _l("个别谈话"),
                      EvidenceSource.AUDIT: _l("审计"), EvidenceSource.INSPECTION: _l("督查反馈"),
@@ -208,6 +223,7 @@ _ENUM_OF_KEY: dict[str, tuple[type, ...]] = {
     "scale_kind": (ScaleKind,),
     "level": (ProjectLevel,),
     "project_status": (ProjectStatus,),
+    "verification_way": (VerificationWay,),
 }
 _ITEM_NAMES = {"Subject": _l("评议对象"), "Dimension": _l("评价维度"), "ScaleOption": _l("量表选项"),
                "RespondentGroup": _l("评议主体"), "Question": _l("题目")}
@@ -218,7 +234,7 @@ _VALUE_WORDS = {"format": {"page": _l("查看页面"), "pdf": _l("下载 PDF"), 
 _TARGETS = {"survey": _l("评议活动"), "user": _l("用户"), "api_token": _l("接口令牌"),
             "assessment": _l("考核方案"), "dossier": _l("干部档案"), "evidence": _l("纪实"),
             "followup": _l("转办事项"), "survey_text": _l("评议活动"),
-            "key_project": _l("重点项目")}
+            "key_project": _l("重点项目"), "target_sheet": _l("考评目标")}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _ENUM_NAME = re.compile(r"^([A-Z][A-Za-z]+)\.([A-Z_]+)$")
 

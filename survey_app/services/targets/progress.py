@@ -72,8 +72,10 @@ def save_progress(sheet: TargetSheet, quarter: int, entries: Mapping[int, Progre
         else:
             row.value, row.account = value, account
             row.reported_by_id, row.reported_at = (actor.id if actor else None), now
+        changes = {field: [old, new] for field, old, new in (("progress_value", before[0], value),
+                                                             ("account", before[1], account)) if old != new}
         audit.record(actor, "target_progress.save", "target_sheet", sheet.id, leaf=target.node.code,
-                     quarter=quarter, value=value, previous=before[0])
+                     quarter=quarter, changes=changes)
         changed += 1
     db.session.flush()
     return changed

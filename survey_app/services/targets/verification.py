@@ -159,8 +159,8 @@ def save_verification(sheet: TargetSheet, entries: Mapping[int, VerifyEntry], ac
             setattr(result, name, values[name])
         result.verified_by_id = actor.id if actor else None
         audit.record(actor, "target_result.verify", "target_sheet", sheet.id, leaf=target.node.code,
-                     before={k: _plain(v) for k, v in before.items()},
-                     after={k: _plain(v) for k, v in values.items()})
+                     changes={name: [_plain(before[name]), _plain(values[name])] for name in FIELDS
+                              if before[name] != values[name]})
         changed += 1
     db.session.flush()
     return changed

@@ -175,8 +175,10 @@ def save_self_assessment(sheet: TargetSheet, entries: Mapping[int, SelfEntry], a
             stored = evidence_files.store_upload(data, name, FilePurpose.DOCUMENT, actor, now)
             result.evidence.append(TargetEvidence(file_id=stored.id))
             names.append(stored.original_name)
+        changes = {field: [old, new] for field, old, new in (("self_value", before[0], value),
+                                                             ("self_note", before[1], note)) if old != new}
         audit.record(actor, "target_result.self_assess", "target_sheet", sheet.id, leaf=target.node.code,
-                     value=value, previous=before[0], note_changed=before[1] != note, files=names)
+                     changes=changes, files=names)
         changed += 1
     db.session.flush()
     return changed
@@ -234,7 +236,7 @@ def remove_evidence(sheet: TargetSheet, evidence: TargetEvidence, actor: User | 
     db.session.delete(evidence)
     db.session.flush()
     audit.record(actor, "target_result.remove_evidence", "target_sheet", sheet.id, leaf=leaf,
-                 file=stored.original_name if stored else None)
+                 filename=stored.original_name if stored else None)
     if stored is not None:
         db.session.delete(stored)
     db.session.flush()
