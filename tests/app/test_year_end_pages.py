@@ -236,3 +236,24 @@ def test_the_overview_lists_the_sheets_of_the_users_scope(app, pages):
     mine = _login(app, "viewer-mine").get("/admin/year-end/").get_data(as_text=True)
     assert "市发改委" in mine and "市财政局" not in mine
     assert _login(app, "rep").get("/admin/year-end/").status_code == 403  # a reporter has their unit's page
+
+
+def test_the_office_returns_a_self_assessment_with_a_reason_and_the_unit_edits_again(app, pages):
+    reporter = _login(app, "rep")
+    ids, base = pages["ids"], pages["base"]
+    reporter.post(base + "/self-assessment", data={f"value-{ids['1.1']}": "48", f"value-{ids['1.2']}": "9",
+                                                   f"value-{ids['3.1']}": "88"})
+    reporter.post(base + "/hand-in", data={"confirm": "yes"})
+    assert reporter.post(base + "/return", data={"reason": "想改"}).status_code == 403  # not the unit's to do
+    office = _login(app, "boss")
+    page = office.get(base + "/return").get_data(as_text=True)
+    assert "退回年终自评" in page and 'name="reason"' in page
+    response = office.post(base + "/return", data={"reason": " "}, follow_redirects=True)
+    assert "请填写退回原因" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(TargetSheet, pages["sheet"]).self_assessed_at is not None
+    office.post(base + "/return", data={"reason": "请补充商务局出具的到位资金证明"})
+    with app.app_context():
+        assert db.session.get(TargetSheet, pages["sheet"]).self_assessed_at is None
+    assert reporter.post(base + "/self-assessment", data={f"value-{ids['1.1']}": "49"}).status_code == 302
+    assert 'id="self-form"' in reporter.get(base + "/self-assessment").get_data(as_text=True)
