@@ -202,6 +202,7 @@ def _register_blueprints(app: Flask) -> None:
         targets,
         tokens,
         uploads,
+        year_end,
     )
     from survey_app.blueprints.access import enforce
 
@@ -209,8 +210,8 @@ def _register_blueprints(app: Flask) -> None:
     app.before_request(enforce)
     uploads.init_app(app)  # first of all hooks: an upload route's size limit applies before CSRF reads the form
     for module in (main, auth, admin, rosters, reports, respondent, api, codes, results_api, tokens, assessments,
-                   dossiers, briefs, inspection, talks, answers, targets, negotiation, target_scores, registers,
-                   errors):
+                   dossiers, briefs, inspection, talks, answers, targets, negotiation, year_end, target_scores,
+                   registers, errors):
         app.register_blueprint(module.bp)
 
 

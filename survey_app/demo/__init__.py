@@ -22,6 +22,7 @@ from survey_app.demo import talks as demo_talks
 from survey_app.demo import visits
 from survey_app.demo.registers import seed_registers
 from survey_app.demo import targets_negotiation
+from survey_app.demo import targets_year_end
 from survey_app.extensions import db
 from survey_app.models import (
     EvidenceItem,
@@ -80,6 +81,7 @@ def seed() -> str | None:
     seed_evidence(admin)
     seed_indicator_system(admin)
     targets_negotiation.seed_target_negotiation(admin)
+    targets_year_end.seed_year_end(admin)
     seed_key_projects(admin)
     seed_registers(admin)
     visits.seed_visits(admin)

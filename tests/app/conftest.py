@@ -29,7 +29,8 @@ def _reset_postgres_schema() -> None:
 @pytest.fixture
 def app(tmp_path):
     uri = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'app.db'}"
-    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=uri)
+    # Evidence files in the test's own folder, never the checkout's instance folder.
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=uri, FILES_LOCAL_DIR=str(tmp_path / "files"))
     with app.app_context():
         if TEST_DATABASE_URL:
             _reset_postgres_schema()

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from survey_app.extensions import db
 from survey_app.models import Ballot, Role, Survey, SurveyKind, Unit
 from survey_app.models.assessment import AdjustmentKind, ComponentSource, PlanSubjectKind
-from survey_app.models.target import TargetSheet, UnitTarget
+from survey_app.models.target import TargetSheet
 from survey_app.services.assessment import plans, scoring
 from survey_app.services.design import structure, surveys
 from survey_app.services.inspection import projects, talks, visits
@@ -34,9 +34,11 @@ from survey_app.services.respondents import codes, venues
 from survey_app.services.results import lifecycle, reports
 from survey_app.services.targets import registers
 from survey_app.services.targets import systems as target_systems
+from survey_app.services.targets import year_end
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
 from tests.app.targets_helpers import demo_data
+from tests.app.year_end_helpers import PDF_BYTES, approved_sheet
 
 PASSWORD = "correct horse battery"
 
@@ -153,7 +155,8 @@ REGISTER_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root
 def world(app, make_survey, tmp_path):
     """Three surveys (one of the scoped users' unit only, one with subjects of both units,
     one of the other unit only), rated; codes, open links, an assessment plan from each; a
-    user per role with an API token; a register item with a file per target."""
+    user per role with an API token; a register item with a file per target; an approved target sheet of each unit with an
+    evidence file."""
     app.config.update(FILES_BACKEND="local", FILES_LOCAL_DIR=str(tmp_path / "files"))
     file_store.init_app(app)
     own_id = make_survey(publish=True)  # 张伟 and 李娜 in 市发改委, 王强 in 市财政局
@@ -202,12 +205,22 @@ def world(app, make_survey, tmp_path):
         db.session.commit()
         system = target_systems.import_system(demo_data(), actor)  # city-wide: one for all
         target_systems.publish_system(system, actor)
-        for unit_id in (own_unit, other_unit):  # each unit's target sheet under it
-            db.session.add(TargetSheet(system_id=system.id, unit_id=unit_id,
-                                       targets=[UnitTarget(node_id=node.id) for node in system.nodes if node.method]))
         data["system_id"] = system.id
+        for target in TARGETS:  # each unit's approved target sheet under it, with an evidence file
+            data[target].update(_year_end_objects(data[target]["unit_id"], system, actor))
         db.session.commit()
     return data
+
+
+def _year_end_objects(unit_id: int, system, actor) -> dict:
+    """The unit's approved target sheet (made once per unit) and an evidence file on it."""
+    sheet = db.session.scalar(select(TargetSheet).where(TargetSheet.unit_id == unit_id))
+    if sheet is None:
+        sheet = approved_sheet(unit_id, actor, system)
+        entry = year_end.SelfEntry("1", "", [(PDF_BYTES, "证明.pdf")])
+        year_end.save_self_assessment(sheet, {sheet.targets[0].id: entry}, actor, datetime(2026, 12, 1, tzinfo=UTC))
+    evidence = sheet.targets[0].result.evidence[0]
+    return {"sheet_id": sheet.id, "year_end_file_id": evidence.id}
 
 
 def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
@@ -226,9 +239,11 @@ def _values(rule, world: dict, target: str, role: str | None = None) -> dict:
         "system_id": world["system_id"], "group_id": objects["group_id"], "venue_id": objects["venue_id"], "question_id": 1,
         "text_id": "1", "followup_id": 1,
         "project_id": objects["project_id"], "milestone_id": objects["milestone_id"], "unit_id": objects["unit_id"],
-        "entry_id": objects["entry_id"], "file_id": objects["file_id"],
+        "entry_id": objects["entry_id"],
+        "file_id": objects["year_end_file_id"] if endpoint.startswith("year_end.") else objects["file_id"],
         "visit_id": objects["visit_id"], "photo_id": objects["photo_id"],
         "talk_id": objects["talk_id"],
+        "sheet_id": objects["sheet_id"], "quarter": 1,
     }
     if endpoint.startswith("answers."):
         values["kind"] = "comment"

@@ -16,6 +16,8 @@ from survey_app.models.inspection import Visit
 from survey_app.services.dossier import cadres, dossiers, fieldwork
 from survey_app.services.inspection import coverage
 from survey_app.services.platform import users
+from survey_app.services.platform.evidence_files import sniff
+from survey_app.services.platform.file_store import file_store
 
 
 def _counts() -> tuple[int, ...]:
@@ -170,3 +172,20 @@ def test_the_demo_holds_target_sheets_in_several_states(app):
         assert {SheetState.APPROVED, SheetState.ADJUSTED, SheetState.PROPOSED, SheetState.DRAFT} <= states
         reporter = users.find_user("reporter-commerce")
         assert reporter.role is Role.REPORTER and [u.name for u in reporter.scoped_units] == ["市商务局"]
+
+
+def test_the_demo_has_a_unit_s_year_end_work_half_verified(app):
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+        sheet = db.session.scalars(select(TargetSheet).join(Unit).where(Unit.name == "市发展改革委")).one()
+        assert sheet.self_assessed_at is not None and sheet.verified_at is None
+        by_code = {target.node.code: target for target in sheet.targets}
+        assert [p.quarter for p in by_code["1.1"].progress] == [1, 2, 3]
+        results = by_code["1.1"].result
+        assert (results.self_value, results.verified_value) == (48.6, 47.9)
+        assert by_code["2.1"].result.judged_score == 18 and by_code["1.2"].result.verified_value is None
+        [evidence] = results.evidence
+        stored = db.session.get(StoredFile, evidence.file_id)
+        assert sniff(file_store().read(stored.key)).content_type == "application/pdf"
+        assert targets_year_end.seed_year_end(users.find_user("admin")) is None  # nothing twice

@@ -313,6 +313,7 @@ def test_a_wrong_backend_configuration_stops_the_app_at_start(app, settings, mes
 
 
 def test_the_local_store_lives_in_the_instance_folder_by_default(app):
+    app.config["FILES_LOCAL_DIR"] = None  # the suite's app sets a folder of the test
     store = file_store.create_store(app)
     assert store.root == Path(app.instance_path) / "files"
 

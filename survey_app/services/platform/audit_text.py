@@ -23,6 +23,7 @@ from survey_app.models.base import QuestionKind, Role, ScaleKind, SubjectKind, S
 from survey_app.models.dossier import EvidenceKind, EvidenceSource, VerificationStatus
 from survey_app.models.feedback import FollowupStatus
 from survey_app.models.inspection import ProjectLevel, ProjectStatus
+from survey_app.models.target import VerificationWay
 
 #: One sentence per action; %(who)s is the user, the other names are detail keys (those are
 #: then not repeated below the sentence) or %(target)s, the target's type and number.
@@ -141,6 +142,14 @@ PHRASES: dict[str, Any] = {
     "visit.day": _l("%(who)s 记录了考察“%(title)s” %(day)s 的纪实"),
     "visit.photos_add": _l("%(who)s 为考察“%(title)s”添加了 %(count)s 张照片"),
     "visit.photo_remove": _l("%(who)s 删除了考察“%(title)s”的一张照片"),
+    "target_result.self_assess": _l("%(who)s 填报了指标 %(leaf)s 的年终自评（%(target)s）"),
+    "target_result.remove_evidence": _l("%(who)s 删除了指标 %(leaf)s 的证明材料“%(filename)s”（%(target)s）"),
+    "target_result.verify": _l("%(who)s 核验了指标 %(leaf)s（%(target)s）"),
+    "target_progress.save": _l("%(who)s 填报了指标 %(leaf)s 第 %(quarter)s 季度的进度（%(target)s）"),
+    "target_sheet.hand_in": _l("%(who)s 提交了年终自评（%(target)s）"),
+    "target_sheet.return_self_assessment": _l("%(who)s 退回了年终自评（%(target)s）"),
+    "target_sheet.close_verification": _l("%(who)s 结束了现场核验（%(target)s）"),
+    "target_sheet.reopen_verification": _l("%(who)s 重新打开了现场核验（%(target)s）"),
 }
 
 #: What each detail key is called.
@@ -197,6 +206,10 @@ FIELDS: dict[str, Any] = {
     "project": _l("重点项目"), "ends_on": _l("结束日期"), "hours": _l("时长"), "methods": _l("考察方式"),
     "announced": _l("事先通知"), "team": _l("考察组成员"), "summary": _l("考察情况"), "day": _l("日期"),
     "log": _l("纪实"), "caption": _l("照片说明"), "visit": _l("考察"), "visit_id": _l("考察编号"),
+    "leaf": _l("指标"), "self_value": _l("实际完成值"), "self_note": _l("完成情况说明"), "files": _l("上传的文件"),
+    "verified_value": _l("核验值"), "judged_score": _l("评定得分"), "verification_note": _l("核验说明"),
+    "verified_on": _l("核验日期"), "verification_way": _l("核验方式"), "progress_value": _l("进度值"),
+    "account": _l("进度说明"), "quarter": _l("季度"),
 }
 
 #: Enum members as stored: by value ("unit") or by str() of the member ("SubjectKind.UNIT").
@@ -218,7 +231,9 @@ _ENUM_LABELS: dict[type, Mapping[Any, Any]] = {
     FollowupStatus: labels.FOLLOWUP_STATUS,
     ProjectLevel: labels.PROJECT_LEVEL,
     ProjectStatus: labels.PROJECT_STATUS,
-    ComponentSource: {ComponentSource.SURVEY: _l("评议结果"), ComponentSource.MANUAL: _l("录入得分"),
+    VerificationWay: {VerificationWay.ON_SITE: _l("现场核验"), VerificationWay.DOCUMENTS: _l("材料审核"),
+                      VerificationWay.DATA: _l("数据比对"), VerificationWay.INTERVIEW: _l("座谈走访")},
+        ComponentSource: {ComponentSource.SURVEY: _l("评议结果"), ComponentSource.MANUAL: _l("录入得分"),
                       ComponentSource.TARGETS: _l("指标考评得分")},
     EvidenceSource: {EvidenceSource.SITE_VISIT: _l("实地查看"), EvidenceSource.INTERVIEW: _l("个别谈话"),
                      EvidenceSource.AUDIT: _l("审计"), EvidenceSource.INSPECTION: _l("督查反馈"),
@@ -237,6 +252,7 @@ _ENUM_OF_KEY: dict[str, tuple[type, ...]] = {
     "scale_kind": (ScaleKind,),
     "level": (ProjectLevel,),
     "project_status": (ProjectStatus,),
+    "verification_way": (VerificationWay,),
 }
 _ITEM_NAMES = {"Subject": _l("评议对象"), "Dimension": _l("评价维度"), "ScaleOption": _l("量表选项"),
                "RespondentGroup": _l("评议主体"), "Question": _l("题目")}

@@ -215,6 +215,15 @@ ROUTES: dict[str, Need] = {
     # 指标考评 scores: the ranking and chart cut to the reader's units; a unit's breakdown is its own work
     "target_scores.show_ranking": N.SIGNED_IN, "target_scores.completion_chart": N.SIGNED_IN,
     "target_scores.show_unit": N.READ_UNIT_WORK,
+    # a unit's year-end work on its approved targets: progress, 自评 and evidence (the unit),
+    # 现场核验 (the 效能办: a city-wide duty, so CITY_DOCUMENT; the view keeps the sheet to the URL's unit)
+    "year_end.overview": N.SIGNED_IN, "year_end.list_sheets": N.READ_UNIT_WORK, "year_end.show_progress": N.READ_UNIT_WORK,
+    "year_end.show_self_assessment": N.READ_UNIT_WORK, "year_end.download_evidence": N.READ_UNIT_WORK,
+    "year_end.edit_progress": N.UNIT_WORK, "year_end.save_self_assessment": N.UNIT_WORK,
+    "year_end.hand_in": N.UNIT_WORK, "year_end.remove_evidence": N.UNIT_WORK,
+    "year_end.show_verification": N.CITY_DOCUMENT, "year_end.save_verification": N.CITY_DOCUMENT,
+    "year_end.close_verification": N.CITY_DOCUMENT, "year_end.reopen_verification": N.CITY_DOCUMENT,
+    "year_end.return_self_assessment": N.CITY_DOCUMENT,
     # key projects (一线考察): the list is filtered by scope
     "inspection.list_projects": N.SIGNED_IN, "inspection.new_project": N.ORGANIZE,
     "inspection.show_project": N.READ_PROJECT, "inspection.edit_project": N.MANAGE_PROJECT,
