@@ -29,8 +29,10 @@ from survey_app.services.inspection import progress, visits
 from survey_app.services.platform import evidence_files, permissions, users
 from survey_app.services.results import cadre_records
 
-#: Photos one request may carry (the camera's "multiple" picks).
-PHOTOS_PER_POST = 10
+#: Photos of the largest size one request may carry (the camera's "multiple" picks): the
+#: request's body limit is this × FILES_MAX_PHOTO_BYTES + 1 MiB (49 MB; nginx's location
+#: for the upload routes allows 52m).
+PHOTOS_PER_POST = 6
 CADRE_CHOICES_MAX = 80
 
 

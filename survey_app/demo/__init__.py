@@ -19,10 +19,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from survey_app.demo import talks as demo_talks
-from survey_app.demo import visits
+from survey_app.demo import targets_negotiation, targets_year_end, visits
 from survey_app.demo.registers import seed_registers
-from survey_app.demo import targets_negotiation
-from survey_app.demo import targets_year_end
 from survey_app.extensions import db
 from survey_app.models import (
     EvidenceItem,

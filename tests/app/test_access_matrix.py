@@ -32,9 +32,8 @@ from survey_app.services.platform import api_tokens, file_store, permissions, us
 from survey_app.services.platform.permissions import Need
 from survey_app.services.respondents import codes, venues
 from survey_app.services.results import lifecycle, reports
-from survey_app.services.targets import registers
+from survey_app.services.targets import registers, year_end
 from survey_app.services.targets import systems as target_systems
-from survey_app.services.targets import year_end
 from tests.app.documents import pdf_text
 from tests.app.factories import cast
 from tests.app.targets_helpers import demo_data

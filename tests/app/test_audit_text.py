@@ -18,7 +18,7 @@ from survey_app.services.results import followups
 PACKAGE = Path(__file__).parents[2] / "survey_app"
 AUDITED = ("user", "api_token", "survey", "subject", "dimension", "scale", "scale_option", "group", "question",
            "item", "roster", "codes", "ballot", "assessment", "dossier", "followup", "text", "project", "milestone",
-           "target_result", "target_sheet", "target_progress")
+           "target_result", "target_sheet", "target_progress", "register")
 #: What leaks when a detail is printed as Python: enum names, dicts, lists, None/True, a
 #: repr's quotes, key=value, snake_case keys and dotted action names.
 #: Dotted strings that are not actions (a definition's field paths in import problems).

@@ -8,11 +8,23 @@ from sqlalchemy import func, select
 from analytics.coverage import CellState, YearMonth
 from analytics.crosscheck_fieldwork import FlagKind
 from survey_app import demo
+from survey_app.demo import targets_year_end
 from survey_app.demo import visits as demo_visits
 from survey_app.extensions import db
-from survey_app.models import Role, Subject, SubjectKind, Survey, SurveyKind, SurveyStatus, Unit, User
+from survey_app.models import (
+    Role,
+    StoredFile,
+    Subject,
+    SubjectKind,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+    Unit,
+    User,
+)
 from survey_app.models.dossier import EvidenceItem
 from survey_app.models.inspection import Visit
+from survey_app.models.target import TargetSheet
 from survey_app.services.dossier import cadres, dossiers, fieldwork
 from survey_app.services.inspection import coverage
 from survey_app.services.platform import users

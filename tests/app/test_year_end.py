@@ -292,7 +292,7 @@ def test_verification_records_values_judged_scores_and_is_audited(app, env):
         "verified_on": [None, "2026-12-08"], "verification_way": [None, "data"]}
     with app.test_request_context():
         text = audit_text.describe(entries[0])
-    assert text.sentence == f"boss 核验了指标 1.1（考评目标 #{sheet.id}）"
+    assert text.sentence == f"boss 核验了指标 1.1（单位目标表 #{sheet.id}）"
     assert "核验值：（空） → 46.5" in text.details[0] and "核验方式：（空） → 数据比对" in text.details[0]
 
 

@@ -23,6 +23,7 @@ from survey_app.models.base import QuestionKind, Role, ScaleKind, SubjectKind, S
 from survey_app.models.dossier import EvidenceKind, EvidenceSource, VerificationStatus
 from survey_app.models.feedback import FollowupStatus
 from survey_app.models.inspection import ProjectLevel, ProjectStatus
+from survey_app.models.register import RegisterSource, RegisterState
 from survey_app.models.target import VerificationWay
 
 #: One sentence per action; %(who)s is the user, the other names are detail keys (those are
@@ -150,6 +151,14 @@ PHRASES: dict[str, Any] = {
     "target_sheet.return_self_assessment": _l("%(who)s 退回了年终自评（%(target)s）"),
     "target_sheet.close_verification": _l("%(who)s 结束了现场核验（%(target)s）"),
     "target_sheet.reopen_verification": _l("%(who)s 重新打开了现场核验（%(target)s）"),
+    "register.record": _l("%(who)s 登记了%(unit)s的加减分事项“%(title)s”"),
+    "register.update": _l("%(who)s 修改了加减分事项“%(title)s”"),
+    "register.approve": _l("%(who)s 审核通过了%(unit)s的加减分事项“%(title)s”"),
+    "register.reject": _l("%(who)s 退回了%(unit)s的加减分事项“%(title)s”"),
+    "register.withdraw": _l("%(who)s 撤回了%(unit)s的加减分事项“%(title)s”的审核"),
+    "register.attach": _l("%(who)s 为加减分事项“%(title)s”上传了证明材料"),
+    "register.detach": _l("%(who)s 删除了加减分事项“%(title)s”的一份证明材料"),
+    "assessment.register_sync": _l("%(who)s 从正向激励与效能督查登记簿同步了加减分（%(target)s）"),
 }
 
 #: What each detail key is called.
@@ -210,6 +219,8 @@ FIELDS: dict[str, Any] = {
     "verified_value": _l("核验值"), "judged_score": _l("评定得分"), "verification_note": _l("核验说明"),
     "verified_on": _l("核验日期"), "verification_way": _l("核验方式"), "progress_value": _l("进度值"),
     "account": _l("进度说明"), "quarter": _l("季度"),
+    "finding": _l("督查发现"), "state": _l("审核状态"), "approved_by": _l("原审核人"), "file": _l("文件"),
+    "size": _l("大小（字节）"), "entry": _l("登记事项编号"), "updated": _l("更新"),
 }
 
 #: Enum members as stored: by value ("unit") or by str() of the member ("SubjectKind.UNIT").
@@ -233,13 +244,15 @@ _ENUM_LABELS: dict[type, Mapping[Any, Any]] = {
     ProjectStatus: labels.PROJECT_STATUS,
     VerificationWay: {VerificationWay.ON_SITE: _l("现场核验"), VerificationWay.DOCUMENTS: _l("材料审核"),
                       VerificationWay.DATA: _l("数据比对"), VerificationWay.INTERVIEW: _l("座谈走访")},
-        ComponentSource: {ComponentSource.SURVEY: _l("评议结果"), ComponentSource.MANUAL: _l("录入得分"),
+    ComponentSource: {ComponentSource.SURVEY: _l("评议结果"), ComponentSource.MANUAL: _l("录入得分"),
                       ComponentSource.TARGETS: _l("指标考评得分")},
     EvidenceSource: {EvidenceSource.SITE_VISIT: _l("实地查看"), EvidenceSource.INTERVIEW: _l("个别谈话"),
                      EvidenceSource.AUDIT: _l("审计"), EvidenceSource.INSPECTION: _l("督查反馈"),
                      EvidenceSource.PATROL: _l("巡视巡察反馈"), EvidenceSource.DOCUMENTS: _l("查阅资料"),
                      EvidenceSource.MEETING: _l("列席旁听"), EvidenceSource.UNANNOUNCED: _l("明察暗访"),
                      EvidenceSource.OTHER: _l("其他")},
+    RegisterSource: labels.REGISTER_SOURCE,
+    RegisterState: labels.REGISTER_STATE,
 }
 #: Which enum a plain stored value belongs to, by detail key (the values alone collide).
 _ENUM_OF_KEY: dict[str, tuple[type, ...]] = {
@@ -248,7 +261,8 @@ _ENUM_OF_KEY: dict[str, tuple[type, ...]] = {
     "kind": (SurveyKind, SubjectKind, QuestionKind, AdjustmentKind, EvidenceKind),
     "subject_kind": (PlanSubjectKind,),
     "role": (Role,),
-    "source": (ComponentSource, EvidenceSource),
+    "source": (ComponentSource, EvidenceSource, RegisterSource),
+    "state": (RegisterState,),
     "scale_kind": (ScaleKind,),
     "level": (ProjectLevel,),
     "project_status": (ProjectStatus,),
@@ -272,7 +286,7 @@ _TARGETS = {"survey": _l("评议活动"), "user": _l("用户"), "api_token": _l(
             "assessment": _l("考核方案"), "dossier": _l("干部档案"), "evidence": _l("纪实"),
             "followup": _l("转办事项"), "survey_text": _l("评议活动"),
             "key_project": _l("重点项目"), "visit": _l("考察纪实"), "talk": _l("个别谈话"),
-            "target_sheet": _l("单位目标表")}
+            "target_sheet": _l("单位目标表"), "register_entry": _l("加减分事项")}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _ENUM_NAME = re.compile(r"^([A-Z][A-Za-z]+)\.([A-Z_]+)$")
 
