@@ -2,7 +2,8 @@
 a user clicks: the reporter proposes its targets; the 效能办 (an admin) accepts and approves;
 the reporter enters the year-end 自评 with a PDF and hands in; the admin verifies (the judged
 leaf too) and closes 核验; the admin builds a unit plan of the same year whose 指标考评 takes
-the 考核细则's scores; the subject page shows the total and the per-indicator breakdown.
+the 考核细则's scores; the subject page shows the total and the per-indicator breakdown, and
+the unit (on a phone throughout) sees the same total on its own score page.
 
 The demo 考核细则 (市直单位, 100 points), values chosen here and scored by hand:
 1.1 招商引资 (30, 每低1%扣0.5分): 目标 100, 实际 96 → 30 − 2 = 28
@@ -21,8 +22,10 @@ SELF_VALUES = {"1.1": "96", "1.2": "8", "2.2": "1", "3.1": "90", "3.2": "3"}
 EXPECTED = {"1.1": "28.00", "1.2": "24.00", "2.1": "18.00", "2.2": "8.00", "3.1": "6.00", "3.2": "3.00"}
 
 
-def _context(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def _context(browser, phone: bool = False):
+    options = ({"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True} if phone
+               else {"viewport": {"width": 1280, "height": 900}})
+    context = browser.new_context(locale="zh-CN", **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     return context, page
@@ -75,10 +78,12 @@ def _self_assess(reporter, tmp_path) -> None:
     reporter.click("#save-self")
     assert "已保存年终自评" in reporter.inner_text("body")
     assert "到位资金台账.pdf" in reporter.inner_text(f"#{leaves['1.1']}")
+    assert reporter.evaluate("document.documentElement.scrollWidth") <= 375 + 1  # the form fits the phone
     reporter.click("#hand-in-link")
     reporter.click("#confirm-button")
     assert "年终自评已提交" in reporter.inner_text("#handed-in")
     assert "自评已提交，待核验" in reporter.inner_text("#sheet-state")
+    assert reporter.evaluate("document.documentElement.scrollWidth") <= 375 + 1  # fits the phone
 
 
 def _verify(office) -> None:
@@ -135,7 +140,7 @@ def test_one_unit_from_proposal_to_a_score_in_the_plan(live_server, browser, tmp
     use_tmp_file_store(app, tmp_path)
     with app.app_context():
         world = build_world()
-    reporter_context, reporter = _context(browser)
+    reporter_context, reporter = _context(browser, phone=True)
     office_context, office = _context(browser)
     try:
         _sign_in(reporter, base, "reporter-a")
@@ -169,6 +174,7 @@ def test_one_unit_from_proposal_to_a_score_in_the_plan(live_server, browser, tmp
         reporter.click("#sheets a.scores-link")
         assert "总分 87.00 / 100" in reporter.inner_text("#unit-total")
         assert "最终（核验已完成）" in reporter.inner_text("#unit-total")
+        assert reporter.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     finally:
         reporter_context.close()
         office_context.close()
