@@ -168,6 +168,8 @@ def test_one_unit_from_proposal_to_a_score_in_the_plan(live_server, browser, tmp
         assert earned["1"] == "52.00" and earned["2"] == "26.00" and earned["3"] == "9.00"
         leaf = next(c for c in cells if c[0] == "1.1")
         assert [float(x) for x in leaf[3:5]] == [100, 96] and "完成率 96%，每低1%扣0.5分：30 − 2 = 28" in leaf[6]
+        breakdown.locator("a:has-text('查看得分页')").click()
+        assert "总分 87.00 / 100" in office.inner_text("#unit-total")
 
         # the unit sees the same total on its own score page, linked from its year-end list
         reporter.click("#nav-year-end")
