@@ -90,6 +90,18 @@ def test_a_reporter_fills_progress_and_the_self_assessment_and_hands_it_in(app, 
     assert client.get(base + "/verification").status_code == 403
 
 
+def test_the_units_list_links_its_score_page(app, pages):
+    """The reporter's only way to its 指标考评得分 (it has no ranking page) is this link."""
+    with app.app_context():
+        system_id = db.session.get(TargetSheet, pages["sheet"]).system_id
+    url = f"/admin/target-scores/{system_id}/units/{pages['unit']}"
+    client = _login(app, "rep")
+    listing = client.get(f"/admin/units/{pages['unit']}/year-end/").get_data(as_text=True)
+    assert f'href="{url}"' in listing
+    page = client.get(url)
+    assert page.status_code == 200 and "市发改委 · 指标考评得分" in page.get_data(as_text=True)
+
+
 def test_a_refused_value_keeps_what_was_typed_and_changes_nothing(app, pages):
     client = _login(app, "rep")
     ids = pages["ids"]
