@@ -30,7 +30,7 @@ from survey_app.errors import NotFound
 from survey_app.extensions import db
 from survey_app.models import Survey
 from survey_app.models.base import utcnow
-from survey_app.services.dossier import cadres, dossier_pdf, dossiers, evidence, fieldwork
+from survey_app.services.dossier import cadres, dossier_pdf, dossiers, evidence, fieldwork, unit_progress
 from survey_app.services.inspection import talks
 from survey_app.services.platform import permissions, users
 from survey_app.services.results import followups, reports
@@ -101,6 +101,7 @@ def _render_dossier(cadre: cadres.Cadre, status: int = 200, **bound):
         changes=dossiers.history(cadre, views=False, limit=30) if is_staff else None,
         followups=followups.for_subject_key(cadre.key, users.visible_unit_ids(current_user), _today()),
         fieldwork=fieldwork.build_fieldwork(dossier, users.visible_unit_ids(current_user), _today()),
+        unit_progress=unit_progress.unit_progress(cadre, users.visible_unit_ids(current_user)),
         # the inspection team sees how many talks there are, and a link; nobody else learns of them
         talk_count=talks.count_about(cadre.key, users.visible_unit_ids(current_user))
         if permissions.is_inspection_team(current_user) else None,
@@ -143,7 +144,9 @@ def export_pdf(key: str):
     cadre = load_cadre(key)
     dossier = dossiers.build_dossier(cadre, users.visible_unit_ids(current_user))
     field = fieldwork.build_fieldwork(dossier, users.visible_unit_ids(current_user), _today())
-    data = dossier_pdf.dossier_pdf(dossier, _today(), current_user.display_name or current_user.username, field)
+    progress = unit_progress.unit_progress(cadre, users.visible_unit_ids(current_user))
+    data = dossier_pdf.dossier_pdf(dossier, _today(), current_user.display_name or current_user.username, field,
+                                   progress)
     dossiers.log_view(current_user, cadre, "pdf")
     db.session.commit()
     name = _("%(name)s-干部档案-%(date)s.pdf", name=cadre.name, date=_today().isoformat())

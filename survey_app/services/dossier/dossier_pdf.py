@@ -13,10 +13,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
 from analytics import charts
+from survey_app.models import EvidenceKind
 from survey_app.services.dossier.dossiers import AssessmentEntry, Dossier, SurveyEntry
 from survey_app.services.dossier.evidence import KIND_LABELS, EvidenceView
 from survey_app.services.dossier.fieldwork import Fieldwork
 from survey_app.services.dossier.fieldwork_pdf import fieldwork_story
+from survey_app.services.dossier.unit_progress import UnitProgress
 from survey_app.services.platform import pdf_layout, phrasing
 from survey_app.services.results.report_models import INSUFFICIENT
 
@@ -194,7 +196,24 @@ def _evidence_rows(items: tuple[EvidenceView, ...]) -> list[list[str]]:
     return rows
 
 
-def _evidence(dossier: Dossier) -> list:
+def _unit_progress(progress: UnitProgress) -> list:
+    rows = [[f"{line.code} {line.indicator}", _("第%(q)d季度", q=line.quarter),
+             f"{_number(line.value)} / {_number(line.target)} {line.unit_of_measure}".rstrip(),
+             _share(line.share), line.account or "—", format_datetime(line.reported_at, "yyyy-MM-dd")]
+            for line in progress.lines]
+    return [KeepTogether([
+        pdf_layout.paragraph(_("单位目标季度进度（%(year)d年 %(title)s）", year=progress.year,
+                               title=progress.system_title)),
+        pdf_layout.table([_("指标"), _("季度"), _("实际值 / 目标值"), _("完成目标"), _("进度说明"), _("填报日期")], rows,
+                         [x * mm for x in (42, 16, 30, 16, 50, 20)]),
+    ])]
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.10g}"
+
+
+def _evidence(dossier: Dossier, progress: UnitProgress | None = None) -> list:
     story = []
     header = [_("日期"), _("事项"), _("来源"), _("附件材料"), _("核实")]
     widths = [x * mm for x in (20, 70, 18, 30, 36)]
@@ -206,13 +225,16 @@ def _evidence(dossier: Dossier) -> list:
             pdf_layout.paragraph(phrasing.noted(str(KIND_LABELS[kind]), str(len(items))), "h2"),
             pdf_layout.table(header, _evidence_rows(items), widths) if items else pdf_layout.paragraph(_("暂无记录")),
         ]))
+        if kind is EvidenceKind.PROGRESS and progress is not None:
+            story += _unit_progress(progress)
     return story
 
 
-def dossier_pdf(dossier: Dossier, generated_on: date, viewer: str, fieldwork: Fieldwork | None = None) -> bytes:
+def dossier_pdf(dossier: Dossier, generated_on: date, viewer: str, fieldwork: Fieldwork | None = None,
+                progress: UnitProgress | None = None) -> bytes:
     """Return the dossier as an A4 PDF: results across years with charts, assessments, the
-    一线考察 section (when given), the four lists with verification, and what is still to
-    verify."""
+    一线考察 section (when given), the four lists with verification (the 进度清单 with the
+    unit's quarterly target progress, when given), and what is still to verify."""
     cadre = dossier.cadre
     subtitle = "｜".join(part for part in (cadre.unit, cadre.position_title, _("编号 %(key)s", key=cadre.key),
                                            _("生成日期 %(date)s", date=generated_on.isoformat())) if part)
@@ -227,7 +249,7 @@ def dossier_pdf(dossier: Dossier, generated_on: date, viewer: str, fieldwork: Fi
             story += _assessment_section(plan)
     if fieldwork is not None:
         story += fieldwork_story(fieldwork)
-    story += _evidence(dossier)
+    story += _evidence(dossier, progress)
     footer = _("%(name)s 干部档案｜调阅人 %(viewer)s｜生成日期 %(date)s", name=cadre.name, viewer=viewer,
                date=generated_on.isoformat())
     return pdf_layout.build_pdf(_("%(name)s 干部档案", name=cadre.name), footer, story)

@@ -100,10 +100,14 @@ def progress_rows(sheet: TargetSheet) -> list[ProgressRow]:
         reports = {p.quarter: p for p in target.progress}
         values = tuple(reports[q].value if q in reports else None for q in QUARTERS)
         latest = next((v for v in reversed(values) if v is not None), None)
-        share = None
-        if (latest is not None and target.value and target.value > 0
-                and target.node.direction is Direction.HIGHER):
-            share = latest / target.value
         rows.append(ProgressRow(target, values, tuple(reports[q].account if q in reports else "" for q in QUARTERS),
-                                latest, share))
+                                latest, share_of(target, latest)))
     return rows
+
+
+def share_of(target: UnitTarget, value: float | None) -> float | None:
+    """The share of the 目标值 that `value` reaches; None without a target or a value, and
+    for a lower-is-better leaf (where a share does not read as progress)."""
+    if value is None or not target.value or target.value <= 0 or target.node.direction is not Direction.HIGHER:
+        return None
+    return value / target.value
