@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from survey_app.errors import DomainError
@@ -86,30 +87,53 @@ def show_sheet(system_id: int, unit_id: int):
     return _page("negotiation/sheet.html", _sheet(system_id, unit_id))
 
 
-@bp.post("/<int:system_id>/units/<int:unit_id>")
-@login_required
-def act_on_sheet(system_id: int, unit_id: int):
+#: The unit's steps on its sheet page: action → (the step, given the sheet, the user, now,
+#: the comment and per-leaf comments; the message once done).
+UNIT_STEPS = {
+    "save": (lambda sheet, user, now, comment, leaves: negotiation.save_values(sheet, user, _ids("value"), now),
+             _l("已保存（尚未申报）")),
+    "propose": (lambda sheet, user, now, comment, leaves: negotiation.propose(sheet, user, _ids("value"), now, comment,
+                                                                              leaves),
+                _l("已申报，等待效能办审核")),
+    "confirm": (lambda sheet, user, now, comment, leaves: negotiation.confirm(sheet, user, now, comment, _ids("value")),
+                _l("已确认，等待效能办审定")),
+}
+#: The 效能办's steps on its review page.
+OFFICE_STEPS = {
+    "return": (lambda sheet, user, now, comment, leaves: negotiation.return_sheet(sheet, user, now, comment, leaves),
+               _l("已退回单位修改")),
+    "adjust": (lambda sheet, user, now, comment, leaves: negotiation.adjust(
+        sheet, user, now, _ids("value"), _ids("difficulty"), comment, leaves), _l("已调整，等待单位确认")),
+    "accept": (lambda sheet, user, now, comment, leaves: negotiation.accept(sheet, user, now, comment),
+               _l("已同意申报的目标，等待审定")),
+    "approve": (lambda sheet, user, now, comment, leaves: negotiation.approve(sheet, user, now, comment),
+                _l("已审定，目标已锁定")),
+    "reopen": (lambda sheet, user, now, comment, leaves: negotiation.reopen(sheet, user, now, comment),
+               _l("已重新打开，可再次审核")),
+}
+
+
+def _take_step(steps: dict, system_id: int, unit_id: int, page: str):
+    """Apply the posted action (one of `steps`) to the locked sheet; back to `page`."""
     sheet = _sheet(system_id, unit_id, lock=True)
-    action, now = request.form.get("action", ""), datetime.now(UTC)
-    comment, leaf_comments = request.form.get("comment", ""), _ids("comment")
+    step = steps.get(request.form.get("action", ""))
+    if step is None:
+        abort(400)
+    act, message = step
     try:
-        if action == "save":
-            negotiation.save_values(sheet, current_user, _ids("value"), now)
-            message = _("已保存（尚未申报）")
-        elif action == "propose":
-            negotiation.propose(sheet, current_user, _ids("value"), now, comment, leaf_comments)
-            message = _("已申报，等待效能办审核")
-        elif action == "confirm":
-            negotiation.confirm(sheet, current_user, now, comment, _ids("value"))
-            message = _("已确认，等待效能办审定")
-        else:
-            abort(400)
+        act(sheet, current_user, datetime.now(UTC), request.form.get("comment", ""), _ids("comment"))
     except DomainError as error:
         _failed(error)
     else:
         db.session.commit()
-        flash(message, "success")
-    return redirect(url_for("negotiation.show_sheet", system_id=system_id, unit_id=unit_id))
+        flash(str(message), "success")
+    return redirect(url_for(page, system_id=system_id, unit_id=unit_id))
+
+
+@bp.post("/<int:system_id>/units/<int:unit_id>")
+@login_required
+def act_on_sheet(system_id: int, unit_id: int):
+    return _take_step(UNIT_STEPS, system_id, unit_id, "negotiation.show_sheet")
 
 
 @bp.get("/<int:system_id>/review/<int:unit_id>")
@@ -121,33 +145,7 @@ def review_sheet(system_id: int, unit_id: int):
 @bp.post("/<int:system_id>/review/<int:unit_id>")
 @login_required
 def decide_sheet(system_id: int, unit_id: int):
-    sheet = _sheet(system_id, unit_id, lock=True)
-    action, now = request.form.get("action", ""), datetime.now(UTC)
-    comment, leaf_comments = request.form.get("comment", ""), _ids("comment")
-    try:
-        if action == "return":
-            negotiation.return_sheet(sheet, current_user, now, comment, leaf_comments)
-            message = _("已退回单位修改")
-        elif action == "adjust":
-            negotiation.adjust(sheet, current_user, now, _ids("value"), _ids("difficulty"), comment, leaf_comments)
-            message = _("已调整，等待单位确认")
-        elif action == "accept":
-            negotiation.accept(sheet, current_user, now, comment)
-            message = _("已同意申报的目标，等待审定")
-        elif action == "approve":
-            negotiation.approve(sheet, current_user, now, comment)
-            message = _("已审定，目标已锁定")
-        elif action == "reopen":
-            negotiation.reopen(sheet, current_user, now, comment)
-            message = _("已重新打开，可再次审核")
-        else:
-            abort(400)
-    except DomainError as error:
-        _failed(error)
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect(url_for("negotiation.review_sheet", system_id=system_id, unit_id=unit_id))
+    return _take_step(OFFICE_STEPS, system_id, unit_id, "negotiation.review_sheet")
 
 
 @bp.get("/<int:system_id>/dashboard")

@@ -69,6 +69,27 @@ def _confirm(sheet: TargetSheet, heading: str, consequences: list[str], button: 
                            reason_label=reason_label)
 
 
+def _refused_at_start(guard, sheet: TargetSheet, back: str):
+    """The redirect back with the guard's message when the step cannot start, else None."""
+    try:
+        guard(sheet)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(back)
+    return None
+
+
+def _confirmed(act, again: str, back: str, done: str):
+    """Run a step posted from its confirmation page: back to that page when the form did
+    not confirm, else to `back` with `done` (or the refusal's message, flashed)."""
+    error = commit_or_flash(lambda: act(request.form.get("confirm") == "yes"))
+    if isinstance(error, ConfirmationRequired):
+        return redirect(again)
+    if error is None:
+        flash(done, "success")
+    return redirect(back)
+
+
 @bp.get("/year-end/")
 @login_required
 def overview():
@@ -165,19 +186,10 @@ def hand_in(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)
     back = url_for("year_end.show_self_assessment", unit_id=unit_id, sheet_id=sheet_id)
     if request.method == "GET":
-        try:
-            year_end.require_self_open(sheet)
-        except DomainError as error:
-            flash(error.message, "error")
-            return redirect(back)
-        return _confirm(sheet, _("确认提交年终自评"), year_end.hand_in_consequences(sheet), _("提交"), back)
-    confirmed = request.form.get("confirm") == "yes"
-    error = commit_or_flash(lambda: year_end.hand_in(sheet, current_user, _now(), confirmed=confirmed))
-    if isinstance(error, ConfirmationRequired):
-        return redirect(url_for("year_end.hand_in", unit_id=unit_id, sheet_id=sheet_id))
-    if error is None:
-        flash(_("年终自评已提交"), "success")
-    return redirect(back)
+        return (_refused_at_start(year_end.require_self_open, sheet, back)
+                or _confirm(sheet, _("确认提交年终自评"), year_end.hand_in_consequences(sheet), _("提交"), back))
+    return _confirmed(lambda confirmed: year_end.hand_in(sheet, current_user, _now(), confirmed=confirmed),
+                      url_for("year_end.hand_in", unit_id=unit_id, sheet_id=sheet_id), back, _("年终自评已提交"))
 
 
 @bp.get(UNIT + "/<int:sheet_id>/evidence/<int:file_id>")
@@ -205,13 +217,9 @@ def remove_evidence(unit_id: int, sheet_id: int, file_id: int):
         return _confirm(sheet, _("确认删除证明材料"),
                         [_("删除“%(leaf)s”的证明材料“%(file)s”", leaf=evidence.result.target.node.name,
                            file=stored.original_name)], _("删除"), back, danger=True)
-    confirmed = request.form.get("confirm") == "yes"
-    error = commit_or_flash(lambda: year_end.remove_evidence(sheet, evidence, current_user, confirmed=confirmed))
-    if isinstance(error, ConfirmationRequired):
-        return redirect(url_for("year_end.remove_evidence", unit_id=unit_id, sheet_id=sheet_id, file_id=file_id))
-    if error is None:
-        flash(_("已删除证明材料"), "success")
-    return redirect(back)
+    return _confirmed(lambda confirmed: year_end.remove_evidence(sheet, evidence, current_user, confirmed=confirmed),
+                      url_for("year_end.remove_evidence", unit_id=unit_id, sheet_id=sheet_id, file_id=file_id), back,
+                      _("已删除证明材料"))
 
 
 # ---- 现场核验 (the 效能办) ------------------------------------------------------------------
@@ -252,19 +260,11 @@ def close_verification(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)
     back = url_for("year_end.show_verification", unit_id=unit_id, sheet_id=sheet_id)
     if request.method == "GET":
-        try:
-            verification.require_verification_open(sheet)
-        except DomainError as error:
-            flash(error.message, "error")
-            return redirect(back)
-        return _confirm(sheet, _("确认结束现场核验"), verification.close_consequences(sheet), _("结束核验"), back)
-    confirmed = request.form.get("confirm") == "yes"
-    error = commit_or_flash(lambda: verification.close_verification(sheet, current_user, _now(), confirmed=confirmed))
-    if isinstance(error, ConfirmationRequired):
-        return redirect(url_for("year_end.close_verification", unit_id=unit_id, sheet_id=sheet_id))
-    if error is None:
-        flash(_("现场核验已结束"), "success")
-    return redirect(back)
+        return (_refused_at_start(verification.require_verification_open, sheet, back)
+                or _confirm(sheet, _("确认结束现场核验"), verification.close_consequences(sheet), _("结束核验"), back))
+    return _confirmed(
+        lambda confirmed: verification.close_verification(sheet, current_user, _now(), confirmed=confirmed),
+        url_for("year_end.close_verification", unit_id=unit_id, sheet_id=sheet_id), back, _("现场核验已结束"))
 
 
 @bp.route(UNIT + "/<int:sheet_id>/verification/reopen", methods=["GET", "POST"])
