@@ -10,6 +10,7 @@ sheet's ``verified_at`` is set. Totals are ranked by competition ranking on the 
 to 2 decimals (1, 2, 2, 4). Nothing is stored: every read recomputes (docs/targets.md, "Scores").
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
@@ -274,7 +275,8 @@ def score_system(system: IndicatorSystem, *, with_previous: bool = True, wording
     top_level = tuple(TopLevel(k, tree.node_labels[i], float(tree.node_points[i]))
                       for i, k in enumerate(tree.node_keys) if tree.depths[i] == 1)
     leaves = {code: (by_code[code], describe(by_code[code].method, by_code[code].parameters)) for code in tree.leaf_keys}
-    units = [_unit_score(tree, leaves, scores, inputs, cells, table, sheets[i], i, places[i]) for i in range(n)]
+    columns = _Columns.of(tree)
+    units = [_unit_score(tree, columns, leaves, scores, inputs, cells, table, sheets[i], i, places[i]) for i in range(n)]
     units.sort(key=lambda u: (u.rank, u.unit_name))
     result = SystemScores(system.id, system.year, system.category, system.title, float(system.points), top_level,
                           tuple((k, by_code[k].name, float(p)) for k, p in zip(tree.leaf_keys, tree.leaf_points,
@@ -285,15 +287,32 @@ def score_system(system: IndicatorSystem, *, with_previous: bool = True, wording
     return result
 
 
-def _unit_score(tree, leaves, scores, inputs, cells, table, sheet: _Sheet, i: int, rank: int) -> UnitScore:
+@dataclass(frozen=True)
+class _Columns:
+    """The tree's columns as plain lists, read once per system (and each unit's rows once):
+    indexing numpy arrays element by element cost most of a 200 × 80 system's time."""
+
+    node_points: list[float]
+    leaf_points: list[float]
+    top_level: list[int]
+
+    @classmethod
+    def of(cls, tree) -> "_Columns":
+        return cls(tree.node_points.tolist(), tree.leaf_points.tolist(),
+                   [j for j, depth in enumerate(tree.depths) if depth == 1])
+
+
+def _unit_score(tree, columns: _Columns, leaves, scores, inputs, cells, table, sheet: _Sheet, i: int,
+                rank: int) -> UnitScore:
     leaf_rows: dict[str, LeafRow] = {}
     missing, provisional = [], 0
+    totals, earned, missing_row = scores.totals[i].tolist(), scores.earned[i].tolist(), scores.missing[i].tolist()
     self_template = _("预估（自评值）：%(text)s", text="\0")
     for column, code in enumerate(tree.leaf_keys):
         node, method_text = leaves[code]
         source = inputs[code][3][i]
         target = cells.get((sheet.id, node.id))
-        is_missing = bool(scores.missing[i, column])
+        is_missing = missing_row[column]
         if table is None:
             wording = ""
         elif source == "no_target":
@@ -308,18 +327,18 @@ def _unit_score(tree, leaves, scores, inputs, cells, table, sheet: _Sheet, i: in
         actual = inputs[code][0][i]
         leaf_rows[code] = LeafRow(
             code=code, name=node.name, unit_of_measure=node.unit_of_measure,
-            method=method_text, points=float(tree.leaf_points[column]),
+            method=method_text, points=columns.leaf_points[column],
             target=None if target is None else target.target, difficulty=1.0 if target is None else target.difficulty,
-            value=None if np.isnan(actual) else float(actual), source=source if not is_missing else "none",
-            earned=float(scores.earned[i, column]), wording=wording, is_missing=is_missing,
+            value=None if math.isnan(actual) else actual, source=source if not is_missing else "none",
+            earned=earned[column], wording=wording, is_missing=is_missing,
             is_provisional=source == "self")
     rows = tuple(
-        NodeRow(code=key, name=tree.node_labels[j], depth=tree.depths[j], points=float(tree.node_points[j]),
-                earned=float(scores.totals[i, j]), leaf=leaf_rows.get(key))
+        NodeRow(code=key, name=tree.node_labels[j], depth=tree.depths[j], points=columns.node_points[j],
+                earned=totals[j], leaf=leaf_rows.get(key))
         for j, key in enumerate(tree.node_keys) if j > 0)
-    subtotals = tuple(float(scores.totals[i, j]) for j in range(len(tree.node_keys)) if tree.depths[j] == 1)
+    subtotals = tuple(totals[j] for j in columns.top_level)
     return UnitScore(unit_id=sheet.unit_id, unit_name=sheet.unit_name, sheet_id=sheet.id,
-                     is_final=sheet.is_final, total=float(scores.totals[i, 0]), rank=rank,
+                     is_final=sheet.is_final, total=totals[0], rank=rank,
                      subtotals=subtotals, rows=rows, missing=tuple(missing), provisional=provisional)
 
 
