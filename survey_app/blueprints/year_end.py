@@ -19,7 +19,7 @@ from survey_app.extensions import db
 from survey_app.models import FilePurpose, Unit
 from survey_app.models.target import SheetState, TargetSheet, VerificationWay
 from survey_app.services.platform import evidence_files, permissions
-from survey_app.services.targets import progress, verification, year_end
+from survey_app.services.targets import level_counts, progress, verification, year_end
 from survey_app.services.targets.progress import ProgressEntry
 from survey_app.services.targets.verification import VerifyEntry
 from survey_app.services.targets.year_end import SelfEntry
@@ -54,6 +54,13 @@ def local_today() -> date:
 
 def _back(endpoint: str, sheet: TargetSheet, **extra):
     return redirect(url_for(endpoint, unit_id=sheet.unit_id, sheet_id=sheet.id, **extra))
+
+
+def _counts(target) -> list[str] | None:
+    """A level-bonus leaf's counts as posted (count-<target>-<level index>), else None."""
+    if not level_counts.is_level(target.node):
+        return None
+    return [request.form.get(f"count-{target.id}-{i}", "") for i in range(len(level_counts.level_names(target.node)))]
 
 
 def _crumbs(sheet: TargetSheet) -> list:
@@ -146,7 +153,7 @@ def _render_self(sheet: TargetSheet, form=None, status: int = 200):
     results = [target.result for target in sheet.targets if target.result is not None]
     return render_template("targets/self_assessment.html", sheet=sheet, targets=year_end.leaves(sheet),
                            files=year_end.evidence_names(results), crumbs=_crumbs(sheet), form=form,
-                           value_methods=year_end.VALUE_METHODS, way_labels=WAY_LABELS,
+                           value_methods=year_end.VALUE_METHODS, way_labels=WAY_LABELS, levels=level_counts,
                            editable=sheet.self_assessed_at is None and may("year_end.save_self_assessment",
                                                                            unit_id=sheet.unit_id, sheet_id=sheet.id),
                            upload_files=UPLOAD_FILES,
@@ -167,10 +174,10 @@ def save_self_assessment(unit_id: int, sheet_id: int):
     entries = {}
     for target in sheet.targets:
         uploads = [upload for upload in request.files.getlist(f"evidence-{target.id}") if upload.filename]
-        if f"value-{target.id}" in request.form or uploads:
+        if f"value-{target.id}" in request.form or f"count-{target.id}-0" in request.form or uploads:
             entries[target.id] = SelfEntry(request.form.get(f"value-{target.id}", ""),
                                            request.form.get(f"note-{target.id}", ""),
-                                           [(upload.read(), upload.filename) for upload in uploads])
+                                           [(upload.read(), upload.filename) for upload in uploads], _counts(target))
     if sum(len(entry.files) for entry in entries.values()) > UPLOAD_FILES:
         flash(_("一次最多上传 %(count)d 个文件，请分几次保存", count=UPLOAD_FILES), "error")
         return _render_self(sheet, request.form, 422)
@@ -230,6 +237,7 @@ def _render_verification(sheet: TargetSheet, form=None, status: int = 200):
     return render_template("targets/verification.html", sheet=sheet, targets=year_end.leaves(sheet),
                            points=verification.leaf_points(sheet), files=year_end.evidence_names(results),
                            crumbs=_crumbs(sheet), form=form, way_labels=WAY_LABELS, judged=year_end.JUDGED,
+                           levels=level_counts, prefill_counts=verification.prefill_counts,
                            today=local_today().isoformat(),
                            editable=sheet.self_assessed_at is not None and sheet.verified_at is None), status
 
@@ -246,7 +254,7 @@ def save_verification(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)
     form = request.form
     entries = {target.id: VerifyEntry(*(form.get(f"{name}-{target.id}", "") for name in
-                                        ("value", "judged", "note", "date", "way")))
+                                        ("value", "judged", "note", "date", "way")), counts=_counts(target))
                for target in sheet.targets if f"date-{target.id}" in form}
     if commit_or_flash(lambda: verification.save_verification(sheet, entries, current_user, local_today())) is None:
         flash(_("已保存核验结果"), "success")

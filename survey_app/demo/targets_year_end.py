@@ -86,6 +86,7 @@ def seed_year_end(admin: User) -> TargetSheet | None:
         ids["1.2"]: SelfEntry("11", "完成11个，1个因用地调整顺延至明年一季度。"),
         ids["2.1"]: SelfEntry("", "党建工作台账已报送，详见现场核验材料。"),
         ids["3.1"]: SelfEntry("86.5", "改革创新案例评审得分。"),
+        ids["3.2"]: SelfEntry("", "“一窗通办”经验获省级推广1项，市级推广2项。", counts=["0", "1", "2"]),
     }, admin, HANDED_IN_AT)
     year_end.hand_in(sheet, admin, HANDED_IN_AT)
     verification.save_verification(sheet, {

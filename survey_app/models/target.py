@@ -179,7 +179,9 @@ class TargetResult(Base):
     """A leaf's year-end result for one unit: the unit's 自评 (actual value, explanation,
     evidence files) and the verifier's 核验 (verified value, note, date and way).
 
-    Scoring uses the verified value; a judged leaf (method "judged") uses `judged_score`.
+    Scoring uses the verified value; a judged leaf (method "judged") uses `judged_score`; a
+    level-bonus leaf (method "level_bonus") uses counts per level instead of a value
+    (`self_counts` / `verified_counts`: the leaf's level name → number of awards).
     """
 
     __tablename__ = "target_results"
@@ -190,8 +192,12 @@ class TargetResult(Base):
     #: 自评: the actual value the unit reports, in the leaf's unit of measure.
     self_value: Mapped[float | None]
     self_note: Mapped[str] = mapped_column(Text, default="")
+    #: 自评 of a level-bonus leaf: level name (国家 / 省 / 市 …) → number of awards.
+    self_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
     #: 核验: the value the 效能办 verified; None while not verified.
     verified_value: Mapped[float | None]
+    #: 核验 of a level-bonus leaf: level name → verified number of awards.
+    verified_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
     #: A judged leaf's score within 0..分值, given by the verifier.
     judged_score: Mapped[float | None]
     verification_note: Mapped[str] = mapped_column(Text, default="")

@@ -25,11 +25,12 @@ from tests.app.targets_helpers import demo_data
 
 VERIFIED_AT = datetime(2027, 1, 20, 8, 0, tzinfo=UTC)
 
-#: leaf code → (目标值, verified value, self value, judged score, difficulty)
+#: leaf code → (目标值, verified value, self value, judged score, difficulty); the level leaf
+#: 3.2 (国家 2、省 1.5、市 1 分) takes counts per level instead of values.
 A = {"1.1": (100, 96, 97, None, 1), "1.2": (10, 8, 8, None, 1.1), "2.1": (None, None, None, 18, 1),
-     "2.2": (None, 1, 1, None, 1), "3.1": (None, 90, 90, None, 1), "3.2": (None, 3, 3, None, 1)}
+     "2.2": (None, 1, 1, None, 1), "3.1": (None, 90, 90, None, 1), "3.2": (None, {"省": 2}, {"省": 2}, None, 1)}
 B = {"1.1": (50, 50, 50, None, 1), "1.2": (10, 12, 12, None, 1), "2.1": (None, None, None, 15, 1),
-     "2.2": (None, 0, 0, None, 1), "3.1": (None, 90, 90, None, 1), "3.2": (None, 5, 5, None, 1)}
+     "2.2": (None, 0, 0, None, 1), "3.1": (None, 90, 90, None, 1), "3.2": (None, {"国家": 2, "市": 1}, {"国家": 2, "市": 1}, None, 1)}
 #: Not verified yet: its own values (预估); no judged score, nothing for 3.2 (未填报).
 C = {"1.1": (100, None, 80, None, 1), "1.2": (5, None, 5, None, 1), "2.1": (None, None, None, None, 1),
      "2.2": (None, None, 3, None, 1), "3.1": (None, None, 70, None, 1)}
@@ -67,7 +68,10 @@ def sheet(system: IndicatorSystem, unit_name: str, values: dict, *, verified: bo
         target = UnitTarget(node_id=node.id, value=goal, difficulty=difficulty)
         made.targets.append(target)
         if code in values and (checked, own, judged) != (None, None, None):
-            target.result = TargetResult(verified_value=checked, self_value=own, judged_score=judged)
+            if isinstance(checked, dict) or isinstance(own, dict):  # a level leaf: counts per level
+                target.result = TargetResult(verified_counts=checked, self_counts=own)
+            else:
+                target.result = TargetResult(verified_value=checked, self_value=own, judged_score=judged)
     db.session.flush()
     return made
 

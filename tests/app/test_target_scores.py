@@ -2,9 +2,9 @@
 target_scores_helpers.py has the values.
 
 甲局 (final): 1.1 96 of 100 → 4% short × 0.5 = 2 → 28; 1.2 8 of 10 = 80% → 24, × 1.1 = 26.4;
-2.1 judged 18; 2.2 one problem → 10 − 2 = 8; 3.1 90, tied first with 乙局 → 6; 3.2 awards 3 → 3.
+2.1 judged 18; 2.2 one problem → 10 − 2 = 8; 3.1 90, tied first with 乙局 → 6; 3.2 省级 2 × 1.5 = 3.
 Total 89.4 (业务实绩 54.4, 自身建设 26, 机制创新 9).
-乙局 (final): 30 + 30 (12 of 10, capped) + 15 + 10 + 6 + 4 (5, capped at 4) = 95.
+乙局 (final): 30 + 30 (12 of 10, capped) + 15 + 10 + 6 + 4 (国家级 2 × 2 + 市级 1 = 5, capped at 4) = 95.
 丙局 (预估: its own values): 1.1 80 of 100 → 20% × 0.5 = 10 → 20; 1.2 5 of 5 → 30; 2.1 no
 judged score → 未填报 0; 2.2 three → 10 − 6 = 4; 3.1 70, third → 4; 3.2 nothing → 0. Total 58.
 """

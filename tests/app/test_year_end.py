@@ -56,7 +56,8 @@ def _ids(sheet) -> dict[str, int]:
 def _fill_and_hand_in(sheet, actor):
     ids = _ids(sheet)
     year_end.save_self_assessment(sheet, {ids["1.1"]: SelfEntry("48", "招商到位 48 亿元"),
-                                          ids["1.2"]: SelfEntry("9"), ids["3.1"]: SelfEntry("88.5")}, actor, NOW)
+                                          ids["1.2"]: SelfEntry("9"), ids["3.1"]: SelfEntry("88.5"),
+                                          ids["3.2"]: SelfEntry(counts=["0", "1", "2"])}, actor, NOW)
     year_end.hand_in(sheet, actor, NOW)
 
 
@@ -160,8 +161,8 @@ def test_hand_in_names_the_leaves_without_a_value(env):
     before = _counts()
     with pytest.raises(ValidationFailed) as caught:
         year_end.hand_in(sheet, reporter, NOW)
-    # 1.2 completion ratio and 3.1 rank points read a value; judged, count and level leaves need none.
-    assert caught.value.message.endswith("重点项目完成数、改革创新成效")
+    # 1.2 completion ratio and 3.1 rank points read a value, 3.2 counts per level; judged and count leaves need none.
+    assert caught.value.message.endswith("重点项目完成数、改革创新成效、创新经验推广")
     assert sheet.self_assessed_at is None and _counts() == before
 
 
@@ -169,7 +170,8 @@ def test_hand_in_needs_confirmation_then_locks_the_self_assessment_and_progress(
     sheet, reporter, _admin = env
     ids = _ids(sheet)
     year_end.save_self_assessment(sheet, {ids["1.1"]: SelfEntry("48", "", [(PDF_BYTES, "a.pdf")]),
-                                          ids["1.2"]: SelfEntry("9"), ids["3.1"]: SelfEntry("88.5")}, reporter, NOW)
+                                          ids["1.2"]: SelfEntry("9"), ids["3.1"]: SelfEntry("88.5"),
+                                          ids["3.2"]: SelfEntry(counts=["0", "0", "0"])}, reporter, NOW)
     with pytest.raises(ConfirmationRequired):
         year_end.hand_in(sheet, reporter, NOW, confirmed=False)
     assert sheet.self_assessed_at is None
@@ -327,9 +329,14 @@ def test_closing_needs_every_scored_leaf_verified_then_locks_and_reopens_with_a_
     verification.save_verification(sheet, {ids["1.1"]: _entry("46")}, admin, TODAY)
     with pytest.raises(ValidationFailed) as caught:
         verification.close_verification(sheet, admin, NOW)
-    assert caught.value.message.endswith("重点项目完成数、党建工作、改革创新成效")
+    assert caught.value.message.endswith("重点项目完成数、党建工作、改革创新成效、创新经验推广")
     verification.save_verification(sheet, {ids["1.2"]: _entry("9"), ids["2.1"]: _entry(judged="17"),
                                            ids["3.1"]: _entry("88.5")}, admin, TODAY)
+    with pytest.raises(ValidationFailed, match="创新经验推广"):
+        verification.close_verification(sheet, admin, NOW)
+    # The level leaf is verified when its counts are given: all zeros is an answer.
+    verification.save_verification(sheet, {ids["3.2"]: VerifyEntry(counts=["0", "0", "0"], verified_on=TODAY.isoformat(),
+                                                                    way="documents")}, admin, TODAY)
     with pytest.raises(ConfirmationRequired):
         verification.close_verification(sheet, admin, NOW, confirmed=False)
     verification.close_verification(sheet, admin, NOW)

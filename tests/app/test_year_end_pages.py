@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from survey_app.extensions import db
 from survey_app.models import AuditEntry, Role, StoredFile
-from survey_app.models.target import TargetEvidence, TargetSheet
+from survey_app.models.target import TargetEvidence, TargetResult, TargetSheet
 from survey_app.services.platform import file_store, users
 from tests.app.test_file_store import _use_s3, s3_endpoint  # noqa: F401 (a fixture)
 from tests.app.upload_helpers import multipart
@@ -62,6 +62,11 @@ def _evidence_ids(app, sheet_id: int) -> list[int]:
         return [e.id for t in sheet.targets if t.result for e in t.result.evidence]
 
 
+def _level_counts(ids, *counts) -> dict[str, str]:
+    """The level leaf 3.2's inputs (国家, 省, 市)."""
+    return {f"count-{ids['3.2']}-{i}": count for i, count in enumerate(counts)}
+
+
 def test_a_reporter_fills_progress_and_the_self_assessment_and_hands_it_in(app, pages):
     client = _login(app, "rep")
     base, ids = pages["base"], pages["ids"]
@@ -77,8 +82,9 @@ def test_a_reporter_fills_progress_and_the_self_assessment_and_hands_it_in(app, 
     assert "台账.pdf" in page and 'value="48"' in page
     # Hand-in refused while values are missing: the page names them.
     response = client.post(base + "/hand-in", data={"confirm": "yes"}, follow_redirects=True)
-    assert "以下指标还没有填写实际完成值，不能提交：重点项目完成数、改革创新成效" in response.get_data(as_text=True)
-    client.post(base + "/self-assessment", data={f"value-{ids['1.2']}": "9", f"value-{ids['3.1']}": "88"})
+    assert "以下指标还没有填写实际完成值，不能提交：重点项目完成数、改革创新成效、创新经验推广" in response.get_data(as_text=True)
+    client.post(base + "/self-assessment", data={f"value-{ids['1.2']}": "9", f"value-{ids['3.1']}": "88",
+                                                 **_level_counts(ids, "0", "1", "2")})
     assert "确认提交年终自评" in client.get(base + "/hand-in").get_data(as_text=True)
     assert client.post(base + "/hand-in", data={"confirm": "yes"}).status_code == 302
     page = client.get(base + "/self-assessment").get_data(as_text=True)
@@ -194,7 +200,7 @@ def test_the_office_verifies_closes_and_reopens(app, pages):
     reporter = _login(app, "rep")
     ids, base = pages["ids"], pages["base"]
     reporter.post(base + "/self-assessment", data={f"value-{ids['1.1']}": "48", f"value-{ids['1.2']}": "9",
-                                                   f"value-{ids['3.1']}": "88"})
+                                                   f"value-{ids['3.1']}": "88", **_level_counts(ids, "0", "1", "2")})
     reporter.post(base + "/hand-in", data={"confirm": "yes"})
     office = _login(app, "boss")
     page = office.get(base + "/verification").get_data(as_text=True)
@@ -206,8 +212,8 @@ def test_the_office_verifies_closes_and_reopens(app, pages):
     text = response.get_data(as_text=True)
     assert response.status_code == 422 and "“党建工作”的评定得分应在 0 到 20 分之间" in text
     form = {f"value-{ids[c]}": v for c, v in (("1.1", "46"), ("1.2", "9"), ("3.1", "88"))}
-    form |= {f"judged-{ids['2.1']}": "18"}
-    form |= {f"{name}-{ids[c]}": v for c in ("1.1", "1.2", "2.1", "3.1")
+    form |= {f"judged-{ids['2.1']}": "18"} | _level_counts(ids, "0", "1", "1")
+    form |= {f"{name}-{ids[c]}": v for c in ("1.1", "1.2", "2.1", "3.1", "3.2")
              for name, v in (("date", "2026-12-01"), ("way", "data"))}
     assert office.post(base + "/verification", data=form).status_code == 302
     assert "确认结束现场核验" in office.get(base + "/verification/close").get_data(as_text=True)
@@ -254,7 +260,7 @@ def test_the_office_returns_a_self_assessment_with_a_reason_and_the_unit_edits_a
     reporter = _login(app, "rep")
     ids, base = pages["ids"], pages["base"]
     reporter.post(base + "/self-assessment", data={f"value-{ids['1.1']}": "48", f"value-{ids['1.2']}": "9",
-                                                   f"value-{ids['3.1']}": "88"})
+                                                   f"value-{ids['3.1']}": "88", **_level_counts(ids, "0", "1", "2")})
     reporter.post(base + "/hand-in", data={"confirm": "yes"})
     assert reporter.post(base + "/return", data={"reason": "想改"}).status_code == 403  # not the unit's to do
     office = _login(app, "boss")
@@ -269,3 +275,31 @@ def test_the_office_returns_a_self_assessment_with_a_reason_and_the_unit_edits_a
         assert db.session.get(TargetSheet, pages["sheet"]).self_assessed_at is None
     assert reporter.post(base + "/self-assessment", data={f"value-{ids['1.1']}": "49"}).status_code == 302
     assert 'id="self-form"' in reporter.get(base + "/self-assessment").get_data(as_text=True)
+
+
+def test_a_level_leaf_takes_counts_per_level_and_the_office_sees_them_prefilled(app, pages):
+    reporter = _login(app, "rep")
+    ids, base = pages["ids"], pages["base"]
+    page = reporter.get(base + "/self-assessment").get_data(as_text=True)
+    assert f'name="count-{ids["3.2"]}-0"' in page and "国家级" in page and f'name="value-{ids["3.2"]}"' not in page
+    response = reporter.post(base + "/self-assessment", data=_level_counts(ids, "1", "2.5", "0"))
+    assert response.status_code == 422 and "“创新经验推广”的省级数量“2.5”应为整数" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TargetResult)) == 0
+    reporter.post(base + "/self-assessment", data={f"value-{ids['1.1']}": "48", f"value-{ids['1.2']}": "9",
+                                                   f"value-{ids['3.1']}": "88", **_level_counts(ids, "1", "2", "")})
+    page = reporter.get(base + "/self-assessment").get_data(as_text=True)
+    assert f'name="count-{ids["3.2"]}-1"\n        value="2"' in page
+    assert reporter.post(base + "/hand-in", data={"confirm": "yes"}).status_code == 302
+    assert "国家级 1 项、省级 2 项、市级 0 项" in reporter.get(base + "/self-assessment").get_data(as_text=True)
+    office = _login(app, "boss")
+    page = office.get(base + "/verification").get_data(as_text=True)
+    for i, count in enumerate(("1", "2", "0")):  # prefilled with the unit's counts
+        assert f'name="count-{ids["3.2"]}-{i}"\n          value="{count}"' in page
+    response = office.post(base + "/verification", data={**_level_counts(ids, "1", "1", "0"),
+                                                         f"date-{ids['3.2']}": "2026-12-01",
+                                                         f"way-{ids['3.2']}": "documents"})
+    assert response.status_code == 302
+    with app.app_context():
+        result = db.session.scalar(select(TargetResult).where(TargetResult.target_id == ids["3.2"]))
+        assert (result.self_counts, result.verified_counts) == ({"国家": 1, "省": 2, "市": 0}, {"国家": 1, "省": 1, "市": 0})

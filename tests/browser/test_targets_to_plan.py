@@ -11,14 +11,16 @@ The demo 考核细则 (市直单位, 100 points), values chosen here and scored 
 2.1 党建 (20, 评定): 18
 2.2 作风纪律 (10, 每次扣2分): 1 次 → 8
 3.1 改革创新 (6, 名次 6/5/4): the only approved unit, 1st → 6
-3.2 经验推广 (4, 级别加分 最多4分): 3 → 3
+3.2 经验推广 (4, 国家 2、省 1.5、市 1 分，最多4分): 省级 2 项 → 2 × 1.5 = 3
 Total 87 of 100, rescaled to 87.00 in the plan.
 """
 
 from tests.app.negotiation_helpers import PASSWORD, build_world
 from tests.app.year_end_helpers import PDF_BYTES, use_tmp_file_store
 
-SELF_VALUES = {"1.1": "96", "1.2": "8", "2.2": "1", "3.1": "90", "3.2": "3"}
+SELF_VALUES = {"1.1": "96", "1.2": "8", "2.2": "1", "3.1": "90"}
+#: The level leaf's counts per level (国家, 省, 市).
+LEVEL_COUNTS = ("0", "2", "0")
 EXPECTED = {"1.1": "28.00", "1.2": "24.00", "2.1": "18.00", "2.2": "8.00", "3.1": "6.00", "3.2": "3.00"}
 
 
@@ -71,6 +73,8 @@ def _self_assess(reporter, tmp_path) -> None:
     leaves = _leaf_ids(reporter)
     for code, value in SELF_VALUES.items():
         reporter.fill(f"#{leaves[code]} input[name^=value-]", value)
+    for i, count in enumerate(LEVEL_COUNTS):
+        reporter.fill(f"#{leaves['3.2']} input[name$='-{i}'][name^=count-]", count)
     reporter.fill(f"#{leaves['1.1']} textarea[name^=note-]", "全年到位资金 96 亿元")
     evidence = tmp_path / "到位资金台账.pdf"
     evidence.write_bytes(PDF_BYTES)
@@ -93,6 +97,7 @@ def _verify(office) -> None:
     leaves = _leaf_ids(office)
     # the unit's own values are offered; the evidence it uploaded is listed
     assert office.input_value(f"#{leaves['1.1']} input[name^=value-]") == "96"
+    assert office.input_value(f"#{leaves['3.2']} input[name$='-1'][name^=count-]") == "2"  # the unit's counts
     assert "到位资金台账.pdf" in office.inner_text(f"#{leaves['1.1']}")
     link = office.locator(f"#{leaves['1.1']} a:has-text('到位资金台账.pdf')").first
     assert office.request.get(link.evaluate("a => a.href")).body() == PDF_BYTES

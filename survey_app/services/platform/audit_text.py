@@ -216,6 +216,7 @@ FIELDS: dict[str, Any] = {
     "announced": _l("事先通知"), "team": _l("考察组成员"), "summary": _l("考察情况"), "day": _l("日期"),
     "log": _l("纪实"), "caption": _l("照片说明"), "visit": _l("考察"), "visit_id": _l("考察编号"),
     "leaf": _l("指标"), "self_value": _l("实际完成值"), "self_note": _l("完成情况说明"), "files": _l("上传的文件"),
+    "self_counts": _l("各级别数量"), "verified_counts": _l("核验的各级别数量"),
     "verified_value": _l("核验值"), "judged_score": _l("评定得分"), "verification_note": _l("核验说明"),
     "verified_on": _l("核验日期"), "verification_way": _l("核验方式"), "progress_value": _l("进度值"),
     "account": _l("进度说明"), "quarter": _l("季度"),

@@ -9,7 +9,8 @@ checks every tree with analytics' own ``validate_tree`` before anything is store
 (docs/targets.md). It imports only ``platform`` below it.
 
 - `year_end` (a unit's 自评 on an approved sheet: values, evidence, hand-in, return),
-  `verification` (现场核验), `progress` (quarterly progress).
+  `verification` (现场核验), `progress` (quarterly progress), `level_counts` (a level-bonus
+  leaf's counts per level, entered instead of a single value).
 - `registers`: the registers of 正向激励 and 效能督查: items per unit and year, their
   evidence files and approval, lists and per-unit totals filtered by scope.
 

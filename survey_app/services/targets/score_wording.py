@@ -1,9 +1,8 @@
 """The arithmetic of a leaf's score in words: the Chinese templates for every step the
 engine writes (analytics.targets.steps), e.g. "完成率 96%，每低1%扣0.2分：10 − 0.8 = 9.2".
 
-A level bonus stores one number per unit (the total of its awards' points: the result
-tables hold no per-level counts), so it is scored through a one-level LevelBonus whose
-step reads "表彰加分合计 …" (docs/targets.md, "Scores").
+A level bonus is scored from the counts per level (国家级 1 项 × 3 分 …), one step per
+level with awards, then the capped total (docs/targets.md, "Scores").
 """
 
 from collections.abc import Sequence
@@ -11,9 +10,6 @@ from collections.abc import Sequence
 from flask_babel import gettext as _
 
 from analytics import targets as engine
-
-#: The one level a stored level-bonus leaf is scored with: its value is the awards' points.
-AWARD_TOTAL_LEVEL = "表彰加分合计"
 
 
 def templates() -> dict[str, str]:
@@ -44,7 +40,7 @@ def templates() -> dict[str, str]:
         "rank_proportional.beyond": _("实际 {value}，第{place}名（前{places}名以外）：{result} 分"),
         "count_deduction": _("发现问题 {count} 次，每次扣{per_occurrence}分：{points} − {deduction} = {result}"),
         "count_deduction.capped": _("发现问题 {count} 次，每次扣{per_occurrence}分，最多扣{limit}分：{points} − {deduction} = {result}"),
-        "level_bonus.level": _("{label} {count} 分"),
+        "level_bonus.level": _("{label}级 {count} 项 × {each} 分 = {result}"),
         "level_bonus.total": _("加分合计 {total}：{result} 分"),
         "level_bonus.total.capped": _("加分合计 {total}，最多 {limit} 分：{result} 分"),
         "judged": _("核验评定：{judged} 分（满分 {points}）"),

@@ -5,7 +5,9 @@ The adapter from the stored sheets to ``analytics.targets``: one engine pass per
 the column of every unit with an approved sheet (so rank methods rank among all of them),
 one matrix product for the totals. A leaf's value is, in order: the judged score (judged
 leaves), the verified value, and while the sheet's 核验 is not closed the unit's own 自评
-value (预估, provisional); with none it is 未填报 and scores 0. A unit is **final** once the
+value (预估, provisional); with none it is 未填报 and scores 0. A level-bonus leaf reads counts
+per level the same way (verified counts, else the unit's while provisional) and the engine's
+LevelBonus scores the units × levels matrix. A unit is **final** once the
 sheet's ``verified_at`` is set. Totals are ranked by competition ranking on the total rounded
 to 2 decimals (1, 2, 2, 4). Nothing is stored: every read recomputes (docs/targets.md, "Scores").
 """
@@ -31,7 +33,7 @@ from survey_app.models.target import (
     TargetSheet,
     UnitTarget,
 )
-from survey_app.services.targets import score_wording
+from survey_app.services.targets import level_counts, score_wording
 from survey_app.services.targets.methods import build_method, describe
 
 #: Totals are compared (ranked, tied) at this many decimals, as they are shown.
@@ -150,6 +152,8 @@ class _Cell:
     self_value: float | None
     verified_value: float | None
     judged_score: float | None
+    self_counts: dict | None = None
+    verified_counts: dict | None = None
 
 
 def _approved(system: IndicatorSystem) -> tuple[list[_Sheet], dict[tuple[int, int], _Cell]]:
@@ -161,11 +165,14 @@ def _approved(system: IndicatorSystem) -> tuple[list[_Sheet], dict[tuple[int, in
                                  .order_by(Unit.name, TargetSheet.id))]
     rows = db.session.execute(
         select(UnitTarget.sheet_id, UnitTarget.node_id, UnitTarget.value, UnitTarget.difficulty, TargetResult.id,
-               TargetResult.self_value, TargetResult.verified_value, TargetResult.judged_score)
+               TargetResult.self_value, TargetResult.verified_value, TargetResult.judged_score,
+               TargetResult.self_counts, TargetResult.verified_counts)
         .join(TargetSheet, TargetSheet.id == UnitTarget.sheet_id)
         .outerjoin(TargetResult, TargetResult.target_id == UnitTarget.id).where(*approved))
-    cells = {(sheet_id, node_id): _Cell(value, difficulty, result_id is not None, own, verified, judged)
-             for sheet_id, node_id, value, difficulty, result_id, own, verified, judged in rows}
+    cells = {(sheet_id, node_id): _Cell(value, difficulty, result_id is not None, own, verified, judged,
+                                        own_counts, verified_counts)
+             for sheet_id, node_id, value, difficulty, result_id, own, verified, judged, own_counts, verified_counts
+             in rows}
     return sheets, cells
 
 
@@ -179,12 +186,7 @@ def _children(system: IndicatorSystem) -> dict[int | None, list[IndicatorNode]]:
 
 
 def _scoring_method(node: IndicatorNode) -> engine.Method:
-    lower = node.direction.value == "lower"
-    if node.method == "level_bonus":
-        cap = (node.parameters or {}).get("cap")
-        return engine.LevelBonus(levels=(engine.Level(score_wording.AWARD_TOTAL_LEVEL, 1.0),),
-                                 cap=None if cap is None else float(cap))
-    return build_method(node.method or "judged", node.parameters, lower)
+    return build_method(node.method or "judged", node.parameters, node.direction.value == "lower")
 
 
 def _tree(system: IndicatorSystem) -> tuple[engine.CompiledTree, dict[str, IndicatorNode]]:
@@ -202,8 +204,14 @@ def _tree(system: IndicatorSystem) -> tuple[engine.CompiledTree, dict[str, Indic
     return engine.compile_tree(root), by_code
 
 
-def _value(node: IndicatorNode, result: _Cell | None, is_final: bool) -> tuple[float | None, str]:
+def _value(node: IndicatorNode, result: _Cell | None, is_final: bool) -> tuple[float | list[float] | None, str]:
     if result is None or not result.has_result:
+        return None, "none"
+    if level_counts.is_level(node):
+        if result.verified_counts is not None:
+            return level_counts.row(node, result.verified_counts), "verified"
+        if not is_final and result.self_counts is not None:
+            return level_counts.row(node, result.self_counts), "self"
         return None, "none"
     if node.method == "judged":
         return (result.judged_score, "judged") if result.judged_score is not None else (None, "none")
@@ -212,6 +220,11 @@ def _value(node: IndicatorNode, result: _Cell | None, is_final: bool) -> tuple[f
     if not is_final and result.self_value is not None:
         return result.self_value, "self"
     return None, "none"
+
+
+def _matrix(rows: list, n: int, node: IndicatorNode) -> np.ndarray:
+    """A level-bonus leaf's counts: units × levels (also when there are no units)."""
+    return np.array(rows, dtype=float).reshape(n, len(level_counts.level_names(node)))
 
 
 # ---- scoring ----------------------------------------------------------------------------------
@@ -247,21 +260,24 @@ def score_system(system: IndicatorSystem, *, with_previous: bool = True, wording
         raise ValidationFailed(_("%(where)s无法计分：%(reason)s", where=_("考核细则"), reason=_reason(error))) from error
     sheets, cells = _approved(system)
     n = len(sheets)
-    inputs: dict[str, tuple[list[float], list[float], list[float], list[str]]] = {}
+    inputs: dict[str, tuple[list, list[float], list[float], list[str]]] = {}
     for code, method in zip(tree.leaf_keys, tree.leaf_methods, strict=True):
         node = by_code[code]
         actual, goals, difficulty, sources = inputs[code] = ([], [], [], [])
+        # A level-bonus leaf's actual is a units × levels matrix of counts (a missing row: all NaN).
+        blank = [np.nan] * len(level_counts.level_names(node)) if level_counts.is_level(node) else np.nan
         for sheet in sheets:
             cell = cells.get((sheet.id, node.id))
             value, source = _value(node, cell, sheet.is_final)
             goal = None if cell is None else cell.target
             if value is not None and goal is None and method.needs_target:
                 value, source = None, "no_target"
-            actual.append(np.nan if value is None else value)
+            actual.append(blank if value is None else value)
             goals.append(np.nan if goal is None else goal)
             difficulty.append(1.0 if cell is None else cell.difficulty)
             sources.append(source)
-    values = {code: engine.LeafValues(np.array(a, dtype=float), np.array(g, dtype=float), np.array(d, dtype=float))
+    values = {code: engine.LeafValues(_matrix(a, n, by_code[code]) if level_counts.is_level(by_code[code])
+                                      else np.array(a, dtype=float), np.array(g, dtype=float), np.array(d, dtype=float))
               for code, (a, g, d, _s) in inputs.items()}
     try:
         scores = engine.score_tree(tree, n, values)
@@ -325,6 +341,8 @@ def _unit_score(tree, columns: _Columns, leaves, scores, inputs, cells, table, s
         if is_missing:
             missing.append(f"{node.code} {node.name}")
         actual = inputs[code][0][i]
+        if isinstance(actual, list):  # a level-bonus leaf: its value is the number of awards
+            actual = math.nan if any(math.isnan(c) for c in actual) else float(sum(actual))
         leaf_rows[code] = LeafRow(
             code=code, name=node.name, unit_of_measure=node.unit_of_measure,
             method=method_text, points=columns.leaf_points[column],

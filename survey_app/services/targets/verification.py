@@ -16,7 +16,7 @@ from survey_app.models import User
 from survey_app.models.target import TargetSheet, UnitTarget, VerificationWay
 from survey_app.services.platform import audit
 from survey_app.services.platform.confirmation import require_confirmation
-from survey_app.services.targets import systems
+from survey_app.services.targets import level_counts, systems
 from survey_app.services.targets.year_end import (
     JUDGED,
     MAX_NOTE,
@@ -31,19 +31,22 @@ from survey_app.services.targets.year_end import (
 
 @dataclass
 class VerifyEntry:
-    """What the form sent for one leaf (text as typed)."""
+    """What the form sent for one leaf (text as typed; a level-bonus leaf: counts, one per level)."""
 
     value: str = ""
     judged: str = ""
     note: str = ""
     verified_on: str = ""
     way: str = ""
+    counts: list[str] | None = None
 
-    def is_untouched(self, prefill: str) -> bool:
-        """Nothing but the prefilled value (the unit's own, or none): this leaf is not being
-        verified now. A value typed without a date is not untouched: it is refused."""
+    def is_untouched(self, prefill: str, prefill_counts: list[str] | None = None) -> bool:
+        """Nothing but the prefilled value or counts (the unit's own, or none): this leaf is
+        not being verified now. A value typed without a date is not untouched: it is refused."""
         extra = (self.judged, self.note, self.verified_on, self.way)
-        return not any(part.strip() for part in extra) and self.value.strip() in ("", prefill)
+        counts = [text.strip() for text in self.counts or ()]
+        return (not any(part.strip() for part in extra) and self.value.strip() in ("", prefill)
+                and (not any(counts) or counts == (prefill_counts or [])))
 
 
 def leaf_points(sheet: TargetSheet) -> dict[int, float]:
@@ -93,13 +96,17 @@ def _parse_judged(text: str, target: UnitTarget, points: float) -> float:
 def _checked(target: UnitTarget, entry: VerifyEntry, points: float, today: date) -> dict:
     node = target.node
     judged = node.method == JUDGED
-    values = {"verified_value": None, "judged_score": None}
+    values = {"verified_value": None, "verified_counts": None, "judged_score": None}
     if judged:
         if entry.value.strip():
             raise ValidationFailed(_("“%(name)s”由核验评定得分，请填写评定得分而不是核验值", name=node.name))
         if not entry.judged.strip():
             raise ValidationFailed(_("请填写“%(name)s”的评定得分", name=node.name))
         values["judged_score"] = _parse_judged(entry.judged, target, points)
+    elif level_counts.is_level(node):
+        values["verified_counts"] = level_counts.parse_counts(entry.counts, node)
+        if values["verified_counts"] is None:
+            raise ValidationFailed(_("请填写“%(name)s”各级别的核验数量（没有填 0）", name=node.name))
     else:
         if entry.judged.strip():
             raise ValidationFailed(_("“%(name)s”不是评定计分的指标，请填写核验值", name=node.name))
@@ -123,7 +130,25 @@ def _prefill(target: UnitTarget) -> str:
     return f"{result.self_value:.10g}"
 
 
-FIELDS = ("verified_value", "judged_score", "verification_note", "verified_on", "verification_way")
+def prefill_counts(target: UnitTarget) -> list[str]:
+    """The counts the verification form shows for a level-bonus leaf: the verified ones,
+    else the unit's own (one text per level, "" when neither is given)."""
+    result = target.result
+    if result is None:
+        return level_counts.as_texts(None, target.node)
+    counts = result.verified_counts if result.verified_counts is not None else result.self_counts
+    return level_counts.as_texts(counts, target.node)
+
+
+def _untouched_counts(target: UnitTarget) -> list[str] | None:
+    """What a level leaf's inputs hold when the verifier left them as prefilled with the unit's own."""
+    result = target.result
+    if result is None or result.verified_counts is not None or result.self_counts is None:
+        return None
+    return level_counts.as_texts(result.self_counts, target.node)
+
+
+FIELDS = ("verified_value", "verified_counts", "judged_score", "verification_note", "verified_on", "verification_way")
 
 
 def _plain(value):
@@ -140,7 +165,7 @@ def save_verification(sheet: TargetSheet, entries: Mapping[int, VerifyEntry], ac
     checked: dict[int, dict] = {}
     for target_id, entry in entries.items():
         target = find_target(sheet, target_id)
-        if entry.is_untouched(_prefill(target)):
+        if entry.is_untouched(_prefill(target), _untouched_counts(target)):
             continue
         try:
             checked[target_id] = _checked(target, entry, points.get(target.node_id, 0.0), today)
@@ -171,7 +196,9 @@ def unverified(sheet: TargetSheet) -> list[str]:
     missing = []
     for target in leaves(sheet):
         result, method = target.result, target.node.method
-        if method == JUDGED and (result is None or result.judged_score is None) or method in VALUE_METHODS and (result is None or result.verified_value is None):
+        if (method == JUDGED and (result is None or result.judged_score is None)
+                or method in VALUE_METHODS and (result is None or result.verified_value is None)
+                or level_counts.is_level(target.node) and (result is None or result.verified_counts is None)):
             missing.append(target.node.name)
     return missing
 

@@ -31,10 +31,12 @@ from survey_app.models.target import (
 )
 from survey_app.services.platform import audit, evidence_files
 from survey_app.services.platform.confirmation import require_confirmation
+from survey_app.services.targets import level_counts
 
 #: Methods whose score reads the unit's actual value: a 自评 must give one to be handed in,
 #: and 核验 must verify one before it is closed. count_deduction reads the 效能督查 findings,
-#: level_bonus the awards (the explanation and evidence name them), judged the verifier's score.
+#: judged the verifier's score; a level_bonus leaf needs its counts per level instead
+#: (`level_counts`: all zeros is an answer, blank is not).
 VALUE_METHODS = frozenset({"completion_ratio", "linear_deduction", "tiers", "rank_points", "rank_proportional"})
 JUDGED = "judged"
 #: Largest magnitude accepted for any value (a typo of many digits, not a real figure).
@@ -122,11 +124,13 @@ def result_of(target: UnitTarget) -> TargetResult:
 
 @dataclass
 class SelfEntry:
-    """What the form sent for one leaf: the value as typed, the explanation, the files."""
+    """What the form sent for one leaf: the value as typed (a level-bonus leaf: the counts,
+    one text per level), the explanation, the files."""
 
     value: str = ""
     note: str = ""
     files: list[tuple[bytes, str | None]] = field(default_factory=list)
+    counts: list[str] | None = None
 
 
 def save_self_assessment(sheet: TargetSheet, entries: Mapping[int, SelfEntry], actor: User | None,
@@ -136,13 +140,16 @@ def save_self_assessment(sheet: TargetSheet, entries: Mapping[int, SelfEntry], a
     require_self_open(sheet)
     targets = {target.id: target for target in sheet.targets}
     errors: list[str] = []
-    parsed: dict[int, tuple[float | None, str]] = {}
+    parsed: dict[int, tuple[float | None, dict | None, str]] = {}
     for target_id, entry in entries.items():
         target = targets.get(target_id)
         if target is None:
             raise NotFound(_("指标不存在"))
         try:
-            value = parse_value(entry.value, target.node)
+            if level_counts.is_level(target.node):
+                value, counts = None, level_counts.parse_counts(entry.counts, target.node)
+            else:
+                value, counts = parse_value(entry.value, target.node), None
         except ValidationFailed as error:
             errors.append(error.message)
             continue
@@ -158,25 +165,26 @@ def save_self_assessment(sheet: TargetSheet, entries: Mapping[int, SelfEntry], a
             except ValidationFailed as error:
                 errors.append(_("“%(name)s”的文件“%(file)s”：%(reason)s", name=target.node.name,
                                 file=(name or "")[:60], reason=error.message))
-        parsed[target_id] = (value, note)
+        parsed[target_id] = (value, counts, note)
     if errors:
         raise ValidationFailed(errors[0], errors)
     changed = 0
-    for target_id, (value, note) in parsed.items():
+    for target_id, (value, counts, note) in parsed.items():
         target, entry = targets[target_id], entries[target_id]
         result = target.result
-        before = (result.self_value, result.self_note) if result is not None else (None, "")
-        if before == (value, note) and not entry.files:
+        before = (result.self_value, result.self_counts, result.self_note) if result is not None else (None, None, "")
+        if before == (value, counts, note) and not entry.files:
             continue
         result = result_of(target)
-        result.self_value, result.self_note = value, note
+        result.self_value, result.self_counts, result.self_note = value, counts, note
         names = []
         for data, name in entry.files:
             stored = evidence_files.store_upload(data, name, FilePurpose.DOCUMENT, actor, now)
             result.evidence.append(TargetEvidence(file_id=stored.id))
             names.append(stored.original_name)
         changes = {field: [old, new] for field, old, new in (("self_value", before[0], value),
-                                                             ("self_note", before[1], note)) if old != new}
+                                                             ("self_counts", before[1], counts),
+                                                             ("self_note", before[2], note)) if old != new}
         audit.record(actor, "target_result.self_assess", "target_sheet", sheet.id, leaf=target.node.code,
                      changes=changes, files=names)
         changed += 1
@@ -185,9 +193,14 @@ def save_self_assessment(sheet: TargetSheet, entries: Mapping[int, SelfEntry], a
 
 
 def missing_values(sheet: TargetSheet) -> list[str]:
-    """Names of the leaves whose method reads a value the 自评 does not give yet."""
-    return [target.node.name for target in leaves(sheet) if target.node.method in VALUE_METHODS
-            and (target.result is None or target.result.self_value is None)]
+    """Names of the leaves whose method reads a value (or counts per level) the 自评 does not give yet."""
+    missing = []
+    for target in leaves(sheet):
+        result = target.result
+        if (target.node.method in VALUE_METHODS and (result is None or result.self_value is None)
+                or level_counts.is_level(target.node) and (result is None or result.self_counts is None)):
+            missing.append(target.node.name)
+    return missing
 
 
 def hand_in(sheet: TargetSheet, actor: User | None, now: datetime, confirmed: bool = True) -> None:
