@@ -19,6 +19,7 @@ import time
 from flask import Flask, current_app, request, session
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.local import LocalProxy
 
 from survey_app.services.platform import login_backoff
 
@@ -68,7 +69,9 @@ def _end_idle_session() -> None:
 
 def start(user) -> None:
     """Sign `user` in for this browser with his current session version."""
-    login_user(user)
+    # Flask-Login stores what it is given: given the `current_user` proxy itself, the next
+    # read of current_user would resolve the proxy to itself, forever.
+    login_user(user._get_current_object() if isinstance(user, LocalProxy) else user)
     session["_seen"] = _now()
 
 
