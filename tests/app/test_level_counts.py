@@ -15,7 +15,7 @@ from survey_app.extensions import db
 from survey_app.models import AuditEntry, Role
 from survey_app.models.target import TargetResult
 from survey_app.services.platform import users
-from survey_app.services.targets import scores, verification, year_end
+from survey_app.services.targets import level_counts, scores, verification, year_end
 from survey_app.services.targets.verification import VerifyEntry
 from survey_app.services.targets.year_end import SelfEntry
 from tests.app import target_scores_helpers as h
@@ -157,3 +157,8 @@ def test_scores_come_from_the_counts_with_the_cap(app):
         assert leaf["丙局"].is_provisional and leaf["丙局"].wording == "预估（自评值）：市级 3 项 × 1 分 = 3；加分合计 3：3 分"
         assert leaf["丁局"].is_missing and leaf["丁局"].wording == "未填报，计 0 分"
         assert db.session.scalar(select(func.count()).select_from(TargetResult)) == 4
+
+
+def test_a_level_already_named_with_its_grade_is_not_doubled():
+    """A 考核细则 may name its levels 国家 / 省 / 市 or 国家级 / 省级 / 市级: both read 国家级."""
+    assert [level_counts.level_label(name) for name in ("国家", "国家级", "市")] == ["国家级", "国家级", "市级"]

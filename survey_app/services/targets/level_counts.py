@@ -25,6 +25,11 @@ def level_names(node: IndicatorNode) -> list[str]:
     return [str(level["name"]) for level in (node.parameters or {}).get("levels", ())]
 
 
+def level_label(name: str) -> str:
+    """A level as read in a sentence: 国家 → 国家级; a name already ending in 级 stays."""
+    return name if name.endswith("级") else f"{name}级"
+
+
 def parse_counts(texts: Sequence[str] | None, node: IndicatorNode) -> dict[str, int] | None:
     """The counts typed for `node` (one text per level, in level order); None when every
     one is blank, a blank one beside given ones counts 0. Refused: not a whole number,
@@ -43,14 +48,15 @@ def parse_counts(texts: Sequence[str] | None, node: IndicatorNode) -> dict[str, 
             number = float(text)
         except ValueError:
             number = None
+        level = level_label(name)
         if number is None or not number.is_integer():
-            raise ValidationFailed(_("“%(name)s”的%(level)s级数量“%(text)s”应为整数", name=node.name, level=name,
+            raise ValidationFailed(_("“%(name)s”的%(level)s数量“%(text)s”应为整数", name=node.name, level=level,
                                      text=text[:30]))
         if number < 0:
-            raise ValidationFailed(_("“%(name)s”的%(level)s级数量不能为负数", name=node.name, level=name))
+            raise ValidationFailed(_("“%(name)s”的%(level)s数量不能为负数", name=node.name, level=level))
         if number > MAX_COUNT:
-            raise ValidationFailed(_("“%(name)s”的%(level)s级数量 %(text)s 超出范围（最多 %(max)d）", name=node.name,
-                                     level=name, text=text[:30], max=MAX_COUNT))
+            raise ValidationFailed(_("“%(name)s”的%(level)s数量 %(text)s 超出范围（最多 %(max)d）", name=node.name,
+                                     level=level, text=text[:30], max=MAX_COUNT))
         counts[name] = int(number)
     return counts
 
@@ -73,4 +79,4 @@ def summary(counts: Mapping[str, int] | None, node: IndicatorNode) -> str:
     """"国家级 1 项、省级 2 项" (— when not given)."""
     if counts is None:
         return "—"
-    return "、".join(_("%(level)s级 %(count)d 项", level=name, count=counts.get(name, 0)) for name in level_names(node))
+    return "、".join(_("%(level)s %(count)d 项", level=level_label(name), count=counts.get(name, 0)) for name in level_names(node))

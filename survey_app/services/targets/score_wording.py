@@ -6,10 +6,12 @@ level with awards, then the capped total (docs/targets.md, "Scores").
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from flask_babel import gettext as _
 
 from analytics import targets as engine
+from survey_app.services.targets.level_counts import level_label
 
 
 def templates() -> dict[str, str]:
@@ -40,7 +42,7 @@ def templates() -> dict[str, str]:
         "rank_proportional.beyond": _("实际 {value}，第{place}名（前{places}名以外）：{result} 分"),
         "count_deduction": _("发现问题 {count} 次，每次扣{per_occurrence}分：{points} − {deduction} = {result}"),
         "count_deduction.capped": _("发现问题 {count} 次，每次扣{per_occurrence}分，最多扣{limit}分：{points} − {deduction} = {result}"),
-        "level_bonus.level": _("{label}级 {count} 项 × {each} 分 = {result}"),
+        "level_bonus.level": _("{label} {count} 项 × {each} 分 = {result}"),
         "level_bonus.total": _("加分合计 {total}：{result} 分"),
         "level_bonus.total.capped": _("加分合计 {total}，最多 {limit} 分：{result} 分"),
         "judged": _("核验评定：{judged} 分（满分 {points}）"),
@@ -53,6 +55,8 @@ def word(steps: Sequence[engine.Step], table: dict[str, str]) -> str:
     """Word a leaf's steps (a step without a template is named by its key, never a 500)."""
     parts = []
     for item in steps:
+        if item.key == "level_bonus.level" and item.label:
+            item = replace(item, label=level_label(item.label))
         try:
             parts.append(engine.format_step(item, table))
         except (KeyError, IndexError, ValueError):
