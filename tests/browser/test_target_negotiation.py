@@ -3,32 +3,17 @@ fills and proposes; the 效能办 adjusts one value; the reporter sees the diff 
 the 效能办 approves; the reporter sees the sheet locked."""
 
 from tests.app.negotiation_helpers import PASSWORD, build_world
-
-
-def _context(browser, phone: bool):
-    options = ({"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True} if phone
-               else {"viewport": {"width": 1280, "height": 900}})
-    context = browser.new_context(locale="zh-CN", **options)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/auth/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
+from tests.browser.staff_pages import open_page, sign_in
 
 
 def test_a_unit_negotiates_its_targets_with_the_office(live_server, browser):
     base, app = live_server.url, live_server.app
     with app.app_context():
         world = build_world()
-    reporter_context, reporter = _context(browser, phone=True)
-    office_context, office = _context(browser, phone=False)
+    reporter_context, reporter = open_page(browser, phone=True)
+    office_context, office = open_page(browser)
     try:
-        _sign_in(reporter, base, "reporter-a")
+        sign_in(reporter, base, "reporter-a", PASSWORD)
         reporter.wait_for_url(f"{base}/admin/targets/units/{world.unit_a}/")
         assert "填报并申报目标" in reporter.inner_text("#reminders")
         reporter.click("#sheets a")
@@ -40,7 +25,7 @@ def test_a_unit_negotiates_its_targets_with_the_office(live_server, browser):
         # the page fits a phone: nothing but the table scrolls sideways
         assert reporter.evaluate("document.documentElement.scrollWidth") <= 375 + 1
 
-        _sign_in(office, base, "office")
+        sign_in(office, base, "office", PASSWORD)
         office.goto(f"{base}/admin/targets/{world.system_id}/dashboard")
         office.click("#units a:has-text('市商务局')")
         office.fill(f"#value-{world.leaf_invest}", "120")

@@ -17,28 +17,12 @@ Total 87 of 100, rescaled to 87.00 in the plan.
 
 from tests.app.negotiation_helpers import PASSWORD, build_world
 from tests.app.year_end_helpers import PDF_BYTES, use_tmp_file_store
+from tests.browser.staff_pages import open_page, sign_in
 
 SELF_VALUES = {"1.1": "96", "1.2": "8", "2.2": "1", "3.1": "90"}
 #: The level leaf's counts per level (国家, 省, 市).
 LEVEL_COUNTS = ("0", "2", "0")
 EXPECTED = {"1.1": "28.00", "1.2": "24.00", "2.1": "18.00", "2.2": "8.00", "3.1": "6.00", "3.2": "3.00"}
-
-
-def _context(browser, phone: bool = False):
-    options = ({"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True} if phone
-               else {"viewport": {"width": 1280, "height": 900}})
-    context = browser.new_context(locale="zh-CN", **options)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/auth/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state()
 
 
 def _leaf_ids(page) -> dict[str, str]:
@@ -145,11 +129,11 @@ def test_one_unit_from_proposal_to_a_score_in_the_plan(live_server, browser, tmp
     use_tmp_file_store(app, tmp_path)
     with app.app_context():
         world = build_world()
-    reporter_context, reporter = _context(browser, phone=True)
-    office_context, office = _context(browser)
+    reporter_context, reporter = open_page(browser, phone=True)
+    office_context, office = open_page(browser)
     try:
-        _sign_in(reporter, base, "reporter-a")
-        _sign_in(office, base, "admin")
+        sign_in(reporter, base, "reporter-a", PASSWORD)
+        sign_in(office, base, "admin", PASSWORD)
         _propose_and_approve(reporter, office, base, world)
         _self_assess(reporter, tmp_path)
         _verify(office)
