@@ -97,6 +97,18 @@ def _confirmed(act, again: str, back: str, done: str):
     return redirect(back)
 
 
+def _with_reason(sheet: TargetSheet, page: tuple[str, str, str, str], act, done: str):
+    """A 效能办 step that asks why (reopen 核验, return a 自评): GET shows its page (heading,
+    consequence, button, the reason's label), POST does it with the reason typed."""
+    back = url_for("year_end.show_verification", unit_id=sheet.unit_id, sheet_id=sheet.id)
+    if request.method == "GET":
+        heading, consequence, button, reason_label = page
+        return _confirm(sheet, heading, [consequence], button, back, reason_label=reason_label)
+    if commit_or_flash(lambda: act(request.form.get("reason", ""))) is None:
+        flash(done, "success")
+    return redirect(back)
+
+
 @bp.get("/year-end/")
 @login_required
 def overview():
@@ -279,25 +291,15 @@ def close_verification(unit_id: int, sheet_id: int):
 @login_required
 def reopen_verification(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)
-    back = url_for("year_end.show_verification", unit_id=unit_id, sheet_id=sheet_id)
-    if request.method == "GET":
-        return _confirm(sheet, _("重新打开现场核验"), [_("核验值可以再修改，修改前的结果和原因记入操作日志")],
-                        _("重新打开"), back, reason_label=_("原因"))
-    if commit_or_flash(lambda: verification.reopen_verification(sheet, request.form.get("reason", ""),
-                                                                 current_user)) is None:
-        flash(_("已重新打开现场核验"), "success")
-    return redirect(back)
+    page = (_("重新打开现场核验"), _("核验值可以再修改，修改前的结果和原因记入操作日志"), _("重新打开"), _("原因"))
+    return _with_reason(sheet, page, lambda reason: verification.reopen_verification(sheet, reason, current_user),
+                        _("已重新打开现场核验"))
 
 
 @bp.route(UNIT + "/<int:sheet_id>/return", methods=["GET", "POST"])
 @login_required
 def return_self_assessment(unit_id: int, sheet_id: int):
     sheet = _sheet(unit_id, sheet_id)
-    back = url_for("year_end.show_verification", unit_id=unit_id, sheet_id=sheet_id)
-    if request.method == "GET":
-        return _confirm(sheet, _("退回年终自评"), [_("单位可以再修改自评和季度进度，之后重新提交")],
-                        _("退回"), back, reason_label=_("退回原因"))
-    if commit_or_flash(lambda: year_end.return_self_assessment(sheet, request.form.get("reason", ""),
-                                                                current_user)) is None:
-        flash(_("已退回年终自评"), "success")
-    return redirect(back)
+    page = (_("退回年终自评"), _("单位可以再修改自评和季度进度，之后重新提交"), _("退回"), _("退回原因"))
+    return _with_reason(sheet, page, lambda reason: year_end.return_self_assessment(sheet, reason, current_user),
+                        _("已退回年终自评"))
